@@ -1,0 +1,76 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { SQL } from "drizzle-orm";
+import * as schema from "./schema.ts";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  kind: "pglite" | "postgres";
+  /** Runs raw SQL and returns its rows and the number of rows it changed, whatever the driver. */
+  run<T = Record<string, unknown>>(query: SQL): Promise<{ rows: T[]; changed: number }>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS = resolve(import.meta.dir, "migrations");
+
+export interface DbOptions {
+  url?: string;
+  pgliteDir?: string;
+  poolSize?: number;
+}
+
+/**
+ * Opens the database and applies the committed migrations. PGlite is one in-process
+ * Postgres: exactly one thread of one process may open a given data dir.
+ */
+export async function openDatabase(opts: DbOptions): Promise<Database> {
+  return opts.url ? openPostgres(opts.url, opts.poolSize ?? 10) : openPglite(opts.pgliteDir ?? "./data/pglite");
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+  const db = drizzle({ client, schema });
+  await migrate(db, { migrationsFolder: MIGRATIONS });
+  return {
+    db: db as unknown as Db,
+    kind: "postgres",
+    async run<T>(query: SQL) {
+      const res = await db.execute(query);
+      return { rows: [...res] as T[], changed: res.count ?? 0 };
+    },
+    async ping() {
+      await client`select 1`;
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  const dataDir = dir === "memory://" ? dir : resolve(dir);
+  if (dataDir !== "memory://") mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const db = drizzle({ client, schema });
+  await migrate(db, { migrationsFolder: MIGRATIONS });
+  return {
+    db: db as unknown as Db,
+    kind: "pglite",
+    async run<T>(query: SQL) {
+      const res = await db.execute(query);
+      return { rows: res.rows as T[], changed: res.affectedRows ?? 0 };
+    },
+    async ping() {
+      await client.query("select 1");
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,38 @@
+/** A job's life as users see it in `GET /jobs/:id`. */
+export const JOB_STATUSES = ["queued", "downloading", "extracting", "generating", "saving", "completed", "failed"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const FINAL_STATUSES: readonly JobStatus[] = ["completed", "failed"];
+
+export function isFinal(status: JobStatus): boolean {
+  return status === "completed" || status === "failed";
+}
+
+export interface StageTimings {
+  waitMs?: number;
+  downloadMs?: number;
+  extractMs?: number;
+  aiMs?: number;
+  saveMs?: number;
+}
+
+export interface StatusChange extends StageTimings {
+  jobId: string;
+  status: JobStatus;
+  progress: number;
+  /** Order of this change among the job's changes (see statusSeq); stale ones are skipped. */
+  seq: number;
+  attempts?: number;
+  pages?: number;
+  notesId?: string;
+  error?: { code: string; message: string };
+}
+
+/**
+ * A job's changes come from several queues (staged path) and retries, possibly from
+ * several processes: order them by (stage, attempt, status) so a late write from an
+ * earlier stage or attempt never overwrites a newer one.
+ */
+export function statusSeq(stage: number, attempt: number, status: JobStatus): number {
+  return stage * 100_000 + Math.min(attempt, 999) * 100 + JOB_STATUSES.indexOf(status);
+}

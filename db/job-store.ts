@@ -1,0 +1,18 @@
+import type { StatusChange } from "./job-status.ts";
+import type { JobsRepo, NewNotes } from "./jobs-repo.ts";
+import type { StatusWriter } from "./status-writer.ts";
+
+/** What the pipeline stages write. Implemented on the database owner, and proxied to it from worker threads. */
+export interface JobStore {
+  /** Resolves once the change is durable (await it for final states). */
+  update(change: StatusChange): Promise<void>;
+  /** Idempotent per job id; returns the notes id. */
+  saveNotes(row: NewNotes): Promise<string>;
+}
+
+export function localJobStore(repo: JobsRepo, writer: StatusWriter): JobStore {
+  return {
+    update: (change) => writer.write(change),
+    saveNotes: (row) => repo.saveNotes(row),
+  };
+}

@@ -1,0 +1,49 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { files, jobs, notes, type FileRow, type JobRow, type NotesRow } from "./schema.ts";
+
+export type NewFile = typeof files.$inferInsert;
+export type NewJob = typeof jobs.$inferInsert;
+export type NewNotes = typeof notes.$inferInsert;
+
+/** Queries the HTTP side needs. Every read is scoped to its user: another user's id is "not found". */
+export class JobsRepo {
+  constructor(private readonly db: Db) {}
+
+  async createUpload(file: NewFile, job: NewJob, cachedNotes?: NewNotes): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.insert(files).values(file);
+      await tx.insert(jobs).values(job);
+      if (cachedNotes) await tx.insert(notes).values(cachedNotes);
+    });
+  }
+
+  async getJob(id: string, userId: string): Promise<JobRow | undefined> {
+    const [row] = await this.db.select().from(jobs).where(and(eq(jobs.id, id), eq(jobs.userId, userId)));
+    return row;
+  }
+
+  async getFile(id: string, userId: string): Promise<FileRow | undefined> {
+    const [row] = await this.db.select().from(files).where(and(eq(files.id, id), eq(files.userId, userId)));
+    return row;
+  }
+
+  async getNotes(id: string, userId: string): Promise<NotesRow | undefined> {
+    const [row] = await this.db.select().from(notes).where(and(eq(notes.id, id), eq(notes.userId, userId)));
+    return row;
+  }
+
+  /** Saves a job's notes once: a second save for the same job keeps the first row. */
+  async saveNotes(row: NewNotes): Promise<string> {
+    await this.db.insert(notes).values(row).onConflictDoNothing({ target: notes.jobId });
+    const [saved] = await this.db.select({ id: notes.id }).from(notes).where(eq(notes.jobId, row.jobId));
+    return saved!.id;
+  }
+
+  async markFailed(id: string, code: string, message: string): Promise<void> {
+    await this.db
+      .update(jobs)
+      .set({ status: "failed", errorCode: code, errorMessage: message, finishedAt: new Date(), updatedAt: new Date() })
+      .where(eq(jobs.id, id));
+  }
+}

@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
+
+const bool = z
+  .enum(["1", "0", "true", "false", "on", "off", "yes", "no"])
+  .transform((v) => ["1", "true", "on", "yes"].includes(v));
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const optionalInt = z.coerce.number().int().min(0).optional();
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  PORT: int(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  FOLIO_DATA_DIR: z.string().min(1).default("./data"),
+
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  FOLIO_REDIS_PREFIX: z.string().min(1).default("{folio}"),
+  FOLIO_REDIS_AUTOSTART: bool.default("1"),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  FOLIO_DB_POOL: int(10, 1),
+
+  SUPABASE_URL: z.string().url().optional(),
+  SUPABASE_SERVICE_KEY: z.string().min(1).optional(),
+  SUPABASE_BUCKET: z.string().min(1).default("uploads"),
+
+  FOLIO_PROFILE: z.enum(["optimized", "baseline"]).default("optimized"),
+  FOLIO_JOB_ATTEMPTS: int(3, 1),
+  FOLIO_KEEP_COMPLETED: int(1000),
+  FOLIO_KEEP_FAILED: int(5000),
+  FOLIO_DRAIN_TIMEOUT_MS: int(30000),
+
+  MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
+  FOLIO_MAX_PAGES: int(5000, 1),
+  FOLIO_MIN_TEXT_CHARS: int(50),
+  FOLIO_TEXT_TTL_S: int(3600, 1),
+
+  FOLIO_STATUS_FLUSH_MS: int(50, 1),
+  FOLIO_STATUS_BATCH: int(200, 1),
+  FOLIO_STATUS_MAX_PENDING: int(10000, 1),
+
+  FOLIO_NOTES_SENTENCES: int(6, 1),
+  FOLIO_NOTES_KEY_POINTS: int(8, 1),
+});
+
+/** Per-queue overrides, e.g. FOLIO_PDF_EXTRACT_CONCURRENCY=4 or FOLIO_AI_NOTES_LIMITER_MAX=0 (0 = no limiter). */
+const QUEUE_KNOBS = {
+  CONCURRENCY: "concurrency",
+  LIMITER_MAX: "limiterMax",
+  DRAIN_DELAY_S: "drainDelay",
+  LOCK_DURATION_MS: "lockDuration",
+  STALLED_INTERVAL_MS: "stalledInterval",
+} as const;
+
+export type QueueOverrides = Partial<Record<(typeof QUEUE_KNOBS)[keyof typeof QUEUE_KNOBS], number>>;
+
+export type Config = z.infer<typeof EnvSchema> & {
+  queueOverrides: Record<QueueName, QueueOverrides>;
+  maxUploadBytes: number;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+function queueEnvName(queue: QueueName, knob: string): string {
+  return `FOLIO_${queue.toUpperCase().replace(/-/g, "_")}_${knob}`;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(clean);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    throw new ConfigError(`Invalid ${name}=${JSON.stringify(clean[name] ?? "")}: ${issue.message}`);
+  }
+  const queueOverrides = {} as Record<QueueName, QueueOverrides>;
+  for (const queue of QUEUE_NAMES) {
+    const overrides: QueueOverrides = {};
+    for (const [suffix, key] of Object.entries(QUEUE_KNOBS)) {
+      const name = queueEnvName(queue, suffix);
+      const raw = clean[name];
+      if (raw === undefined) continue;
+      const value = optionalInt.safeParse(raw);
+      if (!value.success) throw new ConfigError(`Invalid ${name}=${JSON.stringify(raw)}: expected a whole number >= 0`);
+      overrides[key] = value.data;
+    }
+    queueOverrides[queue] = overrides;
+  }
+  if (parsed.data.SUPABASE_URL && !parsed.data.SUPABASE_SERVICE_KEY) {
+    throw new ConfigError("Invalid SUPABASE_SERVICE_KEY: required when SUPABASE_URL is set");
+  }
+  return { ...parsed.data, queueOverrides, maxUploadBytes: Math.floor(parsed.data.MAX_UPLOAD_MB * 1024 * 1024) };
+}
+
+let cached: Config | undefined;
+
+/** The process's config, validated once. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

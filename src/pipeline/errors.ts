@@ -1,0 +1,38 @@
+/** Reason codes a failed job can carry; users see them in `error.code`. */
+export type FailureCode =
+  | "pdf_encrypted"
+  | "pdf_unreadable"
+  | "pdf_no_text"
+  | "pdf_too_many_pages"
+  | "file_missing"
+  | "text_missing"
+  | "ai_invalid_output"
+  | "ai_unavailable"
+  | "enqueue_failed"
+  | "internal_error";
+
+/**
+ * An error the pipeline understands. `retryable: false` fails the job at once (a broken
+ * PDF stays broken); `retryAfterMs` overrides the backoff (a provider's Retry-After).
+ */
+export class PipelineError extends Error {
+  override name = "PipelineError";
+  constructor(
+    readonly code: FailureCode,
+    message: string,
+    readonly retryable = false,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export function retryAfterOf(err: unknown): number | undefined {
+  return err instanceof PipelineError ? err.retryAfterMs : undefined;
+}
+
+export function failureOf(err: unknown): { code: FailureCode; message: string } {
+  if (err instanceof PipelineError) return { code: err.code, message: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: "internal_error", message: message.slice(0, 500) };
+}

@@ -1,0 +1,201 @@
+import { getDocumentProxy, getResolvedPDFJS } from "unpdf";
+import { PipelineError } from "./errors.ts";
+
+export interface Heading {
+  title: string;
+  level: number;
+  page: number | null;
+}
+
+export interface ExtractedText {
+  pages: string[];
+  totalPages: number;
+  /** The PDF's metadata title when it has a useful one, else the largest-font lines of page 1. */
+  title: string | null;
+  /** From the PDF's bookmarks, or else from lines set in a larger font than the body. */
+  headings: Heading[];
+  chars: number;
+}
+
+export interface ExtractOptions {
+  maxPages: number;
+  minTextChars: number;
+  onProgress?: (pagesDone: number, totalPages: number) => void;
+}
+
+type PdfDoc = Awaited<ReturnType<typeof getDocumentProxy>>;
+interface TextItem {
+  str?: string;
+  hasEOL?: boolean;
+  transform?: number[];
+}
+interface Line {
+  text: string;
+  size: number;
+  page: number;
+}
+
+const MAX_HEADINGS = 200;
+
+/** pdf.js takes 0.5–1.4 s to load: threads call this when they start, not on their first job. */
+export async function warmExtractor(): Promise<void> {
+  await getResolvedPDFJS();
+}
+
+export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promise<ExtractedText> {
+  // getDocumentProxy detaches the buffer it is given; callers may still need theirs.
+  const pdf = await openPdf(bytes.slice());
+  try {
+    if (pdf.numPages > opts.maxPages) {
+      throw new PipelineError("pdf_too_many_pages", `the PDF has ${pdf.numPages} pages; the limit is ${opts.maxPages}`);
+    }
+    const pages: string[] = [];
+    const lines: Line[] = [];
+    for (let n = 1; n <= pdf.numPages; n++) {
+      const page = await pdf.getPage(n);
+      const content = await page.getTextContent();
+      pages.push(pageText(content.items as TextItem[], n, lines));
+      page.cleanup();
+      opts.onProgress?.(n, pdf.numPages);
+    }
+    const chars = pages.reduce((sum, p) => sum + p.replace(/\s+/g, "").length, 0);
+    if (chars < opts.minTextChars) {
+      throw new PipelineError(
+        "pdf_no_text",
+        `the PDF has ${chars} characters of text (fewer than ${opts.minTextChars}): an image-only scan or a drawing? OCR it first`,
+      );
+    }
+    const [title, outline] = await Promise.all([metadataTitle(pdf), bookmarks(pdf)]);
+    return {
+      pages,
+      totalPages: pdf.numPages,
+      title: title ?? firstPageTitle(lines),
+      headings: outline.length > 0 ? outline : fontHeadings(lines),
+      chars,
+    };
+  } finally {
+    await pdf.loadingTask.destroy().catch(() => {});
+  }
+}
+
+async function openPdf(bytes: Uint8Array): Promise<PdfDoc> {
+  try {
+    return await getDocumentProxy(bytes, { verbosity: 0, isEvalSupported: false });
+  } catch (err) {
+    const name = (err as Error)?.name ?? "";
+    const message = (err as Error)?.message ?? String(err);
+    if (name === "PasswordException") {
+      throw new PipelineError("pdf_encrypted", "the PDF needs a password to open");
+    }
+    throw new PipelineError("pdf_unreadable", `the PDF cannot be read: ${message}`);
+  }
+}
+
+function pageText(items: TextItem[], page: number, lines: Line[]): string {
+  let text = "";
+  let line = "";
+  let size = 0;
+  for (const item of items) {
+    if (item.str == null) continue;
+    line += item.str;
+    const t = item.transform;
+    if (t && item.str.trim()) size = Math.max(size, Math.hypot(t[2] ?? 0, t[3] ?? 0));
+    if (item.hasEOL) {
+      text += line + "\n";
+      if (line.trim()) lines.push({ text: line.trim(), size, page });
+      line = "";
+      size = 0;
+    }
+  }
+  if (line.trim()) lines.push({ text: line.trim(), size, page });
+  return text + line;
+}
+
+async function metadataTitle(pdf: PdfDoc): Promise<string | null> {
+  try {
+    const { info } = (await pdf.getMetadata()) as { info: Record<string, unknown> };
+    const title = typeof info?.Title === "string" ? info.Title.trim() : "";
+    // Producers fill Title with junk such as "PowerPoint 演示文稿" or "untitled.dvi".
+    if (title.length < 3 || /^(untitled|microsoft word|powerpoint|document\d*)\b|\.(dvi|tex|doc|docx|pdf)$/i.test(title)) {
+      return null;
+    }
+    return title;
+  } catch {
+    return null;
+  }
+}
+
+interface OutlineNode {
+  title: string;
+  dest: string | unknown[] | null;
+  items: OutlineNode[];
+}
+
+async function bookmarks(pdf: PdfDoc): Promise<Heading[]> {
+  let outline: OutlineNode[] | null;
+  try {
+    outline = (await pdf.getOutline()) as OutlineNode[] | null;
+  } catch {
+    return [];
+  }
+  const out: Heading[] = [];
+  const walk = async (nodes: OutlineNode[], level: number) => {
+    for (const node of nodes) {
+      if (out.length >= MAX_HEADINGS) return;
+      const title = node.title.replace(/\s+/g, " ").trim();
+      if (title) out.push({ title, level, page: await destPage(pdf, node.dest) });
+      if (level < 3 && node.items?.length) await walk(node.items, level + 1);
+    }
+  };
+  await walk(outline ?? [], 1);
+  return out;
+}
+
+async function destPage(pdf: PdfDoc, dest: OutlineNode["dest"]): Promise<number | null> {
+  try {
+    const explicit = typeof dest === "string" ? await pdf.getDestination(dest) : dest;
+    const ref = explicit?.[0];
+    if (ref == null) return null;
+    if (typeof ref === "number") return ref + 1;
+    return (await pdf.getPageIndex(ref as never)) + 1;
+  } catch {
+    return null;
+  }
+}
+
+/** The first run of consecutive lines on page 1 set in that page's largest font. */
+function firstPageTitle(lines: Line[]): string | null {
+  const page1 = lines.filter((l) => l.page === 1 && /\p{L}/u.test(l.text));
+  const max = Math.max(0, ...page1.map((l) => l.size));
+  const start = page1.findIndex((l) => l.size >= max - 0.5);
+  if (start < 0) return null;
+  const run: string[] = [];
+  for (let i = start; i < page1.length && page1[i]!.size >= max - 0.5 && run.length < 4; i++) run.push(page1[i]!.text);
+  const title = run.join(" ").replace(/\s+/g, " ").trim();
+  return title.length >= 3 && title.length <= 200 ? title : null;
+}
+
+/** Lines in a font clearly larger than the body text, largest sizes first as level 1. */
+function fontHeadings(lines: Line[]): Heading[] {
+  const weight = new Map<number, number>();
+  for (const l of lines) {
+    const size = Math.round(l.size * 2) / 2;
+    weight.set(size, (weight.get(size) ?? 0) + l.text.length);
+  }
+  const body = [...weight.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
+  if (body === 0) return [];
+  const candidates = lines.filter(
+    (l) => l.size >= body * 1.15 && l.text.length >= 3 && l.text.length <= 120 && /\p{L}{2}/u.test(l.text),
+  );
+  const sizes = [...new Set(candidates.map((l) => Math.round(l.size * 2) / 2))].sort((a, b) => b - a).slice(0, 3);
+  const seen = new Set<string>();
+  const out: Heading[] = [];
+  for (const l of candidates) {
+    const level = sizes.indexOf(Math.round(l.size * 2) / 2) + 1;
+    if (level === 0 || seen.has(l.text)) continue;
+    seen.add(l.text);
+    out.push({ title: l.text, level, page: l.page });
+    if (out.length >= MAX_HEADINGS) break;
+  }
+  return out;
+}

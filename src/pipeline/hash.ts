@@ -1,0 +1,68 @@
+/** The PDF magic: every PDF starts with it (after at most a few bytes of junk, which we refuse). */
+const PDF_MAGIC = [0x25, 0x50, 0x44, 0x46, 0x2d]; // %PDF-
+
+export function hasPdfMagic(head: Uint8Array): boolean {
+  return PDF_MAGIC.every((b, i) => head[i] === b);
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+}
+
+/** Why an upload stream was cut: the HTTP layer turns these into 413 / 415. */
+export class UploadRejected extends Error {
+  override name = "UploadRejected";
+  constructor(
+    readonly code: "file_too_large" | "not_a_pdf",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface HashedStream {
+  stream: ReadableStream<Uint8Array>;
+  /** Resolves when the stream has been read to its end. */
+  result: Promise<{ sha256: string; size: number; head: Uint8Array }>;
+}
+
+/**
+ * Passes an upload through while hashing it (SHA-256) and counting its bytes, so the
+ * bytes are read once on their way to storage. Errors the stream past maxBytes, or as soon
+ * as the first bytes show it is not a PDF, so a bad upload is never stored whole.
+ */
+export function hashingStream(source: ReadableStream<Uint8Array>, maxBytes: number): HashedStream {
+  const hasher = new Bun.CryptoHasher("sha256");
+  const head = new Uint8Array(PDF_MAGIC.length);
+  let size = 0;
+  let settle!: (v: { sha256: string; size: number; head: Uint8Array }) => void;
+  let fail!: (e: unknown) => void;
+  const result = new Promise<{ sha256: string; size: number; head: Uint8Array }>((res, rej) => {
+    settle = res;
+    fail = rej;
+  });
+  result.catch(() => {});
+  const transform = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      const before = size;
+      if (before < head.length) head.set(chunk.subarray(0, head.length - before), before);
+      size += chunk.byteLength;
+      let rejected: UploadRejected | undefined;
+      if (size > maxBytes) rejected = new UploadRejected("file_too_large", `upload exceeds the limit of ${maxBytes} bytes`);
+      else if (before < head.length && size >= head.length && !hasPdfMagic(head)) {
+        rejected = new UploadRejected("not_a_pdf", "the file does not start with %PDF-: not a PDF");
+      }
+      if (rejected) {
+        fail(rejected);
+        controller.error(rejected);
+        return;
+      }
+      hasher.update(chunk);
+      controller.enqueue(chunk);
+    },
+    flush() {
+      settle({ sha256: hasher.digest("hex"), size, head: head.slice(0, Math.min(size, head.length)) });
+    },
+  });
+  return { stream: source.pipeThrough(transform), result };
+}

@@ -1,0 +1,8 @@
+import type { ExtractedText } from "../extract.ts";
+import type { Notes } from "./schema.ts";
+
+/** Turns extracted text into notes. The offline extractive one is the default; the AI one plugs in here. */
+export interface NotesGenerator {
+  readonly name: Notes["generator"];
+  generate(doc: ExtractedText, signal?: AbortSignal): Promise<Notes>;
+}

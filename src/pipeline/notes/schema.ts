@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+export const OutlineEntrySchema = z.object({
+  title: z.string().min(1).max(300),
+  level: z.number().int().min(1).max(3),
+  page: z.number().int().min(1).nullable(),
+});
+
+/** What a generator writes about a document: the part a model is asked for. */
+export const NotesContentSchema = z.object({
+  title: z.string().min(1).max(300),
+  summary: z.string().min(1).max(5000),
+  keyPoints: z.array(z.string().min(1).max(1000)).min(1).max(20),
+  outline: z.array(OutlineEntrySchema).max(200),
+});
+
+/** The notes every generator returns, validated by this one schema. */
+export const NotesSchema = NotesContentSchema.extend({
+  markdown: z.string().min(1),
+  generator: z.enum(["extractive", "ai"]),
+  model: z.string().nullable(),
+  usage: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }).nullable(),
+});
+
+export type NotesContent = z.infer<typeof NotesContentSchema>;
+export type Notes = z.infer<typeof NotesSchema>;
+export type OutlineEntry = z.infer<typeof OutlineEntrySchema>;
+
+export function notesMarkdown(n: NotesContent): string {
+  const outline = n.outline.map(
+    (o) => `${"  ".repeat(o.level - 1)}- ${o.title}${o.page ? ` (p. ${o.page})` : ""}`,
+  );
+  return [
+    `# ${n.title}`,
+    "",
+    "## Summary",
+    "",
+    n.summary,
+    "",
+    "## Key points",
+    "",
+    ...n.keyPoints.map((k) => `- ${k}`),
+    ...(outline.length ? ["", "## Outline", "", ...outline] : []),
+    "",
+  ].join("\n");
+}

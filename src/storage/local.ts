@@ -1,0 +1,36 @@
+import { mkdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { assertStorageKey, type Storage } from "./storage.ts";
+
+export function localStorage(dir: string): Storage {
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: true });
+  const path = (key: string) => {
+    assertStorageKey(key);
+    return join(root, key);
+  };
+  return {
+    kind: "local",
+    async put(key, body) {
+      const target = path(key);
+      const writer = Bun.file(target).writer();
+      try {
+        for await (const chunk of body) writer.write(chunk);
+        await writer.end();
+      } catch (err) {
+        await Promise.resolve(writer.end()).catch(() => {});
+        await rm(target, { force: true });
+        throw err;
+      }
+    },
+    async get(key) {
+      const file = Bun.file(path(key));
+      if (!(await file.exists())) return undefined;
+      return new Uint8Array(await file.arrayBuffer());
+    },
+    async delete(key) {
+      await rm(path(key), { force: true });
+    },
+  };
+}
