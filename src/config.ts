@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
 
-const bool = z
-  .enum(["1", "0", "true", "false", "on", "off", "yes", "no"])
-  .transform((v) => ["1", "true", "on", "yes"].includes(v));
+const bool = (def: boolean) =>
+  z
+    .enum(["1", "0", "true", "false", "on", "off", "yes", "no"])
+    .optional()
+    .transform((v) => (v === undefined ? def : ["1", "true", "on", "yes"].includes(v)));
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const optionalInt = z.coerce.number().int().min(0).optional();
 
@@ -16,7 +18,7 @@ const EnvSchema = z.object({
 
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   FOLIO_REDIS_PREFIX: z.string().min(1).default("{folio}"),
-  FOLIO_REDIS_AUTOSTART: bool.default("1"),
+  FOLIO_REDIS_AUTOSTART: bool(true),
 
   DATABASE_URL: z
     .string()

@@ -80,7 +80,7 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
 
 async function openPdf(bytes: Uint8Array): Promise<PdfDoc> {
   try {
-    return await getDocumentProxy(bytes, { verbosity: 0, isEvalSupported: false });
+    return await getDocumentProxy(bytes, { verbosity: 0 });
   } catch (err) {
     const name = (err as Error)?.name ?? "";
     const message = (err as Error)?.message ?? String(err);
@@ -113,7 +113,7 @@ function pageText(items: TextItem[], page: number, lines: Line[]): string {
 
 async function metadataTitle(pdf: PdfDoc): Promise<string | null> {
   try {
-    const { info } = (await pdf.getMetadata()) as { info: Record<string, unknown> };
+    const { info } = (await pdf.getMetadata()) as unknown as { info: Record<string, unknown> };
     const title = typeof info?.Title === "string" ? info.Title.trim() : "";
     // Producers fill Title with junk such as "PowerPoint 演示文稿" or "untitled.dvi".
     if (title.length < 3 || /^(untitled|microsoft word|powerpoint|document\d*)\b|\.(dvi|tex|doc|docx|pdf)$/i.test(title)) {

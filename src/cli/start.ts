@@ -1,0 +1,46 @@
+#!/usr/bin/env bun
+/** `bun run start | server | workers [--queues a,b]`: runs Folio until SIGTERM/SIGINT, then drains. */
+import { parseArgs } from "node:util";
+import { ConfigError, config } from "../config.ts";
+import { log } from "../log.ts";
+import { QUEUE_NAMES, isQueueName } from "../queues/names.ts";
+import { startService, type Role } from "../service.ts";
+
+function fail(message: string): never {
+  console.error(`folio: ${message}`);
+  process.exit(1);
+}
+
+const { values } = parseArgs({
+  options: { role: { type: "string", default: "all" }, queues: { type: "string" } },
+});
+const role = values.role as Role;
+if (!["all", "server", "workers"].includes(role)) fail(`unknown role ${role}`);
+const queues = values.queues?.split(",").map((q) => q.trim());
+const unknown = queues?.filter((q) => !isQueueName(q));
+if (unknown?.length) fail(`unknown queue(s) ${unknown.join(", ")}; known: ${QUEUE_NAMES.join(", ")}`);
+
+try {
+  const cfg = config();
+  log.setBindings({ role });
+  const service = await startService(cfg, { role, queues: queues?.filter(isQueueName) });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "draining: no new work, finishing active jobs");
+    try {
+      await service.stop();
+      log.info("stopped cleanly");
+      process.exit(0);
+    } catch (err) {
+      log.error({ err: (err as Error).message }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message);
+  fail((err as Error).message);
+}

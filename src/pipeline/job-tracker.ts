@@ -1,0 +1,62 @@
+import type { JobStore } from "../../db/job-store.ts";
+import { statusSeq, type JobStatus, type StageTimings, type StatusChange } from "../../db/job-status.ts";
+import { failureOf } from "./errors.ts";
+
+/**
+ * Reports one BullMQ job's progress on its Folio job row. `stage` orders the staged
+ * path's queues (0 extract, 1 notes, 2 completion); the one-job path is stage 0.
+ */
+export class JobTracker {
+  private readonly timings: StageTimings = {};
+
+  constructor(
+    private readonly store: JobStore,
+    readonly jobId: string,
+    private readonly stage: number,
+    private readonly attempt: number,
+  ) {}
+
+  private change(status: JobStatus, progress: number, extra: Partial<StatusChange> = {}): StatusChange {
+    return {
+      jobId: this.jobId,
+      status,
+      progress,
+      seq: statusSeq(this.stage, this.attempt, status),
+      attempts: this.attempt,
+      ...this.timings,
+      ...extra,
+    };
+  }
+
+  /** Non-final progress: written behind, waiting only when the batcher is full. */
+  progress(status: JobStatus, progress: number, extra: Partial<StatusChange> = {}): void {
+    void this.store.update(this.change(status, progress, extra)).catch(() => {});
+  }
+
+  /** Times one stage and records it on the row with the next write. */
+  async timed<T>(key: keyof StageTimings, fn: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.timings[key] = Math.round(performance.now() - start);
+    }
+  }
+
+  record(key: keyof StageTimings, ms: number): void {
+    this.timings[key] = Math.round(ms);
+  }
+
+  getTimings(): StageTimings {
+    return { ...this.timings };
+  }
+
+  /** Final states are awaited: the BullMQ job is not acknowledged until the row is durable. */
+  completed(notesId: string, extra: Partial<StatusChange> = {}): Promise<void> {
+    return this.store.update(this.change("completed", 100, { notesId, ...extra }));
+  }
+
+  failed(err: unknown): Promise<void> {
+    return this.store.update(this.change("failed", 100, { error: failureOf(err) }));
+  }
+}

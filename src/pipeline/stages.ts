@@ -1,0 +1,70 @@
+import type { NewNotes } from "../../db/jobs-repo.ts";
+import type { JobStore } from "../../db/job-store.ts";
+import type { PdfJobData } from "../queues/job-data.ts";
+import type { Storage } from "../storage/storage.ts";
+import { PipelineError } from "./errors.ts";
+import { extractPdf, type ExtractedText } from "./extract.ts";
+import type { JobTracker } from "./job-tracker.ts";
+import type { NotesGenerator } from "./notes/generator.ts";
+import type { Notes } from "./notes/schema.ts";
+
+export interface StageDeps {
+  storage: Storage;
+  store: JobStore;
+  generator: NotesGenerator;
+  maxPages: number;
+  minTextChars: number;
+}
+
+/** download: the stored PDF's bytes. A missing object is final (nothing to retry). */
+export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker): Promise<Uint8Array> {
+  t.progress("downloading", 5);
+  const bytes = await t.timed("downloadMs", () => deps.storage.get(data.storageKey));
+  if (!bytes) throw new PipelineError("file_missing", "the uploaded file is no longer in storage");
+  return bytes;
+}
+
+/** extract: text per page, reported as progress 10–60. */
+export async function extract(deps: StageDeps, bytes: Uint8Array, t: JobTracker): Promise<ExtractedText> {
+  t.progress("extracting", 10);
+  let lastReported = 0;
+  return t.timed("extractMs", () =>
+    extractPdf(bytes, {
+      maxPages: deps.maxPages,
+      minTextChars: deps.minTextChars,
+      onProgress(done, total) {
+        const progress = 10 + Math.floor((50 * done) / total);
+        if (progress - lastReported >= 10) {
+          lastReported = progress;
+          t.progress("extracting", progress, { pages: total });
+        }
+      },
+    }),
+  );
+}
+
+/** notes: the configured generator, progress 60–90. */
+export async function generate(deps: StageDeps, text: ExtractedText, t: JobTracker): Promise<Notes> {
+  t.progress("generating", 60, { pages: text.totalPages });
+  return t.timed("aiMs", () => deps.generator.generate(text));
+}
+
+/** save: the notes row, once per job however often this runs. */
+export async function save(deps: StageDeps, data: PdfJobData, notes: Notes, t: JobTracker): Promise<string> {
+  t.progress("saving", 90);
+  const row: NewNotes = {
+    id: `n_${data.jobId.slice(2)}`,
+    jobId: data.jobId,
+    userId: data.userId,
+    sha256: data.sha256,
+    title: notes.title,
+    summary: notes.summary,
+    keyPoints: notes.keyPoints,
+    outline: notes.outline,
+    markdown: notes.markdown,
+    generator: notes.generator,
+    model: notes.model,
+    usage: notes.usage,
+  };
+  return t.timed("saveMs", () => deps.store.saveNotes(row));
+}

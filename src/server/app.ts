@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import type { JobsRepo } from "../../db/jobs-repo.ts";
+import type { Config } from "../config.ts";
+import type { Producer } from "../queues/producer.ts";
+import type { Storage } from "../storage/storage.ts";
+import type { JobEvents } from "./job-events.ts";
+import { notFound, onError } from "./middleware/errors/index.ts";
+import { identity, type AppEnv } from "./middleware/identity/index.ts";
+import { jobRoutes } from "./routes/jobs.ts";
+import { notesRoutes } from "./routes/notes.ts";
+import { uploadRoutes } from "./routes/uploads.ts";
+
+export interface AppDeps {
+  cfg: Config;
+  repo: JobsRepo;
+  storage: Storage;
+  producer: Producer;
+  events: JobEvents;
+  ready: () => Promise<void>;
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.onError(onError);
+  app.notFound(notFound);
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/ready", async (c) => {
+    try {
+      await deps.ready();
+      return c.json({ status: "ready" });
+    } catch (err) {
+      return c.json({ error: { code: "not_ready", message: (err as Error).message } }, 503);
+    }
+  });
+  app.use("*", identity());
+  app.route("/uploads", uploadRoutes(deps));
+  app.route("/jobs", jobRoutes({ repo: deps.repo, events: deps.events }));
+  app.route("/notes", notesRoutes(deps.repo));
+  return app;
+}

@@ -1,0 +1,18 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { log } from "../../../log.ts";
+import { HttpError, errorBody } from "../../http-error.ts";
+
+/** app.onError: known errors keep their status; anything else is a logged 500 that never leaks internals. */
+export function onError(err: Error, c: Context) {
+  if (err instanceof HttpError) return c.json(errorBody(err.code, err.message), err.status, err.headers);
+  if (err instanceof HTTPException) {
+    return c.json(errorBody(err.status === 413 ? "file_too_large" : "http_error", err.message || "request refused"), err.status);
+  }
+  log.error({ err: err.message, stack: err.stack, path: c.req.path }, "unhandled error");
+  return c.json(errorBody("internal_error", "something went wrong on our side"), 500);
+}
+
+export function notFound(c: Context) {
+  return c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404);
+}

@@ -1,0 +1,131 @@
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import type { JobsRepo } from "../../../db/jobs-repo.ts";
+import type { Config } from "../../config.ts";
+import { log } from "../../log.ts";
+import { hashingStream, hasPdfMagic, UploadRejected } from "../../pipeline/hash.ts";
+import type { PdfJobData } from "../../queues/job-data.ts";
+import { PIPELINES } from "../../queues/names.ts";
+import type { Producer } from "../../queues/producer.ts";
+import type { Storage } from "../../storage/storage.ts";
+import { HttpError } from "../http-error.ts";
+import type { AppEnv } from "../middleware/identity/index.ts";
+import { newId, sanitizeFilename } from "../ids.ts";
+
+export interface UploadDeps {
+  cfg: Config;
+  repo: JobsRepo;
+  storage: Storage;
+  producer: Producer;
+}
+
+const PipelineParam = z.enum(PIPELINES).default("optimized");
+/** Room for multipart boundaries and headers on top of the file itself. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+interface Incoming {
+  body: ReadableStream<Uint8Array>;
+  filename: string;
+  pipeline: string | undefined;
+}
+
+export function uploadRoutes(deps: UploadDeps) {
+  const { cfg } = deps;
+  const tooLarge = () => {
+    throw new HttpError(413, "file_too_large", `the upload is larger than MAX_UPLOAD_MB=${cfg.MAX_UPLOAD_MB}`);
+  };
+  return new Hono<AppEnv>().post(
+    "/",
+    bodyLimit({ maxSize: cfg.maxUploadBytes + MULTIPART_OVERHEAD, onError: tooLarge }),
+    async (c) => {
+      const incoming = await readIncoming(c, cfg);
+      const parsedPipeline = PipelineParam.safeParse(incoming.pipeline ?? c.req.query("pipeline") ?? undefined);
+      if (!parsedPipeline.success) {
+        throw new HttpError(400, "invalid_pipeline", `pipeline must be one of ${PIPELINES.join(", ")}`);
+      }
+      const pipeline = parsedPipeline.data;
+      const userId = c.get("userId");
+      const fileId = newId("f");
+      const jobId = newId("j");
+      const storageKey = `${fileId}.pdf`;
+
+      const hashed = hashingStream(incoming.body, cfg.maxUploadBytes);
+      let meta: { sha256: string; size: number; head: Uint8Array };
+      try {
+        await deps.storage.put(storageKey, hashed.stream);
+        meta = await hashed.result;
+      } catch (err) {
+        await deps.storage.delete(storageKey).catch(() => {});
+        if (err instanceof UploadRejected) {
+          throw new HttpError(err.code === "file_too_large" ? 413 : 415, err.code, err.message);
+        }
+        throw new HttpError(400, "upload_interrupted", "the upload ended before the file was complete");
+      }
+      if (meta.size === 0) {
+        await deps.storage.delete(storageKey);
+        throw new HttpError(400, "empty_file", "the uploaded file is empty");
+      }
+      if (!hasPdfMagic(meta.head)) {
+        await deps.storage.delete(storageKey);
+        throw new HttpError(415, "not_a_pdf", "the file does not start with %PDF-: not a PDF");
+      }
+
+      const acceptedAt = Date.now();
+      await deps.repo.createUpload(
+        { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey },
+        { id: jobId, userId, fileId, pipeline, status: "queued" },
+      );
+      const data: PdfJobData = { jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt };
+      try {
+        await deps.producer.enqueue(data);
+      } catch (err) {
+        log.error({ jobId, err: (err as Error).message }, "enqueue failed");
+        await deps.repo.markFailed(jobId, "enqueue_failed", "the job queue is unavailable; upload again later");
+        throw new HttpError(503, "queue_unavailable", "the job queue is unavailable; try again shortly", { "retry-after": "5" });
+      }
+      log.info({ jobId, fileId, pipeline, size: meta.size }, "upload accepted");
+      return c.json(
+        { jobId, fileId, sha256: meta.sha256, status: "queued", pipeline, cached: false, size: meta.size },
+        202,
+      );
+    },
+  );
+}
+
+/** The file's bytes as a stream, from a multipart form (field `file`) or a raw PDF body. */
+async function readIncoming(c: Context<AppEnv>, cfg: Config): Promise<Incoming> {
+  const type = (c.req.header("content-type") ?? "").toLowerCase();
+  const declared = Number(c.req.header("content-length") ?? "NaN");
+  if (type.startsWith("multipart/form-data")) {
+    let form: FormData;
+    try {
+      form = await c.req.raw.formData();
+    } catch {
+      throw new HttpError(400, "invalid_multipart", "the multipart body could not be parsed");
+    }
+    const files = form.getAll("file").filter((f): f is File => f instanceof File);
+    if (files.length === 0) throw new HttpError(400, "missing_file", "send the PDF in a form field named `file`");
+    if (files.length > 1) throw new HttpError(400, "too_many_files", "send one file per upload");
+    const file = files[0]!;
+    const pipeline = form.get("pipeline");
+    return {
+      body: file.stream(),
+      filename: sanitizeFilename(file.name),
+      pipeline: typeof pipeline === "string" ? pipeline : undefined,
+    };
+  }
+  if (type.startsWith("application/pdf") || type.startsWith("application/octet-stream")) {
+    if (declared > cfg.maxUploadBytes) {
+      throw new HttpError(413, "file_too_large", `the upload is larger than MAX_UPLOAD_MB=${cfg.MAX_UPLOAD_MB}`);
+    }
+    const body = c.req.raw.body;
+    if (!body || declared === 0) throw new HttpError(400, "empty_file", "the uploaded file is empty");
+    return { body, filename: sanitizeFilename(c.req.query("filename") ?? "upload.pdf"), pipeline: undefined };
+  }
+  throw new HttpError(
+    415,
+    "unsupported_media_type",
+    "send multipart/form-data with a `file` field, or the PDF itself as application/pdf",
+  );
+}

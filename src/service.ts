@@ -1,0 +1,135 @@
+/**
+ * The composition root: the one module that wires server/, workers/ and db/ together.
+ * Nothing imports it but the CLI and tests.
+ */
+import { QueueEvents } from "bullmq";
+import { openDatabase, type Database } from "../db/client.ts";
+import { localJobStore, type JobStore } from "../db/job-store.ts";
+import { statusSeq } from "../db/job-status.ts";
+import { JobsRepo } from "../db/jobs-repo.ts";
+import { StatusWriter } from "../db/status-writer.ts";
+import { ThreadHost } from "../workers/thread-host.ts";
+import { ConfigError, type Config } from "./config.ts";
+import { log } from "./log.ts";
+import { folioJobId } from "./queues/job-data.ts";
+import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
+import { Producer } from "./queues/producer.ts";
+import { jobEventsChannel } from "./redis/channels.ts";
+import { closeRedis, redis } from "./redis/connections.ts";
+import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
+import { createApp } from "./server/app.ts";
+import { JobEvents } from "./server/job-events.ts";
+import { createStorage } from "./storage/index.ts";
+
+export type Role = "all" | "server" | "workers";
+
+export interface ServiceOptions {
+  role: Role;
+  queues?: readonly QueueName[];
+}
+
+export interface Service {
+  port: number | undefined;
+  database: Database;
+  writer: StatusWriter;
+  stop(): Promise<void>;
+}
+
+export async function startService(cfg: Config, opts: ServiceOptions): Promise<Service> {
+  const runsWorkers = opts.role !== "server";
+  const runsServer = opts.role !== "workers";
+  if (opts.role === "workers" && !cfg.DATABASE_URL) {
+    throw new ConfigError(
+      "Invalid DATABASE_URL: `bun run workers` needs a shared Postgres (DATABASE_URL=postgres://…); " +
+        "the embedded PGlite belongs to one process, so use `bun run start` for a single machine",
+    );
+  }
+  let localRedis: LocalRedis | undefined;
+  if (cfg.FOLIO_REDIS_AUTOSTART) localRedis = await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR);
+
+  const database = await openDatabase({
+    url: cfg.DATABASE_URL,
+    pgliteDir: `${cfg.FOLIO_DATA_DIR}/pglite`,
+    poolSize: cfg.FOLIO_DB_POOL,
+  });
+  const channel = jobEventsChannel(cfg.FOLIO_REDIS_PREFIX);
+  const writer = new StatusWriter(database, {
+    flushMs: cfg.FOLIO_STATUS_FLUSH_MS,
+    batchSize: cfg.FOLIO_STATUS_BATCH,
+    maxPending: cfg.FOLIO_STATUS_MAX_PENDING,
+    onFlushed: (ids) => void redis().publish(channel, ids.join(",")).catch(() => {}),
+    onError: (err, pending) => log.warn({ err: (err as Error).message, pending }, "status flush failed; will retry"),
+  });
+  const repo = new JobsRepo(database.db);
+  const store = localJobStore(repo, writer);
+
+  const queues = opts.queues ?? QUEUE_NAMES;
+  const host = runsWorkers ? new ThreadHost(store, queues) : undefined;
+  await host?.start();
+  const watchers = runsWorkers ? watchFailures(cfg, store, queues) : [];
+
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  let producer: Producer | undefined;
+  if (runsServer) {
+    producer = new Producer(cfg, redis());
+    const app = createApp({
+      cfg,
+      repo,
+      storage: createStorage(cfg),
+      producer,
+      events: new JobEvents(redis("subscriber"), channel),
+      ready: async () => {
+        await Promise.all([redis().ping(), database.ping()]);
+      },
+    });
+    server = Bun.serve({
+      port: cfg.PORT,
+      hostname: cfg.HOST,
+      fetch: app.fetch,
+      // Above the upload limit so our own JSON 413 answers, not Bun's.
+      maxRequestBodySize: cfg.maxUploadBytes * 2 + 1024 * 1024,
+      idleTimeout: 60,
+    });
+    log.info({ port: server.port, host: cfg.HOST }, `Folio listening on http://${cfg.HOST}:${server.port}`);
+  }
+
+  return {
+    port: server?.port,
+    database,
+    writer,
+    async stop() {
+      await server?.stop();
+      await host?.stop(cfg.FOLIO_DRAIN_TIMEOUT_MS);
+      await Promise.all(watchers.map((w) => w.close()));
+      await producer?.close();
+      await writer.close();
+      await database.close();
+      await closeRedis();
+      await localRedis?.stop();
+    },
+  };
+}
+
+/**
+ * A job BullMQ fails without our processor seeing it (stalled too often after worker
+ * crashes) still gets a final row: listen for every failure and write it. Rows already
+ * final are left as they are.
+ */
+function watchFailures(cfg: Config, store: JobStore, queues: readonly QueueName[]): QueueEvents[] {
+  return queues.map((queue) => {
+    const events = new QueueEvents(queue, { connection: redis("worker").duplicate(), prefix: cfg.FOLIO_REDIS_PREFIX });
+    events.on("failed", ({ jobId, failedReason }) => {
+      const id = folioJobId(jobId);
+      void store
+        .update({
+          jobId: id,
+          status: "failed",
+          progress: 100,
+          seq: statusSeq(9, 999, "failed"),
+          error: { code: "internal_error", message: String(failedReason).slice(0, 500) },
+        })
+        .catch(() => {});
+    });
+    return events;
+  });
+}

@@ -1,0 +1,21 @@
+import type { StageTimings } from "../db/job-status.ts";
+import { PipelineError } from "../src/pipeline/errors.ts";
+import { NotesSchema } from "../src/pipeline/notes/schema.ts";
+import { save } from "../src/pipeline/stages.ts";
+import { logBreakdown } from "./breakdown.ts";
+import type { Consumer } from "./consumer.ts";
+
+/** Staged path, step 3: persist the notes and the final status. */
+export const completion: Consumer = {
+  queue: "completion",
+  stage: 2,
+  async process(job, t, deps) {
+    const [result] = Object.values(await job.getChildrenValues<{ notes?: unknown; timings?: StageTimings }>());
+    const parsed = NotesSchema.safeParse(result?.notes);
+    if (!parsed.success) throw new PipelineError("internal_error", "the notes stage returned no notes");
+    const notesId = await save(deps, job.data, parsed.data, t);
+    await t.completed(notesId);
+    logBreakdown(job.data.jobId, { ...result?.timings, ...t.getTimings() }, Date.now() - job.data.acceptedAt);
+    return { notesId };
+  },
+};

@@ -1,0 +1,56 @@
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Config } from "../src/config.ts";
+import { jobLog } from "../src/log.ts";
+import { PipelineError, failureOf } from "../src/pipeline/errors.ts";
+import { JobTracker } from "../src/pipeline/job-tracker.ts";
+import type { StageDeps } from "../src/pipeline/stages.ts";
+import type { TextStore } from "../src/pipeline/text-store.ts";
+import type { PdfJobData } from "../src/queues/job-data.ts";
+import type { QueueName } from "../src/queues/names.ts";
+import { queueTuning, workerOptions } from "../src/queues/worker-options.ts";
+import { redis } from "../src/redis/connections.ts";
+
+export interface ConsumerDeps extends StageDeps {
+  cfg: Config;
+  texts: TextStore;
+}
+
+export interface Consumer {
+  queue: QueueName;
+  /** Position in the staged flow (orders status writes); 0 for the one-job path. */
+  stage: number;
+  process(job: Job<PdfJobData>, tracker: JobTracker, deps: ConsumerDeps): Promise<unknown>;
+}
+
+/**
+ * Runs a consumer as a BullMQ worker. A job's last failure (or a failure that retrying
+ * cannot mend, such as an encrypted PDF) is written to its row before BullMQ hears of it,
+ * so an accepted job always ends completed or failed with a reason.
+ */
+export function startConsumer(consumer: Consumer, deps: ConsumerDeps): Worker<PdfJobData> {
+  const tuning = queueTuning(deps.cfg, consumer.queue);
+  return new Worker<PdfJobData>(
+    consumer.queue,
+    async (job) => {
+      const attempt = job.attemptsMade + 1;
+      const tracker = new JobTracker(deps.store, job.data.jobId, consumer.stage, attempt);
+      const log = jobLog(job.data.jobId, { attempt });
+      try {
+        return await consumer.process(job, tracker, deps);
+      } catch (err) {
+        const retryable = !(err instanceof PipelineError) || err.retryable;
+        const last = attempt >= (job.opts.attempts ?? 1);
+        const failure = failureOf(err);
+        if (!retryable || last) {
+          await tracker.failed(err);
+          log.warn({ error: failure }, `Job ${job.data.jobId} failed: ${failure.code}`);
+          if (!retryable) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
+        } else {
+          log.info({ error: failure }, `Job ${job.data.jobId} attempt ${attempt} failed; retrying`);
+        }
+        throw err;
+      }
+    },
+    { connection: redis("worker"), prefix: deps.cfg.FOLIO_REDIS_PREFIX, name: `folio-${consumer.queue}`, ...workerOptions(tuning) },
+  );
+}

@@ -1,0 +1,13 @@
+import type { QueueName } from "../src/queues/names.ts";
+import { aiNotes } from "./ai-notes.ts";
+import { completion } from "./completion.ts";
+import type { Consumer } from "./consumer.ts";
+import { pdfExtract } from "./pdf-extract.ts";
+import { pdfNotesOptimized } from "./pdf-notes-optimized.ts";
+
+export const CONSUMERS: Record<QueueName, Consumer> = {
+  "pdf-notes-optimized": pdfNotesOptimized,
+  "pdf-extract": pdfExtract,
+  "ai-notes": aiNotes,
+  completion,
+};

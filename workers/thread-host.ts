@@ -1,0 +1,71 @@
+import { MessageChannel, Worker } from "node:worker_threads";
+import type { JobStore } from "../db/job-store.ts";
+import { serveJobStore } from "../db/store-rpc.ts";
+import { log } from "../src/log.ts";
+import type { QueueName } from "../src/queues/names.ts";
+import type { HostMessage, ThreadMessage } from "./thread-messages.ts";
+
+interface Hosted {
+  queue: QueueName;
+  thread: Worker;
+  stopping: boolean;
+}
+
+/**
+ * Runs each queue's consumer in its own Bun worker thread, serves them the database
+ * owner's JobStore, restarts a thread that dies, and drains them all on shutdown.
+ */
+export class ThreadHost {
+  private readonly hosted = new Map<QueueName, Hosted>();
+  private stopping = false;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly queues: readonly QueueName[],
+  ) {}
+
+  async start(): Promise<void> {
+    await Promise.all(this.queues.map((q) => this.spawn(q)));
+  }
+
+  private spawn(queue: QueueName): Promise<void> {
+    const { port1, port2 } = new MessageChannel();
+    serveJobStore(port1, this.store);
+    const thread = new Worker(new URL("./thread.ts", import.meta.url), {
+      workerData: { queue, port: port2 },
+      transferList: [port2],
+    });
+    const hosted: Hosted = { queue, thread, stopping: false };
+    this.hosted.set(queue, hosted);
+    return new Promise((resolve, reject) => {
+      thread.on("message", (m: ThreadMessage) => {
+        if (m.type === "ready") resolve();
+      });
+      thread.on("error", (err: Error) => {
+        log.error({ queue, err: err.message }, "worker thread crashed");
+        reject(err);
+      });
+      thread.on("exit", (code) => {
+        port1.close();
+        if (this.stopping || hosted.stopping) return;
+        log.error({ queue, code }, "worker thread exited; restarting it");
+        setTimeout(() => void this.spawn(queue).catch(() => {}), 1000);
+      });
+    });
+  }
+
+  /** Drains every thread: stop taking jobs, finish active ones within timeoutMs, exit. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    await Promise.all(
+      [...this.hosted.values()].map(async (h) => {
+        h.stopping = true;
+        const exited = new Promise<void>((r) => h.thread.once("exit", () => r()));
+        h.thread.postMessage({ type: "drain", timeoutMs } satisfies HostMessage);
+        const gone = await Promise.race([exited.then(() => true), Bun.sleep(timeoutMs + 10_000).then(() => false)]);
+        if (!gone) await h.thread.terminate();
+      }),
+    );
+    this.hosted.clear();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Entry point of one worker thread: hosts the BullMQ consumer of one queue. The database
+ * is reached through the owner thread (see db/store-rpc.ts); Redis through this thread's
+ * own connections.
+ */
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { remoteJobStore } from "../db/store-rpc.ts";
+import { config } from "../src/config.ts";
+import { log } from "../src/log.ts";
+import { warmExtractor } from "../src/pipeline/extract.ts";
+import { createGenerator } from "../src/pipeline/notes/index.ts";
+import { TextStore } from "../src/pipeline/text-store.ts";
+import type { QueueName } from "../src/queues/names.ts";
+import { closeRedis, redis } from "../src/redis/connections.ts";
+import { createStorage } from "../src/storage/index.ts";
+import { startConsumer, type ConsumerDeps } from "./consumer.ts";
+import { CONSUMERS } from "./consumers.ts";
+import type { HostMessage, ThreadMessage } from "./thread-messages.ts";
+
+const { queue, port } = workerData as { queue: QueueName; port: MessagePort };
+const cfg = config();
+log.setBindings({ role: "worker", queue });
+
+const deps: ConsumerDeps = {
+  cfg,
+  storage: createStorage(cfg),
+  store: remoteJobStore(port),
+  generator: createGenerator(cfg),
+  texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),
+  maxPages: cfg.FOLIO_MAX_PAGES,
+  minTextChars: cfg.FOLIO_MIN_TEXT_CHARS,
+};
+
+const consumer = CONSUMERS[queue];
+if (consumer.queue === "pdf-extract" || consumer.queue === "pdf-notes-optimized") await warmExtractor();
+const worker = startConsumer(consumer, deps);
+worker.on("error", (err) => log.error({ err: err.message }, "worker error"));
+await worker.waitUntilReady();
+
+const send = (m: ThreadMessage) => parentPort!.postMessage(m);
+
+parentPort!.on("message", async (m: HostMessage) => {
+  if (m.type !== "drain") return;
+  // close() waits for active jobs; past the drain timeout, leave them to be picked up
+  // again as stalled rather than hold the shutdown forever.
+  const timedOut = await Promise.race([
+    worker.close().then(() => false),
+    Bun.sleep(m.timeoutMs).then(() => true),
+  ]);
+  if (timedOut) await worker.close(true);
+  await closeRedis();
+  send({ type: "drained", timedOut });
+  port.close();
+  process.exit(0);
+});
+
+send({ type: "ready" });
