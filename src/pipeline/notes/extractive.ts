@@ -37,7 +37,13 @@ export function extractiveGenerator(opts: ExtractiveOptions): NotesGenerator {
 }
 
 export function summarise(doc: ExtractedText, opts: ExtractiveOptions): Notes {
-  const sentences = scoreSentences(splitSentences(bodyText(doc.pages)));
+  const body = bodyText(doc.pages);
+  let candidates = splitSentences(body);
+  // Slides and forms have few full sentences: their bullet lines are the content.
+  if (candidates.length < opts.summarySentences + opts.keyPoints) {
+    candidates = [...candidates, ...bulletLines(body, candidates)].sort((a, b) => a.pos - b.pos);
+  }
+  const sentences = scoreSentences(candidates);
   const ranked = [...sentences].sort((a, b) => b.score - a.score || a.index - b.index);
   const summary = pickDiverse(ranked, opts.summarySentences, []);
   const keyPoints = coverage(sentences, opts.keyPoints, summary);
@@ -65,23 +71,53 @@ function bodyText(pages: string[]): string {
   const lines = text.replace(/(\p{L})-\n(\p{Ll})/gu, "$1$2").split("\n");
   // Wrapped lines join into paragraphs; a short line without closing punctuation is a
   // heading, an address or a caption, and stands alone so it never opens a sentence.
-  let out = "";
+  const parts: string[] = [];
+  let last = "\n";
   for (const raw of lines) {
     const line = raw.trim();
     if (!line) continue;
-    const standalone = line.length < 60 && !/[.,;:!?。]$/.test(line);
-    if (standalone) out += `\n${line}\n`;
-    else out += CJK.test(out.at(-1) ?? "") || out.endsWith("\n") || !out ? line : ` ${line}`;
+    if (line.length < 60 && !/[.,;:!?。]$/.test(line)) {
+      parts.push(`\n${line}\n`);
+      last = "\n";
+      continue;
+    }
+    if (last !== "\n" && !CJK.test(last)) parts.push(" ");
+    parts.push(line);
+    last = line.at(-1)!;
+  }
+  return parts.join("");
+}
+
+interface Candidate {
+  text: string;
+  terms: string[];
+  /** Offset in the body text: candidates are told in document order. */
+  pos: number;
+}
+
+function splitSentences(text: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (const { segment, index } of sentenceSegmenter.segment(text)) {
+    const sentence = segment.replace(/\s+/g, " ").trim();
+    if (!plausible(sentence)) continue;
+    out.push({ text: sentence, terms: termsOf(sentence), pos: index });
   }
   return out;
 }
 
-function splitSentences(text: string): { text: string; terms: string[] }[] {
-  const out: { text: string; terms: string[] }[] = [];
-  for (const { segment } of sentenceSegmenter.segment(text)) {
-    const sentence = segment.replace(/\s+/g, " ").trim();
-    if (!plausible(sentence)) continue;
-    out.push({ text: sentence, terms: termsOf(sentence) });
+function bulletLines(text: string, taken: Candidate[]): Candidate[] {
+  const seen = new Set(taken.map((c) => c.text));
+  const out: Candidate[] = [];
+  let pos = 0;
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/^[\s•·▪◦‣\-–*]+/u, "").replace(/\s+/g, " ").trim();
+    pos += raw.length + 1;
+    const words = CJK.test(line) ? line.length / 2 : line.split(" ").length;
+    const letters = line.match(/\p{L}/gu)?.length ?? 0;
+    if (words < 3 || line.length > MAX_SENTENCE_CHARS || letters / Math.max(1, line.length) < 0.6 || seen.has(line)) continue;
+    if ([...seen].some((s) => s.includes(line))) continue;
+    seen.add(line);
+    out.push({ text: line, terms: termsOf(line), pos });
   }
   return out;
 }
@@ -107,7 +143,7 @@ function termsOf(sentence: string): string[] {
   return terms;
 }
 
-function scoreSentences(raw: { text: string; terms: string[] }[]): Sentence[] {
+function scoreSentences(raw: Candidate[]): Sentence[] {
   const tf = new Map<string, number>();
   const df = new Map<string, number>();
   for (const s of raw) {
@@ -127,7 +163,7 @@ function scoreSentences(raw: { text: string; terms: string[] }[]): Sentence[] {
     for (const t of unique) mass += centroid.get(t) ?? 0;
     // Early sentences (abstract, introduction) say what a document is about.
     const position = index < n * 0.1 ? 1.25 : 1;
-    return { ...s, index, score: (mass / Math.sqrt(Math.max(unique.size, 4))) * position };
+    return { text: s.text, terms: s.terms, index, score: (mass / Math.sqrt(Math.max(unique.size, 4))) * position };
   });
 }
 

@@ -1,0 +1,37 @@
+import { corpusPath } from "./corpus.ts";
+
+export interface UploadAnswer {
+  status: number;
+  body: any;
+}
+
+/** POST /uploads as `curl -F file=@…` does. */
+export async function uploadFile(base: string, filename: string, fields: Record<string, string> = {}): Promise<UploadAnswer> {
+  const form = new FormData();
+  form.append("file", Bun.file(corpusPath(filename)), filename);
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  const res = await fetch(`${base}/uploads`, { method: "POST", body: form });
+  return { status: res.status, body: await res.json() };
+}
+
+/** POST /uploads with the raw PDF as the body, as `curl --data-binary` does. */
+export async function uploadRaw(base: string, bytes: Uint8Array<ArrayBuffer> | Blob, query = "filename=upload.pdf", type = "application/pdf"): Promise<UploadAnswer> {
+  const res = await fetch(`${base}/uploads?${query}`, { method: "POST", body: bytes, headers: { "content-type": type } });
+  return { status: res.status, body: await res.json() };
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.json() };
+}
+
+/** Polls GET /jobs/:id until the job is completed or failed. */
+export async function waitFinal(base: string, jobId: string, timeoutMs = 120_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await getJson(`${base}/jobs/${jobId}`);
+    if (body.status === "completed" || body.status === "failed") return body;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} not final after ${timeoutMs} ms: ${JSON.stringify(body)}`);
+    await Bun.sleep(100);
+  }
+}
