@@ -9,6 +9,8 @@ export interface StatusWriterOptions {
   maxPending: number;
   onFlushed?: (jobIds: string[]) => void;
   onError?: (err: unknown, pending: number) => void;
+  /** A row the database refuses as data (not an outage): it is logged, never retried forever. */
+  onRejected?: (change: StatusChange, err: unknown) => void;
 }
 
 interface Pending {
@@ -22,6 +24,14 @@ export interface StatusWriterStats {
   rowsWritten: number;
   staleSkipped: number;
   failures: number;
+  rejected: number;
+}
+
+/** SQLSTATE class 22 (data exception) or 23 (integrity): retrying the same row cannot help. */
+function isDataError(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  const code = String(e?.cause?.code ?? e?.code ?? "");
+  return /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
 /** Newer wins field by field; a final state is never replaced by a non-final one. */
@@ -76,7 +86,7 @@ export class StatusWriter {
   private flushing: Promise<void> | undefined;
   private retryDelayMs = 0;
   private closed = false;
-  private counters = { flushes: 0, rowsWritten: 0, staleSkipped: 0, failures: 0 };
+  private counters = { flushes: 0, rowsWritten: 0, staleSkipped: 0, failures: 0, rejected: 0 };
 
   constructor(
     private readonly database: Database,
@@ -164,6 +174,17 @@ export class StatusWriter {
       for (const entry of batch) for (const done of entry.waiters) done();
       this.opts.onFlushed?.(batch.map((p) => p.change.jobId));
     } catch (err) {
+      if (isDataError(err) && batch.length > 1) {
+        // One bad row must not hold back the others: write them one by one.
+        for (const entry of batch) await this.writeBatch([entry]);
+        return;
+      }
+      if (isDataError(err)) {
+        this.counters.rejected++;
+        this.opts.onRejected?.(batch[0]!.change, err);
+        for (const done of batch[0]!.waiters) done();
+        return;
+      }
       this.counters.failures++;
       this.retryDelayMs = Math.min(Math.max(this.retryDelayMs * 2, 100), 5000);
       // Put the batch back under anything newer that arrived meanwhile.

@@ -58,7 +58,9 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     batchSize: cfg.FOLIO_STATUS_BATCH,
     maxPending: cfg.FOLIO_STATUS_MAX_PENDING,
     onFlushed: (ids) => void redis().publish(channel, ids.join(",")).catch(() => {}),
-    onError: (err, pending) => log.warn({ err: (err as Error).message, pending }, "status flush failed; will retry"),
+    onError: (err, pending) => log.warn({ err: rootMessage(err), pending }, "status flush failed; will retry"),
+    onRejected: (change, err) =>
+      log.error({ jobId: change.jobId, status: change.status, err: rootMessage(err) }, "status row refused by the database"),
   });
   const repo = new JobsRepo(database.db);
   const store = localJobStore(repo, writer);
@@ -108,6 +110,11 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       await localRedis?.stop();
     },
   };
+}
+
+function rootMessage(err: unknown): string {
+  const e = err as Error;
+  return (e?.cause instanceof Error ? e.cause.message : e?.message) ?? String(err);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { cleanText } from "./clean-text.ts";
+
 /** Reason codes a failed job can carry; users see them in `error.code`. */
 export type FailureCode =
   | "pdf_encrypted"
@@ -31,8 +33,10 @@ export function retryAfterOf(err: unknown): number | undefined {
   return err instanceof PipelineError ? err.retryAfterMs : undefined;
 }
 
+/** The reason a user sees: short, printable, and without the SQL or stack of a wrapped error. */
 export function failureOf(err: unknown): { code: FailureCode; message: string } {
-  if (err instanceof PipelineError) return { code: err.code, message: err.message };
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: "internal_error", message: message.slice(0, 500) };
+  if (err instanceof PipelineError) return { code: err.code, message: cleanText(err.message).slice(0, 500) };
+  const root = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const message = root instanceof Error ? root.message : String(root);
+  return { code: "internal_error", message: cleanText(message).slice(0, 500) };
 }

@@ -1,4 +1,5 @@
 import { getDocumentProxy, getResolvedPDFJS } from "unpdf";
+import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
 
 export interface Heading {
@@ -54,7 +55,7 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);
       const content = await page.getTextContent();
-      pages.push(pageText(content.items as TextItem[], n, lines));
+      pages.push(cleanText(pageText(content.items as TextItem[], n, lines)));
       page.cleanup();
       opts.onProgress?.(n, pdf.numPages);
     }
@@ -102,19 +103,19 @@ function pageText(items: TextItem[], page: number, lines: Line[]): string {
     if (t && item.str.trim()) size = Math.max(size, Math.hypot(t[2] ?? 0, t[3] ?? 0));
     if (item.hasEOL) {
       text += line + "\n";
-      if (line.trim()) lines.push({ text: line.trim(), size, page });
+      if (line.trim()) lines.push({ text: cleanText(line).trim(), size, page });
       line = "";
       size = 0;
     }
   }
-  if (line.trim()) lines.push({ text: line.trim(), size, page });
+  if (line.trim()) lines.push({ text: cleanText(line).trim(), size, page });
   return text + line;
 }
 
 async function metadataTitle(pdf: PdfDoc): Promise<string | null> {
   try {
     const { info } = (await pdf.getMetadata()) as unknown as { info: Record<string, unknown> };
-    const title = typeof info?.Title === "string" ? info.Title.trim() : "";
+    const title = typeof info?.Title === "string" ? cleanText(info.Title).trim() : "";
     // Producers fill Title with junk such as "PowerPoint 演示文稿" or "untitled.dvi".
     if (title.length < 3 || /^(untitled|microsoft word|powerpoint|document\d*)\b|\.(dvi|tex|doc|docx|pdf)$/i.test(title)) {
       return null;
@@ -142,7 +143,7 @@ async function bookmarks(pdf: PdfDoc): Promise<Heading[]> {
   const walk = async (nodes: OutlineNode[], level: number) => {
     for (const node of nodes) {
       if (out.length >= MAX_HEADINGS) return;
-      const title = node.title.replace(/\s+/g, " ").trim();
+      const title = cleanText(node.title).replace(/\s+/g, " ").trim();
       if (title) out.push({ title, level, page: await destPage(pdf, node.dest) });
       if (level < 3 && node.items?.length) await walk(node.items, level + 1);
     }

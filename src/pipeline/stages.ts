@@ -2,6 +2,7 @@ import type { NewNotes } from "../../db/jobs-repo.ts";
 import type { JobStore } from "../../db/job-store.ts";
 import type { PdfJobData } from "../queues/job-data.ts";
 import type { Storage } from "../storage/storage.ts";
+import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
 import { extractPdf, type ExtractedText } from "./extract.ts";
 import type { JobTracker } from "./job-tracker.ts";
@@ -57,11 +58,11 @@ export async function save(deps: StageDeps, data: PdfJobData, notes: Notes, t: J
     jobId: data.jobId,
     userId: data.userId,
     sha256: data.sha256,
-    title: notes.title,
-    summary: notes.summary,
-    keyPoints: notes.keyPoints,
-    outline: notes.outline,
-    markdown: notes.markdown,
+    title: cleanText(notes.title),
+    summary: cleanText(notes.summary),
+    keyPoints: notes.keyPoints.map(cleanText),
+    outline: notes.outline.map((o) => ({ ...o, title: cleanText(o.title) })),
+    markdown: cleanText(notes.markdown),
     generator: notes.generator,
     model: notes.model,
     usage: notes.usage,
