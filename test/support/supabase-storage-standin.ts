@@ -5,13 +5,13 @@
  */
 export interface StorageStandIn {
   url: string;
-  objects: Map<string, Uint8Array>;
+  objects: Map<string, Uint8Array<ArrayBuffer>>;
   requests: { method: string; path: string }[];
   stop(): Promise<void>;
 }
 
 export function startStorageStandIn(serviceKey: string): StorageStandIn {
-  const objects = new Map<string, Uint8Array>();
+  const objects = new Map<string, Uint8Array<ArrayBuffer>>();
   const requests: { method: string; path: string }[] = [];
   const json = (body: unknown, status = 200) => Response.json(body, { status });
   const server = Bun.serve({
