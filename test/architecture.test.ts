@@ -1,0 +1,72 @@
+/**
+ * The import graph: no cycles, and dependencies point one way (HTTP → queue → stages →
+ * storage/db). madge would be the usual tool, but its TypeScript parser needs the
+ * TypeScript 5 JS API, which TypeScript 7 (native) no longer ships; Bun's transpiler
+ * reads the imports instead.
+ */
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dir, "..");
+const transpiler = new Bun.Transpiler({ loader: "ts" });
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+const graph = new Map<string, string[]>();
+for (const file of ["src", "workers", "db"].flatMap((d) => files(join(ROOT, d)))) {
+  const imports = transpiler
+    .scanImports(readFileSync(file, "utf8").replace(/^#!.*/, ""))
+    .filter((i) => i.path.startsWith("."))
+    .map((i) => relative(ROOT, resolve(dirname(file), i.path)));
+  graph.set(relative(ROOT, file), imports);
+}
+
+describe("architecture", () => {
+  test("the graph was read", () => {
+    expect(graph.size).toBeGreaterThan(30);
+    expect(graph.get("src/service.ts")).toContain("src/server/app.ts");
+  });
+
+  test("there are no import cycles", () => {
+    const cycles: string[] = [];
+    const state = new Map<string, "visiting" | "done">();
+    const visit = (node: string, path: string[]) => {
+      if (state.get(node) === "done") return;
+      if (state.get(node) === "visiting") {
+        cycles.push([...path.slice(path.indexOf(node)), node].join(" → "));
+        return;
+      }
+      state.set(node, "visiting");
+      for (const next of graph.get(node) ?? []) visit(next, [...path, node]);
+      state.set(node, "done");
+    };
+    for (const node of graph.keys()) visit(node, []);
+    expect(cycles).toEqual([]);
+  });
+
+  test("nothing reaches up into the server or the workers", () => {
+    const composers = new Set(["src/service.ts", "src/cli/start.ts"]);
+    const offenders = [...graph].flatMap(([file, imports]) =>
+      imports
+        .filter((i) => (i.startsWith("src/server/") && !file.startsWith("src/server/")) || (i.startsWith("workers/") && !file.startsWith("workers/")))
+        .filter(() => !composers.has(file))
+        .map((i) => `${file} → ${i}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  test("db/ and the pipeline stages know nothing of HTTP or queues' consumers", () => {
+    const offenders = [...graph].flatMap(([file, imports]) =>
+      imports
+        .filter((i) => (file.startsWith("db/") && i.startsWith("src/")) || (file.startsWith("src/pipeline/") && /^src\/(server|cli)\//.test(i)))
+        .map((i) => `${file} → ${i}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
