@@ -1,3 +1,4 @@
+import { whileUnreachable } from "./errors.ts";
 import type { StatusChange } from "./job-status.ts";
 import type { JobsRepo, NewNotes } from "./jobs-repo.ts";
 import type { StatusWriter } from "./status-writer.ts";
@@ -10,9 +11,12 @@ export interface JobStore {
   saveNotes(row: NewNotes): Promise<string>;
 }
 
+/** How long a save waits out a database outage before the job's attempt fails (the lock is renewed meanwhile). */
+const SAVE_OUTAGE_WAIT_MS = 90_000;
+
 export function localJobStore(repo: JobsRepo, writer: StatusWriter): JobStore {
   return {
     update: (change) => writer.write(change),
-    saveNotes: (row) => repo.saveNotes(row),
+    saveNotes: (row) => whileUnreachable(() => repo.saveNotes(row), SAVE_OUTAGE_WAIT_MS),
   };
 }

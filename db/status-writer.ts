@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
+import { isDataError } from "./errors.ts";
 import { isFinal, type StatusChange } from "./job-status.ts";
 
 export interface StatusWriterOptions {
@@ -25,13 +26,6 @@ export interface StatusWriterStats {
   staleSkipped: number;
   failures: number;
   rejected: number;
-}
-
-/** SQLSTATE class 22 (data exception) or 23 (integrity): retrying the same row cannot help. */
-function isDataError(err: unknown): boolean {
-  const e = err as { code?: unknown; cause?: { code?: unknown } };
-  const code = String(e?.cause?.code ?? e?.code ?? "");
-  return /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
 /** Newer wins field by field; a final state is never replaced by a non-final one. */

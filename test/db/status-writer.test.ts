@@ -3,6 +3,7 @@ import type { Database } from "../../db/client.ts";
 import { statusSeq, type JobStatus, type StatusChange } from "../../db/job-status.ts";
 import { JobsRepo } from "../../db/jobs-repo.ts";
 import { StatusWriter } from "../../db/status-writer.ts";
+import { batchUpdateJobStatus } from "../../db/jobs-service.ts";
 import { testDatabases } from "../support/databases.ts";
 
 let counter = 0;
@@ -140,5 +141,19 @@ describe("status writer with a row the database refuses", () => {
     expect((await row(db, good!)).status).toBe("generating");
     expect(rejected).toEqual([bad!]);
     expect(w.stats()).toMatchObject({ rejected: 1, pending: 0 });
+  });
+});
+
+describe("batchUpdateJobStatus", () => {
+  const [pglite] = testDatabases("statuswriter-api");
+  afterAll(() => pglite!.cleanup());
+  test("writes many jobs' statuses through the batcher in one statement", async () => {
+    const db = await pglite!.open();
+    const ids = await newJobs(db, 30);
+    const w = new StatusWriter(db, { flushMs: 20, batchSize: 200, maxPending: 10_000 });
+    await batchUpdateJobStatus(w, ids.map((jobId, i) => ({ jobId, status: i % 2 ? "completed" : "extracting", progress: i % 2 ? undefined : 40 })));
+    expect(w.stats()).toMatchObject({ flushes: 1, rowsWritten: 30 });
+    expect(await row(db, ids[0]!)).toMatchObject({ status: "extracting", progress: 40 });
+    expect(await row(db, ids[1]!)).toMatchObject({ status: "completed", progress: 100 });
   });
 });

@@ -72,10 +72,16 @@ export function uploadRoutes(deps: UploadDeps) {
       }
 
       const acceptedAt = Date.now();
-      await deps.repo.createUpload(
-        { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey },
-        { id: jobId, userId, fileId, pipeline, status: "queued" },
-      );
+      try {
+        await deps.repo.createUpload(
+          { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey },
+          { id: jobId, userId, fileId, pipeline, status: "queued" },
+        );
+      } catch (err) {
+        // Not accepted: leave nothing behind.
+        await deps.storage.delete(storageKey).catch(() => {});
+        throw err;
+      }
       const data: PdfJobData = { jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt };
       try {
         await deps.producer.enqueue(data);

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { isConnectionError } from "../../../../db/errors.ts";
 import { log } from "../../../log.ts";
 import { HttpError, errorBody } from "../../http-error.ts";
 
@@ -8,6 +9,9 @@ export function onError(err: Error, c: Context) {
   if (err instanceof HttpError) return c.json(errorBody(err.code, err.message), err.status, err.headers);
   if (err instanceof HTTPException) {
     return c.json(errorBody(err.status === 413 ? "file_too_large" : "http_error", err.message || "request refused"), err.status);
+  }
+  if (isConnectionError(err)) {
+    return c.json(errorBody("database_unavailable", "the database is out of reach; try again shortly"), 503, { "retry-after": "5" });
   }
   log.error({ err: err.message, stack: err.stack, path: c.req.path }, "unhandled error");
   return c.json(errorBody("internal_error", "something went wrong on our side"), 500);
