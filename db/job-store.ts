@@ -7,6 +7,8 @@ import type { StatusWriter } from "./status-writer.ts";
 export interface JobStore {
   /** Resolves once the change is durable (await it for final states). */
   update(change: StatusChange): Promise<void>;
+  /** Resolves once the change is buffered: slows the caller only while the buffer is full. */
+  progress(change: StatusChange): Promise<void>;
   /** Idempotent per job id; returns the notes id. */
   saveNotes(row: NewNotes): Promise<string>;
 }
@@ -17,6 +19,10 @@ const SAVE_OUTAGE_WAIT_MS = 90_000;
 export function localJobStore(repo: JobsRepo, writer: StatusWriter): JobStore {
   return {
     update: (change) => writer.write(change),
+    progress: async (change) => {
+      const { durable } = await writer.submit(change);
+      durable.catch(() => {});
+    },
     saveNotes: (row) => whileUnreachable(() => repo.saveNotes(row), SAVE_OUTAGE_WAIT_MS),
   };
 }

@@ -89,6 +89,15 @@ export class StatusWriter {
 
   /** Resolves when the change is written. Waits for room first when the buffer is full. */
   async write(change: StatusChange): Promise<void> {
+    await (await this.submit(change)).durable;
+  }
+
+  /**
+   * Resolves as soon as the change is buffered (at once, unless the buffer is full: that
+   * is how a database outage slows producers instead of dropping rows); `durable` resolves
+   * when it is written.
+   */
+  async submit(change: StatusChange): Promise<{ durable: Promise<void> }> {
     while (this.pending.size >= this.opts.maxPending && !this.pending.has(change.jobId)) {
       await new Promise<void>((r) => this.roomWaiters.push(r));
     }
@@ -102,7 +111,7 @@ export class StatusWriter {
       }
     });
     this.schedule();
-    return durable;
+    return { durable };
   }
 
   stats(): StatusWriterStats {

@@ -48,6 +48,7 @@ export function remoteJobStore(port: MessagePort): JobStore {
     });
   return {
     update: (change) => invoke("update", change),
+    progress: (change) => invoke("progress", change),
     saveNotes: (row) => invoke("saveNotes", row),
   };
 }

@@ -11,7 +11,7 @@ export const aiNotes: Consumer = {
     const text = await deps.texts.get(job.data.sha256);
     if (!text) throw new PipelineError("text_missing", "the extracted text expired before notes were made");
     const notes = await generate(deps, text, t);
-    t.progress("generating", 85);
+    await t.progress("generating", 85);
     const [extracted] = Object.values(await job.getChildrenValues<{ timings?: StageTimings }>());
     return { notes, timings: { ...extracted?.timings, ...t.getTimings() } };
   },

@@ -10,7 +10,7 @@ export const pdfExtract: Consumer = {
     const bytes = await download(deps, job.data, t);
     const text = await extract(deps, bytes, t);
     await deps.texts.put(job.data.sha256, text);
-    t.progress("extracting", 60, { pages: text.totalPages });
+    await t.progress("extracting", 60, { pages: text.totalPages });
     return { pages: text.totalPages, chars: text.chars, timings: t.getTimings() };
   },
 };

@@ -28,9 +28,9 @@ export class JobTracker {
     };
   }
 
-  /** Non-final progress: written behind, waiting only when the batcher is full. */
-  progress(status: JobStatus, progress: number, extra: Partial<StatusChange> = {}): void {
-    void this.store.update(this.change(status, progress, extra)).catch(() => {});
+  /** Non-final progress: written behind; awaiting it waits only while the batcher is full. */
+  progress(status: JobStatus, progress: number, extra: Partial<StatusChange> = {}): Promise<void> {
+    return this.store.progress(this.change(status, progress, extra));
   }
 
   /** Times one stage and records it on the row with the next write. */

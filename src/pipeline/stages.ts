@@ -19,7 +19,7 @@ export interface StageDeps {
 
 /** download: the stored PDF's bytes. A missing object is final (nothing to retry). */
 export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker): Promise<Uint8Array> {
-  t.progress("downloading", 5);
+  await t.progress("downloading", 5);
   const bytes = await t.timed("downloadMs", () => deps.storage.get(data.storageKey));
   if (!bytes) throw new PipelineError("file_missing", "the uploaded file is no longer in storage");
   return bytes;
@@ -27,7 +27,7 @@ export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker)
 
 /** extract: text per page, reported as progress 10–60. */
 export async function extract(deps: StageDeps, bytes: Uint8Array, t: JobTracker): Promise<ExtractedText> {
-  t.progress("extracting", 10);
+  await t.progress("extracting", 10);
   let lastReported = 0;
   return t.timed("extractMs", () =>
     extractPdf(bytes, {
@@ -37,7 +37,7 @@ export async function extract(deps: StageDeps, bytes: Uint8Array, t: JobTracker)
         const progress = 10 + Math.floor((50 * done) / total);
         if (progress - lastReported >= 10) {
           lastReported = progress;
-          t.progress("extracting", progress, { pages: total });
+          void t.progress("extracting", progress, { pages: total }).catch(() => {});
         }
       },
     }),
@@ -46,13 +46,13 @@ export async function extract(deps: StageDeps, bytes: Uint8Array, t: JobTracker)
 
 /** notes: the configured generator, progress 60–90. */
 export async function generate(deps: StageDeps, text: ExtractedText, t: JobTracker): Promise<Notes> {
-  t.progress("generating", 60, { pages: text.totalPages });
+  await t.progress("generating", 60, { pages: text.totalPages });
   return t.timed("aiMs", () => deps.generator.generate(text));
 }
 
 /** save: the notes row, once per job however often this runs. */
 export async function save(deps: StageDeps, data: PdfJobData, notes: Notes, t: JobTracker): Promise<string> {
-  t.progress("saving", 90);
+  await t.progress("saving", 90);
   const row: NewNotes = {
     id: `n_${data.jobId.slice(2)}`,
     jobId: data.jobId,

@@ -122,6 +122,25 @@ for (const target of testDatabases("statuswriter")) {
       expect(w.stats().failures).toBe(3);
       expect((await row(db, id!)).status).toBe("completed");
     });
+
+    test("past the buffer bound, producers wait for room instead of rows being dropped", async () => {
+      const db = await target.open();
+      const ids = await newJobs(db, 3);
+      let down = true;
+      const outage: Database = { ...db, run: async (q) => (down ? Promise.reject(new Error("connection refused")) : db.run(q)) };
+      const w = new StatusWriter(outage, { flushMs: 10, batchSize: 200, maxPending: 2 });
+      await w.submit(change(ids[0]!, "extracting", 20));
+      await w.submit(change(ids[1]!, "extracting", 20));
+      let third = false;
+      const blocked = w.submit(change(ids[2]!, "extracting", 20)).then(() => (third = true));
+      await Bun.sleep(300);
+      expect(third).toBe(false);
+      expect(w.stats().pending).toBe(2);
+      down = false;
+      await blocked;
+      await w.flush();
+      for (const id of ids) expect((await row(db, id)).status).toBe("extracting");
+    });
   });
 }
 
