@@ -25,6 +25,8 @@ export interface StatusChange extends StageTimings {
   attempts?: number;
   pages?: number;
   notesId?: string;
+  /** The notes came from the cache (or another job's run of the same PDF), not a new run. */
+  cacheHit?: boolean;
   error?: { code: string; message: string };
 }
 

@@ -30,6 +30,12 @@ const EnvSchema = z.object({
   SUPABASE_SERVICE_KEY: z.string().min(1).optional(),
   SUPABASE_BUCKET: z.string().min(1).default("uploads"),
 
+  /** "key:user[:admin],…"; unset = single-user dev mode on loopback. */
+  FOLIO_API_KEYS: z
+    .string()
+    .regex(/^[^:,\s]{16,}:[A-Za-z0-9_.@-]+(:admin)?(,[^:,\s]{16,}:[A-Za-z0-9_.@-]+(:admin)?)*$/, "expected key:user[:admin],… with keys of 16+ characters")
+    .optional(),
+
   FOLIO_PROFILE: z.enum(["optimized", "baseline"]).default("optimized"),
   FOLIO_JOB_ATTEMPTS: int(3, 1),
   FOLIO_KEEP_COMPLETED: int(1000),
@@ -44,6 +50,13 @@ const EnvSchema = z.object({
   FOLIO_STATUS_FLUSH_MS: int(50, 1),
   FOLIO_STATUS_BATCH: int(200, 1),
   FOLIO_STATUS_MAX_PENDING: int(10000, 1),
+
+  FOLIO_CACHE: z.enum(["on", "off"]).default("on"),
+  FOLIO_L1_ENTRIES: int(100, 1),
+  FOLIO_L1_SLOT_KB: int(64, 1),
+  FOLIO_L1_TTL_S: int(60, 1),
+  FOLIO_L2_TTL_S: int(86400, 1),
+  FOLIO_SINGLE_FLIGHT_WAIT_S: int(300, 1),
 
   FOLIO_NOTES_SENTENCES: int(6, 1),
   FOLIO_NOTES_KEY_POINTS: int(8, 1),
@@ -94,6 +107,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       overrides[key] = value.data;
     }
     queueOverrides[queue] = overrides;
+  }
+  if (!parsed.data.FOLIO_API_KEYS && !["127.0.0.1", "localhost", "::1"].includes(parsed.data.HOST)) {
+    throw new ConfigError(
+      `Invalid HOST=${JSON.stringify(parsed.data.HOST)}: with no FOLIO_API_KEYS Folio is single-user and listens on loopback only`,
+    );
   }
   if (parsed.data.SUPABASE_URL && !parsed.data.SUPABASE_SERVICE_KEY) {
     throw new ConfigError("Invalid SUPABASE_SERVICE_KEY: required when SUPABASE_URL is set");

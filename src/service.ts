@@ -9,6 +9,8 @@ import { statusSeq } from "../db/job-status.ts";
 import { JobsRepo } from "../db/jobs-repo.ts";
 import { StatusWriter } from "../db/status-writer.ts";
 import { ThreadHost } from "../workers/thread-host.ts";
+import { createCaches, l1Options } from "./cache/index.ts";
+import { SharedL1 } from "./cache/shared-l1.ts";
 import { ConfigError, type Config } from "./config.ts";
 import { log } from "./log.ts";
 import { folioJobId } from "./queues/job-data.ts";
@@ -66,7 +68,10 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const store = localJobStore(repo, writer);
 
   const queues = opts.queues ?? QUEUE_NAMES;
-  const host = runsWorkers ? new ThreadHost(store, queues) : undefined;
+  // One shared-memory L1 for the whole process: the worker threads and the upload route.
+  const l1Buffer = new SharedL1(l1Options(cfg)).buffer;
+  const caches = createCaches(cfg, redis(), l1Buffer);
+  const host = runsWorkers ? new ThreadHost(store, queues, l1Buffer) : undefined;
   await host?.start();
   const watchers = runsWorkers ? watchFailures(cfg, store, queues) : [];
 
@@ -78,6 +83,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       cfg,
       repo,
       storage: createStorage(cfg),
+      cache: caches.notes,
       producer,
       events: new JobEvents(redis("subscriber"), channel),
       ready: async () => {
@@ -93,6 +99,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       idleTimeout: 60,
     });
     log.info({ port: server.port, host: cfg.HOST }, `Folio listening on http://${cfg.HOST}:${server.port}`);
+    if (!cfg.FOLIO_API_KEYS) log.warn("no FOLIO_API_KEYS: single-user dev mode, listening on loopback only");
   }
 
   return {

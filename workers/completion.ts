@@ -10,11 +10,13 @@ export const completion: Consumer = {
   queue: "completion",
   stage: 2,
   async process(job, t, deps) {
-    const [result] = Object.values(await job.getChildrenValues<{ notes?: unknown; timings?: StageTimings }>());
+    const [result] = Object.values(
+      await job.getChildrenValues<{ notes?: unknown; cacheHit?: boolean; timings?: StageTimings }>(),
+    );
     const parsed = NotesSchema.safeParse(result?.notes);
     if (!parsed.success) throw new PipelineError("internal_error", "the notes stage returned no notes");
     const notesId = await save(deps, job.data, parsed.data, t);
-    await t.completed(notesId);
+    await t.completed(notesId, { cacheHit: result?.cacheHit ?? false });
     logBreakdown(job.data.jobId, { ...result?.timings, ...t.getTimings() }, Date.now() - job.data.acceptedAt);
     return { notesId };
   },

@@ -1,16 +1,31 @@
 import { download, extract } from "../src/pipeline/stages.ts";
 import type { Consumer } from "./consumer.ts";
 
-/** Staged path, step 1: download and extract; the text goes to Redis by SHA-256, not into the job. */
+/**
+ * Staged path, step 1: download and extract; the text goes to Redis by SHA-256, not into
+ * the job. Skipped when the notes are cached; done once for concurrent jobs of one PDF.
+ */
 export const pdfExtract: Consumer = {
   queue: "pdf-extract",
   stage: 0,
   async process(job, t, deps) {
-    if (job.attemptsMade === 0) t.record("waitMs", Date.now() - job.data.acceptedAt);
-    const bytes = await download(deps, job.data, t);
-    const text = await extract(deps, bytes, t);
-    await deps.texts.put(job.data.sha256, text);
-    await t.progress("extracting", 60, { pages: text.totalPages });
-    return { pages: text.totalPages, chars: text.chars, timings: t.getTimings() };
+    const { data } = job;
+    if (job.attemptsMade === 0) t.record("waitMs", Date.now() - data.acceptedAt);
+    if (await deps.caches.notes.get(data.sha256)) return { cached: true, timings: t.getTimings() };
+    let pages: number | undefined;
+    await deps.caches.once(
+      `text:${data.sha256}`,
+      data.jobId,
+      async () => ((await deps.texts.has(data.sha256)) ? true : undefined),
+      async () => {
+        const bytes = await download(deps, data, t);
+        const text = await extract(deps, bytes, t);
+        await deps.texts.put(data.sha256, text);
+        pages = text.totalPages;
+        return true;
+      },
+    );
+    await t.progress("extracting", 60, { pages });
+    return { pages, timings: t.getTimings() };
   },
 };

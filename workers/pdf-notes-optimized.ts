@@ -2,19 +2,35 @@ import { download, extract, generate, save } from "../src/pipeline/stages.ts";
 import { logBreakdown } from "./breakdown.ts";
 import type { Consumer } from "./consumer.ts";
 
-/** The whole pipeline in one job: download → extract → notes → save. */
+/**
+ * The whole pipeline in one job: cache check → download → extract → notes → save and
+ * cache set in parallel. Jobs for the same PDF run it once (single flight); the others
+ * take the notes from the cache.
+ */
 export const pdfNotesOptimized: Consumer = {
   queue: "pdf-notes-optimized",
   stage: 0,
   async process(job, t, deps) {
-    const started = Date.now();
-    if (job.attemptsMade === 0) t.record("waitMs", started - job.data.acceptedAt);
-    const bytes = await download(deps, job.data, t);
-    const text = await extract(deps, bytes, t);
-    const notes = await generate(deps, text, t);
-    const notesId = await save(deps, job.data, notes, t);
-    await t.completed(notesId, { pages: text.totalPages });
-    logBreakdown(job.data.jobId, t.getTimings(), Date.now() - job.data.acceptedAt);
-    return { notesId };
+    const { data } = job;
+    if (job.attemptsMade === 0) t.record("waitMs", Date.now() - data.acceptedAt);
+    let pages: number | undefined;
+    let notesId: string | undefined;
+    const { value: notes, shared } = await deps.caches.once(
+      `notes:${data.sha256}`,
+      data.jobId,
+      () => deps.caches.notes.get(data.sha256),
+      async () => {
+        const bytes = await download(deps, data, t);
+        const text = await extract(deps, bytes, t);
+        pages = text.totalPages;
+        const notes = await generate(deps, text, t);
+        [, notesId] = await Promise.all([deps.caches.notes.set(data.sha256, notes), save(deps, data, notes, t)]);
+        return notes;
+      },
+    );
+    notesId ??= await save(deps, data, notes, t);
+    await t.completed(notesId, { pages, cacheHit: shared });
+    logBreakdown(data.jobId, t.getTimings(), Date.now() - data.acceptedAt);
+    return { notesId, cacheHit: shared };
   },
 };

@@ -22,6 +22,8 @@ export class ThreadHost {
   constructor(
     private readonly store: JobStore,
     private readonly queues: readonly QueueName[],
+    /** The shared-memory L1 cache every thread attaches to. */
+    private readonly l1Buffer: SharedArrayBuffer,
   ) {}
 
   async start(): Promise<void> {
@@ -32,7 +34,7 @@ export class ThreadHost {
     const { port1, port2 } = new MessageChannel();
     serveJobStore(port1, this.store);
     const thread = new Worker(new URL("./thread.ts", import.meta.url), {
-      workerData: { queue, port: port2 },
+      workerData: { queue, port: port2, l1Buffer: this.l1Buffer },
       transferList: [port2],
     });
     const hosted: Hosted = { queue, thread, stopping: false };

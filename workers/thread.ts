@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { remoteJobStore } from "../db/store-rpc.ts";
+import { createCaches } from "../src/cache/index.ts";
 import { config } from "../src/config.ts";
 import { log } from "../src/log.ts";
 import { warmExtractor } from "../src/pipeline/extract.ts";
@@ -17,13 +18,14 @@ import { startConsumer, type ConsumerDeps } from "./consumer.ts";
 import { CONSUMERS } from "./consumers.ts";
 import type { HostMessage, ThreadMessage } from "./thread-messages.ts";
 
-const { queue, port } = workerData as { queue: QueueName; port: MessagePort };
+const { queue, port, l1Buffer } = workerData as { queue: QueueName; port: MessagePort; l1Buffer: SharedArrayBuffer };
 const cfg = config();
 log.setBindings({ role: "worker", queue });
 
 const deps: ConsumerDeps = {
   cfg,
   storage: createStorage(cfg),
+  caches: createCaches(cfg, redis("commands"), l1Buffer),
   store: remoteJobStore(port),
   generator: createGenerator(cfg),
   texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),

@@ -1,5 +1,6 @@
 import type { NewNotes } from "../../db/jobs-repo.ts";
 import type { JobStore } from "../../db/job-store.ts";
+import type { Caches } from "../cache/index.ts";
 import type { PdfJobData } from "../queues/job-data.ts";
 import type { Storage } from "../storage/storage.ts";
 import { cleanText } from "./clean-text.ts";
@@ -11,6 +12,7 @@ import type { Notes } from "./notes/schema.ts";
 
 export interface StageDeps {
   storage: Storage;
+  caches: Caches;
   store: JobStore;
   generator: NotesGenerator;
   maxPages: number;
@@ -53,7 +55,12 @@ export async function generate(deps: StageDeps, text: ExtractedText, t: JobTrack
 /** save: the notes row, once per job however often this runs. */
 export async function save(deps: StageDeps, data: PdfJobData, notes: Notes, t: JobTracker): Promise<string> {
   await t.progress("saving", 90);
-  const row: NewNotes = {
+  return t.timed("saveMs", () => deps.store.saveNotes(notesRow(data, notes)));
+}
+
+/** The job's own notes row (each user gets theirs, also on a cache hit). */
+export function notesRow(data: Pick<PdfJobData, "jobId" | "userId" | "sha256">, notes: Notes): NewNotes {
+  return {
     id: `n_${data.jobId.slice(2)}`,
     jobId: data.jobId,
     userId: data.userId,
@@ -67,5 +74,4 @@ export async function save(deps: StageDeps, data: PdfJobData, notes: Notes, t: J
     model: notes.model,
     usage: notes.usage,
   };
-  return t.timed("saveMs", () => deps.store.saveNotes(row));
 }

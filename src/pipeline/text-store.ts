@@ -20,6 +20,10 @@ export class TextStore {
     await this.redis.set(this.key(sha256), JSON.stringify(text), "EX", this.ttlSeconds);
   }
 
+  async has(sha256: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(sha256))) === 1;
+  }
+
   async get(sha256: string): Promise<ExtractedText | undefined> {
     const raw = await this.redis.get(this.key(sha256));
     return raw ? (JSON.parse(raw) as ExtractedText) : undefined;

@@ -1,11 +1,12 @@
 import { Hono } from "hono";
 import type { JobsRepo } from "../../db/jobs-repo.ts";
+import type { NotesLookup } from "../cache/index.ts";
 import type { Config } from "../config.ts";
 import type { Producer } from "../queues/producer.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { JobEvents } from "./job-events.ts";
 import { notFound, onError } from "./middleware/errors/index.ts";
-import { identity, type AppEnv } from "./middleware/identity/index.ts";
+import { identity, parseApiKeys, type AppEnv } from "./middleware/identity/index.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
@@ -14,6 +15,7 @@ export interface AppDeps {
   cfg: Config;
   repo: JobsRepo;
   storage: Storage;
+  cache: NotesLookup;
   producer: Producer;
   events: JobEvents;
   ready: () => Promise<void>;
@@ -32,7 +34,7 @@ export function createApp(deps: AppDeps) {
       return c.json({ error: { code: "not_ready", message: (err as Error).message } }, 503);
     }
   });
-  app.use("*", identity());
+  app.use("*", identity(parseApiKeys(deps.cfg.FOLIO_API_KEYS)));
   app.route("/uploads", uploadRoutes(deps));
   app.route("/jobs", jobRoutes({ repo: deps.repo, events: deps.events }));
   app.route("/notes", notesRoutes(deps.repo));

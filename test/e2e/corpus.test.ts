@@ -23,10 +23,11 @@ beforeAll(async () => {
   const db = await freshDatabase("corpus");
   dropDb = db.drop;
   [pglite, pg] = await Promise.all([
-    startServiceProcess({ name: "corpus-pglite" }),
+    // The cache is off here so that every upload really runs its pipeline (test/e2e/cache.test.ts covers the cache).
+    startServiceProcess({ name: "corpus-pglite", env: { FOLIO_CACHE: "off" } }),
     startServiceProcess({
       name: "corpus-pg",
-      env: { DATABASE_URL: db.url, SUPABASE_URL: storage.url, SUPABASE_SERVICE_KEY: "standin-service-key" },
+      env: { FOLIO_CACHE: "off", DATABASE_URL: db.url, SUPABASE_URL: storage.url, SUPABASE_SERVICE_KEY: "standin-service-key" },
     }),
   ]);
 }, 120_000);

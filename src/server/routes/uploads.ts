@@ -9,6 +9,8 @@ import type { PdfJobData } from "../../queues/job-data.ts";
 import { PIPELINES } from "../../queues/names.ts";
 import type { Producer } from "../../queues/producer.ts";
 import type { Storage } from "../../storage/storage.ts";
+import type { NotesLookup } from "../../cache/index.ts";
+import { notesRow } from "../../pipeline/stages.ts";
 import { HttpError } from "../http-error.ts";
 import type { AppEnv } from "../middleware/identity/index.ts";
 import { newId, sanitizeFilename } from "../ids.ts";
@@ -17,6 +19,7 @@ export interface UploadDeps {
   cfg: Config;
   repo: JobsRepo;
   storage: Storage;
+  cache: NotesLookup;
   producer: Producer;
 }
 
@@ -72,11 +75,24 @@ export function uploadRoutes(deps: UploadDeps) {
       }
 
       const acceptedAt = Date.now();
-      try {
+      const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey };
+      // A PDF whose notes are cached is answered now: the job is born completed, with this user's own notes row.
+      const cached = await deps.cache.get(meta.sha256).catch(() => undefined);
+      if (cached) {
+        const notes = notesRow({ jobId, userId, sha256: meta.sha256 }, cached);
         await deps.repo.createUpload(
-          { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey },
-          { id: jobId, userId, fileId, pipeline, status: "queued" },
+          file,
+          { id: jobId, userId, fileId, pipeline, status: "completed", progress: 100, cacheHit: true, notesId: notes.id, finishedAt: new Date() },
+          notes,
         );
+        log.info({ jobId, fileId, pipeline }, "upload answered from the cache");
+        return c.json(
+          { jobId, fileId, sha256: meta.sha256, status: "completed", pipeline, cached: true, size: meta.size, notesId: notes.id },
+          200,
+        );
+      }
+      try {
+        await deps.repo.createUpload(file, { id: jobId, userId, fileId, pipeline, status: "queued" });
       } catch (err) {
         // Not accepted: leave nothing behind.
         await deps.storage.delete(storageKey).catch(() => {});

@@ -1,0 +1,42 @@
+import type { Redis } from "ioredis";
+import type { Config } from "../config.ts";
+import { noCache, NotesCache, type NotesLookup } from "./notes-cache.ts";
+import { RedisL2 } from "./redis-l2.ts";
+import { SharedL1, type SharedL1Options } from "./shared-l1.ts";
+import { singleFlight } from "./single-flight.ts";
+
+export type { NotesLookup } from "./notes-cache.ts";
+
+export function l1Options(cfg: Config): SharedL1Options {
+  return { entries: cfg.FOLIO_L1_ENTRIES, slotBytes: cfg.FOLIO_L1_SLOT_KB * 1024 };
+}
+
+export interface Caches {
+  notes: NotesLookup;
+  /** Runs work once per key across threads and processes; others get the result through lookup. */
+  once<T>(key: string, owner: string, lookup: () => Promise<T | undefined>, work: () => Promise<T>): Promise<{ value: T; shared: boolean }>;
+}
+
+/**
+ * The caches of one thread. `l1Buffer` is the SharedArrayBuffer the thread host created
+ * (absent: this thread makes its own table).
+ */
+export function createCaches(cfg: Config, redis: Redis, l1Buffer?: SharedArrayBuffer): Caches {
+  const prefix = cfg.FOLIO_REDIS_PREFIX;
+  if (cfg.FOLIO_CACHE === "off") {
+    return { notes: noCache, once: async (_k, _o, _lookup, work) => ({ value: await work(), shared: false }) };
+  }
+  const l1 = new SharedL1(l1Options(cfg), l1Buffer);
+  return {
+    notes: new NotesCache(l1, new RedisL2(redis, prefix, cfg.FOLIO_L2_TTL_S), cfg.FOLIO_L1_TTL_S * 1000),
+    once: (key, owner, lookup, work) =>
+      singleFlight(
+        redis,
+        `${prefix}:flight:${key}`,
+        owner,
+        { lockTtlMs: 30_000, maxWaitMs: cfg.FOLIO_SINGLE_FLIGHT_WAIT_S * 1000, pollMs: 100 },
+        lookup,
+        work,
+      ),
+  };
+}

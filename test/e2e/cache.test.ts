@@ -1,0 +1,121 @@
+/** The cache as users meet it: duplicates answered at upload, one run for concurrent duplicates, privacy, off switch. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { corpusPath } from "../support/corpus.ts";
+import { waitFinal } from "../support/client.ts";
+import { freshDatabase } from "../support/postgres.ts";
+import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+
+const ALICE = "alice-key-0123456789abcdef";
+const BOB = "bob-key-0123456789abcdef00";
+let db: { url: string; drop: () => Promise<void> };
+let svc: ServiceProcess;
+
+beforeAll(async () => {
+  db = await freshDatabase("cache");
+  svc = await startServiceProcess({
+    name: "cache",
+    env: { DATABASE_URL: db.url, FOLIO_API_KEYS: `${ALICE}:alice,${BOB}:bob` },
+  });
+});
+afterAll(async () => {
+  await svc?.stop();
+  svc?.cleanup();
+  await db?.drop();
+});
+
+async function upload(file: string, key: string, pipeline = "optimized") {
+  const form = new FormData();
+  form.append("file", Bun.file(corpusPath(file)), file);
+  form.append("pipeline", pipeline);
+  const res = await fetch(`${svc.url}/uploads`, { method: "POST", body: form, headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, body: (await res.json()) as any };
+}
+const get = async (path: string, key: string) => {
+  const res = await fetch(`${svc.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, body: (await res.json()) as any };
+};
+async function final(jobId: string, key: string) {
+  for (let i = 0; i < 600; i++) {
+    const { body } = await get(`/jobs/${jobId}`, key);
+    if (body.status === "completed" || body.status === "failed") return body;
+    await Bun.sleep(100);
+  }
+  throw new Error(`job ${jobId} not final`);
+}
+
+describe("cache", () => {
+  for (const pipeline of ["optimized", "staged"]) {
+    test(`a duplicate is answered at upload time (${pipeline})`, async () => {
+      const file = pipeline === "optimized" ? "paper-r-powerlaw-jss.pdf" : "paper-r-bridgesampling-jss.pdf";
+      const first = await upload(file, ALICE, pipeline);
+      expect(first.status).toBe(202);
+      const job = await final(first.body.jobId, ALICE);
+      expect(job).toMatchObject({ status: "completed", cached: false });
+      const started = performance.now();
+      const again = await upload(file, ALICE, pipeline);
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ cached: true, status: "completed", pipeline });
+      expect(performance.now() - started).toBeLessThan(2000);
+      const born = await get(`/jobs/${again.body.jobId}`, ALICE);
+      expect(born.body).toMatchObject({ status: "completed", progress: 100, cached: true, notesId: again.body.notesId });
+      const [n1, n2] = await Promise.all([get(`/notes/${job.notesId}`, ALICE), get(`/notes/${again.body.notesId}`, ALICE)]);
+      expect(n2.status).toBe(200);
+      expect(n2.body.id).not.toBe(n1.body.id);
+      expect({ ...n2.body, id: 0, jobId: 0, createdAt: 0 }).toEqual({ ...n1.body, id: 0, jobId: 0, createdAt: 0 });
+    });
+  }
+
+  test("another user's cache hit gets their own rows, and cannot read the first user's", async () => {
+    const a = await upload("manual-etex-1998.pdf", ALICE);
+    const aJob = await final(a.body.jobId, ALICE);
+    const b = await upload("manual-etex-1998.pdf", BOB);
+    expect(b.status).toBe(200);
+    expect(b.body.cached).toBe(true);
+    expect(b.body.jobId).not.toBe(a.body.jobId);
+    expect(b.body.fileId).not.toBe(a.body.fileId);
+    expect(JSON.stringify(b.body)).not.toContain(a.body.jobId);
+    expect((await get(`/notes/${b.body.notesId}`, BOB)).status).toBe(200);
+    expect((await get(`/jobs/${a.body.jobId}`, BOB)).status).toBe(404);
+    expect((await get(`/notes/${aJob.notesId}`, BOB)).status).toBe(404);
+    expect((await get(`/notes/${b.body.notesId}`, ALICE)).status).toBe(404);
+  });
+
+  test("ten parallel uploads of one new PDF run the pipeline once", async () => {
+    for (const pipeline of ["optimized", "staged"]) {
+      const file = pipeline === "optimized" ? "manual-r-intro.pdf" : "manual-pdftex.pdf";
+      const ups = await Promise.all(Array.from({ length: 10 }, (_, i) => upload(file, i % 2 ? ALICE : BOB, pipeline)));
+      expect(ups.every((u) => u.status === 202)).toBe(true);
+      const jobs = await Promise.all(ups.map((u, i) => final(u.body.jobId, i % 2 ? ALICE : BOB)));
+      expect(jobs.every((j) => j.status === "completed")).toBe(true);
+      expect(jobs.filter((j) => !j.cached)).toHaveLength(1);
+      const notes = await Promise.all(jobs.map((j, i) => get(`/notes/${j.notesId}`, i % 2 ? ALICE : BOB)));
+      expect(new Set(notes.map((n) => n.body.summary)).size).toBe(1);
+    }
+  });
+
+  test("requests without a valid key are refused", async () => {
+    expect((await fetch(`${svc.url}/jobs/j_x`)).status).toBe(401);
+    const wrong = await fetch(`${svc.url}/jobs/j_x`, { headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).error.code).toBe("unauthorized");
+  });
+});
+
+test("FOLIO_CACHE=off runs every upload", async () => {
+  const off = await startServiceProcess({ name: "cache-off", env: { DATABASE_URL: db.url, FOLIO_CACHE: "off" } });
+  try {
+    const send = async () => {
+      const form = new FormData();
+      form.append("file", Bun.file(corpusPath("slides-impressive-demo.pdf")), "s.pdf");
+      return (await fetch(`${off.url}/uploads`, { method: "POST", body: form })).json() as Promise<any>;
+    };
+    const first = await send();
+    await waitFinal(off.url, first.jobId);
+    const second = await send();
+    expect(second).toMatchObject({ status: "queued", cached: false });
+    expect((await waitFinal(off.url, second.jobId)).cached).toBe(false);
+  } finally {
+    await off.stop();
+    off.cleanup();
+  }
+});
