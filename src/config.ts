@@ -58,6 +58,19 @@ const EnvSchema = z.object({
   FOLIO_L2_TTL_S: int(86400, 1),
   FOLIO_SINGLE_FLIGHT_WAIT_S: int(300, 1),
 
+  FOLIO_NOTES: z.enum(["ai", "extractive"]).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  FOLIO_MODEL: z.string().min(1).default("gpt-5-mini"),
+  FOLIO_OPENAI_API: z.enum(["chat", "responses"]).optional(),
+  FOLIO_AI_CHUNK_TOKENS: int(6000, 500),
+  FOLIO_AI_MAX_CHUNKS: int(24, 2),
+  FOLIO_AI_PARALLEL: int(3, 1),
+  FOLIO_AI_TIMEOUT_MS: int(30000, 100),
+  FOLIO_AI_FALLBACK: z.enum(["none", "extractive"]).default("none"),
+  FOLIO_BREAKER_FAILURES: int(5, 1),
+  FOLIO_BREAKER_HALF_OPEN_MS: int(60000, 100),
+
   FOLIO_NOTES_SENTENCES: int(6, 1),
   FOLIO_NOTES_KEY_POINTS: int(8, 1),
 });

@@ -1,7 +1,8 @@
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Config } from "../src/config.ts";
 import { jobLog } from "../src/log.ts";
 import { PipelineError, failureOf } from "../src/pipeline/errors.ts";
+import { BreakerOpen, breakerState } from "../src/resilience/ai-breaker.ts";
 import { JobTracker } from "../src/pipeline/job-tracker.ts";
 import type { StageDeps } from "../src/pipeline/stages.ts";
 import type { TextStore } from "../src/pipeline/text-store.ts";
@@ -31,13 +32,21 @@ export function startConsumer(consumer: Consumer, deps: ConsumerDeps): Worker<Pd
   const tuning = queueTuning(deps.cfg, consumer.queue);
   return new Worker<PdfJobData>(
     consumer.queue,
-    async (job) => {
+    async (job, token) => {
       const attempt = job.attemptsMade + 1;
       const tracker = new JobTracker(deps.store, job.data.jobId, consumer.stage, attempt);
       const log = jobLog(job.data.jobId, { attempt });
       try {
         return await consumer.process(job, tracker, deps);
       } catch (err) {
+        // Not the job's fault: while the model endpoint's breaker is open, wait for its
+        // half-open probe without spending an attempt.
+        const retryAt = err instanceof BreakerOpen ? err.retryAt : modelOutageRetryAt(err);
+        if (retryAt !== undefined && token) {
+          log.info({ retryAt: new Date(retryAt).toISOString() }, `Job ${job.data.jobId} waits for the model endpoint`);
+          await job.moveToDelayed(retryAt, token);
+          throw new DelayedError();
+        }
         const retryable = !(err instanceof PipelineError) || err.retryable;
         const last = attempt >= (job.opts.attempts ?? 1);
         const failure = failureOf(err);
@@ -53,4 +62,11 @@ export function startConsumer(consumer: Consumer, deps: ConsumerDeps): Worker<Pd
     },
     { connection: redis("worker"), prefix: deps.cfg.FOLIO_REDIS_PREFIX, name: `folio-${consumer.queue}`, ...workerOptions(tuning) },
   );
+}
+
+/** A model failure that left this thread's breaker open: retry when it lets a probe through. */
+function modelOutageRetryAt(err: unknown): number | undefined {
+  if (!(err instanceof PipelineError) || err.code !== "ai_unavailable") return undefined;
+  const state = breakerState();
+  return state && state.state !== "closed" && state.retryAt ? state.retryAt : undefined;
 }

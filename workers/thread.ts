@@ -9,7 +9,7 @@ import { createCaches } from "../src/cache/index.ts";
 import { config } from "../src/config.ts";
 import { log } from "../src/log.ts";
 import { warmExtractor } from "../src/pipeline/extract.ts";
-import { createGenerator } from "../src/pipeline/notes/index.ts";
+import { createExtractive, createGenerator } from "../src/pipeline/notes/index.ts";
 import { TextStore } from "../src/pipeline/text-store.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import { closeRedis, redis } from "../src/redis/connections.ts";
@@ -28,6 +28,7 @@ const deps: ConsumerDeps = {
   caches: createCaches(cfg, redis("commands"), l1Buffer),
   store: remoteJobStore(port),
   generator: createGenerator(cfg),
+  fallback: cfg.FOLIO_AI_FALLBACK === "extractive" ? createExtractive(cfg) : undefined,
   texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),
   maxPages: cfg.FOLIO_MAX_PAGES,
   minTextChars: cfg.FOLIO_MIN_TEXT_CHARS,

@@ -1,6 +1,7 @@
 import type { NewNotes } from "../../db/jobs-repo.ts";
 import type { JobStore } from "../../db/job-store.ts";
 import type { Caches } from "../cache/index.ts";
+import { BreakerOpen } from "../resilience/ai-breaker.ts";
 import type { PdfJobData } from "../queues/job-data.ts";
 import type { Storage } from "../storage/storage.ts";
 import { cleanText } from "./clean-text.ts";
@@ -15,6 +16,8 @@ export interface StageDeps {
   caches: Caches;
   store: JobStore;
   generator: NotesGenerator;
+  /** Used while the model's circuit breaker is open (FOLIO_AI_FALLBACK=extractive). */
+  fallback?: NotesGenerator;
   maxPages: number;
   minTextChars: number;
 }
@@ -46,10 +49,21 @@ export async function extract(deps: StageDeps, bytes: Uint8Array, t: JobTracker)
   );
 }
 
-/** notes: the configured generator, progress 60–90. */
+/**
+ * notes: the configured generator, progress 60–90. While the breaker is open the fallback
+ * (if any) writes them, marked by its name in `generator`; otherwise BreakerOpen goes up
+ * and the job waits, its attempts untouched.
+ */
 export async function generate(deps: StageDeps, text: ExtractedText, t: JobTracker): Promise<Notes> {
   await t.progress("generating", 60, { pages: text.totalPages });
-  return t.timed("aiMs", () => deps.generator.generate(text));
+  return t.timed("aiMs", async () => {
+    try {
+      return await deps.generator.generate(text);
+    } catch (err) {
+      if (err instanceof BreakerOpen && deps.fallback) return deps.fallback.generate(text);
+      throw err;
+    }
+  });
 }
 
 /** save: the notes row, once per job however often this runs. */

@@ -1,0 +1,107 @@
+import { createOpenAI } from "@ai-sdk/openai";
+import { APICallError, NoObjectGeneratedError, generateText, Output, type LanguageModel } from "ai";
+import { log } from "../../log.ts";
+import { BreakerOpen, type AiBreaker } from "../../resilience/ai-breaker.ts";
+import { PipelineError } from "../errors.ts";
+import type { ExtractedText } from "../extract.ts";
+import { chunkPages, mapLimit } from "./chunks.ts";
+import type { NotesGenerator } from "./generator.ts";
+import { NotesContentSchema, NotesSchema, notesMarkdown, type NotesContent } from "./schema.ts";
+
+export interface AiOptions {
+  apiKey?: string;
+  baseURL?: string;
+  model: string;
+  /** Which OpenAI endpoint: `chat` (/v1/chat/completions, what compatible servers speak) or `responses`. */
+  api: "chat" | "responses";
+  chunkTokens: number;
+  maxChunks: number;
+  parallel: number;
+}
+
+const SYSTEM =
+  "You write study notes about a document. Answer only with JSON matching the schema: a title, " +
+  "a summary of 3 to 6 sentences, 5 to 10 key points (one sentence each, using the document's own terms), " +
+  "and an outline of its sections (level 1 to 3, page number when known, else null). " +
+  "Write in the document's language. Use only what the document says.";
+
+interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * Notes by a model through the AI SDK, validated by the same zod schema as the offline
+ * generator. Long documents: notes per chunk (bounded parallelism), then one merge call.
+ * Every call goes through the circuit breaker; the SDK's own retries are off, so retrying
+ * is BullMQ's job (with backoff) and the breaker sees every failure.
+ */
+export function aiGenerator(opts: AiOptions, breaker: AiBreaker): NotesGenerator {
+  const provider = createOpenAI({ apiKey: opts.apiKey ?? "not-needed", baseURL: opts.baseURL });
+  const model: LanguageModel = opts.api === "chat" ? provider.chat(opts.model) : provider.responses(opts.model);
+  const ask = async (prompt: string, usage: Usage): Promise<NotesContent> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await breaker.call((abortSignal) =>
+          generateText({ model, system: SYSTEM, prompt, output: Output.object({ schema: NotesContentSchema }), maxRetries: 0, abortSignal }),
+        );
+        usage.inputTokens += result.usage.inputTokens ?? 0;
+        usage.outputTokens += result.usage.outputTokens ?? 0;
+        return result.output;
+      } catch (err) {
+        if (err instanceof BreakerOpen) throw err;
+        if (NoObjectGeneratedError.isInstance(err)) {
+          usage.inputTokens += err.usage?.inputTokens ?? 0;
+          usage.outputTokens += err.usage?.outputTokens ?? 0;
+          if (attempt < 2) continue;
+          log.warn({ raw: (err.text ?? "").slice(0, 500), model: opts.model }, "model answer failed the notes schema twice");
+          throw new PipelineError("ai_invalid_output", "the model's answer did not fit the notes schema (twice)");
+        }
+        throw asPipelineError(err);
+      }
+    }
+  };
+
+  return {
+    name: "ai",
+    async generate(doc: ExtractedText) {
+      const usage: Usage = { inputTokens: 0, outputTokens: 0 };
+      const chunks = chunkPages(doc.pages, opts.chunkTokens, opts.maxChunks);
+      let content: NotesContent;
+      if (chunks.length <= 1) {
+        content = await ask(`<document>\n${chunks[0]?.text ?? ""}\n</document>`, usage);
+      } else {
+        const parts = await mapLimit(chunks, opts.parallel, (c, i) =>
+          ask(`Part ${i + 1} of ${chunks.length}, starting on page ${c.firstPage}.\n<document>\n${c.text}\n</document>`, usage),
+        );
+        content = await ask(
+          "Merge these notes on consecutive parts of one document into notes on the whole document.\n" +
+            `<document>\n${JSON.stringify(parts)}\n</document>`,
+          usage,
+        );
+      }
+      // The PDF's own outline (bookmarks or headings) beats one a model rebuilt from chunks.
+      if (doc.headings.length > 0) content.outline = doc.headings.slice(0, 100);
+      if (doc.title) content.title = doc.title.slice(0, 300);
+      return NotesSchema.parse({
+        ...content,
+        markdown: notesMarkdown(content),
+        generator: "ai",
+        model: opts.model,
+        usage: { ...usage },
+      });
+    },
+  };
+}
+
+/** Rate limits keep the provider's Retry-After; everything else is a retryable outage. */
+function asPipelineError(err: unknown): PipelineError {
+  if (APICallError.isInstance(err) && err.statusCode === 429) {
+    const header = err.responseHeaders?.["retry-after"];
+    const seconds = header === undefined ? NaN : Number(header);
+    const retryAfterMs = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header ?? "") - Date.now();
+    return new PipelineError("ai_unavailable", "the model endpoint is rate limiting (429)", true, Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : undefined);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new PipelineError("ai_unavailable", `the model call failed: ${message.slice(0, 300)}`, true);
+}

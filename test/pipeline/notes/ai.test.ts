@@ -1,0 +1,106 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { extractPdf } from "../../../src/pipeline/extract.ts";
+import { aiGenerator, type AiOptions } from "../../../src/pipeline/notes/ai.ts";
+import { NotesSchema } from "../../../src/pipeline/notes/schema.ts";
+import { AiBreaker, BreakerOpen } from "../../../src/resilience/ai-breaker.ts";
+import { corpusPath } from "../../support/corpus.ts";
+import { startOpenAIStandIn } from "../../support/openai-standin.ts";
+
+const standIn = startOpenAIStandIn();
+afterAll(() => standIn.stop());
+const doc = async (f: string) =>
+  extractPdf(new Uint8Array(await Bun.file(corpusPath(f)).arrayBuffer()), { maxPages: 5000, minTextChars: 50 });
+const opts = (o: Partial<AiOptions> = {}): AiOptions => ({
+  baseURL: standIn.url,
+  apiKey: "test",
+  model: "stand-in-model",
+  api: "chat",
+  chunkTokens: 6000,
+  maxChunks: 24,
+  parallel: 3,
+  ...o,
+});
+const breaker = (o: Partial<ConstructorParameters<typeof AiBreaker>[0]> = {}) =>
+  new AiBreaker({ failures: 5, halfOpenAfterMs: 60_000, timeoutMs: 5_000, ...o });
+const reset = () => {
+  standIn.calls.length = 0;
+  Object.assign(standIn.knobs, { errorRate: 0, hangRate: 0, malformedRate: 0, failNext: 0, latencyMs: 0 });
+};
+
+describe("AI notes through the stand-in", () => {
+  for (const api of ["chat", "responses"] as const) {
+    test(`${api} endpoint: schema-valid notes with model and token usage`, async () => {
+      reset();
+      const notes = await aiGenerator(opts({ api, chunkTokens: 20_000 }), breaker()).generate(await doc("paper-cvs-parallel-dev.pdf"));
+      expect(NotesSchema.safeParse(notes).success).toBe(true);
+      expect(notes).toMatchObject({ generator: "ai", model: "stand-in-model" });
+      expect(notes.usage!.inputTokens).toBeGreaterThan(1000);
+      expect(notes.usage!.outputTokens).toBeGreaterThan(10);
+      expect(standIn.calls.map((c) => c.path)).toEqual([api === "chat" ? "/v1/chat/completions" : "/v1/responses"]);
+    });
+  }
+
+  test("a 311-page manual is chunked, summarised in parallel and merged", async () => {
+    reset();
+    const manual = await doc("manual-gnuplot.pdf");
+    const notes = await aiGenerator(opts({ chunkTokens: 8000, maxChunks: 12 }), breaker()).generate(manual);
+    expect(standIn.calls).toHaveLength(13);
+    expect(notes.outline.length).toBeGreaterThan(10);
+    expect(notes.usage!.inputTokens).toBeGreaterThan(12 * 6000);
+  });
+
+  test("an answer that fails the schema is retried once, then the job fails with ai_invalid_output", async () => {
+    reset();
+    standIn.knobs.malformedRate = 1;
+    await expect(aiGenerator(opts(), breaker()).generate(await doc("slides-impressive-demo.pdf"))).rejects.toMatchObject({
+      code: "ai_invalid_output",
+      retryable: false,
+    });
+    expect(standIn.calls).toHaveLength(2);
+  });
+
+  test("a 429 carries the provider's Retry-After", async () => {
+    reset();
+    Object.assign(standIn.knobs, { failNext: 1, errorStatus: 429, retryAfterS: 7 });
+    await expect(aiGenerator(opts(), breaker()).generate(await doc("slides-impressive-demo.pdf"))).rejects.toMatchObject({
+      code: "ai_unavailable",
+      retryable: true,
+      retryAfterMs: 7000,
+    });
+    standIn.knobs.errorStatus = 500;
+  });
+});
+
+describe("circuit breaker", () => {
+  test("5 failures open it, calls while open are not sent, a probe after the reset time closes it", async () => {
+    reset();
+    const b = breaker({ halfOpenAfterMs: 400 });
+    const gen = aiGenerator(opts(), b);
+    const input = await doc("slides-impressive-demo.pdf");
+    standIn.knobs.errorRate = 1;
+    for (let i = 0; i < 5; i++) await expect(gen.generate(input)).rejects.toMatchObject({ code: "ai_unavailable" });
+    expect(b.state()).toMatchObject({ state: "open", consecutiveFailures: 5 });
+    const sent = standIn.calls.length;
+    await expect(gen.generate(input)).rejects.toBeInstanceOf(BreakerOpen);
+    expect(standIn.calls.length).toBe(sent);
+    standIn.knobs.errorRate = 0;
+    await Bun.sleep(450);
+    const notes = await gen.generate(input);
+    expect(notes.generator).toBe("ai");
+    expect(b.state()).toMatchObject({ state: "closed", consecutiveFailures: 0 });
+    expect(b.state().lastChange).not.toBeNull();
+  });
+
+  test("a hung call is cut at the timeout and counts as a failure", async () => {
+    reset();
+    standIn.knobs.hangRate = 1;
+    const b = breaker({ timeoutMs: 300 });
+    const started = performance.now();
+    await expect(aiGenerator(opts(), b).generate(await doc("slides-impressive-demo.pdf"))).rejects.toMatchObject({
+      code: "ai_unavailable",
+      message: expect.stringContaining("timed out after 300 ms"),
+    });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(b.state().consecutiveFailures).toBe(1);
+  });
+});
