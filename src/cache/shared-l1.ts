@@ -58,11 +58,21 @@ function layout(entries: number, slotBytes: number) {
   return { header, slots, expiry, index, arena, total: arena + entries * slotBytes };
 }
 
-const HEX = /^[0-9a-f]{64}$/;
+/** Hex digit value by char code, -1 for anything else (a lookup beats a regex and parseInt on the hot path). */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX["0123456789abcdef".charCodeAt(i)] = i;
 
 function keyWords(key: string, out: Int32Array): void {
-  if (!HEX.test(key)) throw new Error("shared L1 keys are SHA-256 hex digests");
-  for (let i = 0; i < 8; i++) out[i] = parseInt(key.slice(i * 8, i * 8 + 8), 16) | 0;
+  if (key.length !== 64) throw new Error("shared L1 keys are SHA-256 hex digests");
+  for (let w = 0; w < 8; w++) {
+    let word = 0;
+    for (let c = w * 8; c < w * 8 + 8; c++) {
+      const digit = HEX[key.charCodeAt(c)] ?? -1;
+      if (digit < 0) throw new Error("shared L1 keys are SHA-256 hex digests");
+      word = (word << 4) | digit;
+    }
+    out[w] = word;
+  }
 }
 
 export class SharedL1 {

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { openDatabase, type Database } from "../db/client.ts";
+import { JobsRepo } from "../db/jobs-repo.ts";
+import { noCache } from "../src/cache/notes-cache.ts";
+import { loadConfig } from "../src/config.ts";
+import { Producer } from "../src/queues/producer.ts";
+import { createApp } from "../src/server/app.ts";
+import type { JobEvents } from "../src/server/job-events.ts";
+import { localStorage } from "../src/storage/local.ts";
+import { corpusPath } from "../test/support/corpus.ts";
+import type { BenchSuite } from "./lib/comparison.ts";
+
+let db: Database | undefined;
+let redis: Redis | undefined;
+let dir = "";
+let queues: Queue[] = [];
+let producer: Producer | undefined;
+
+/** POST /uploads (hash, store, two rows, enqueue) in-process, against a bare queue.add. */
+export const enqueue: BenchSuite = {
+  name: "enqueue",
+  async setup() {
+    const prefix = `{folio-bench-enqueue-${process.pid}}`;
+    const cfg = loadConfig({ FOLIO_REDIS_PREFIX: prefix, FOLIO_CACHE: "off" });
+    dir = mkdtempSync(join(tmpdir(), "folio-bench-"));
+    db = await openDatabase({ pgliteDir: "memory://" });
+    redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
+    producer = new Producer(cfg, redis);
+    const app = createApp({
+      cfg,
+      repo: new JobsRepo(db.db),
+      storage: localStorage(dir),
+      cache: noCache,
+      producer,
+      events: {} as JobEvents,
+      ready: async () => {},
+    });
+    const pdf = new Uint8Array(await Bun.file(corpusPath("slides-impressive-demo.pdf")).arrayBuffer());
+    const bare = new Queue("bare", { connection: redis, prefix });
+    queues = [bare, new Queue("pdf-notes-optimized", { connection: redis, prefix })];
+    let n = 0;
+    return [
+      {
+        name: "upload → job in Redis vs bare queue.add",
+        project: async () => {
+          const res = await app.request("/uploads?filename=s.pdf", { method: "POST", body: pdf, headers: { "content-type": "application/pdf" } });
+          if (res.status !== 202) throw new Error(`upload answered ${res.status}`);
+        },
+        reference: () => bare.add("job", { n: n++ }, { removeOnComplete: true }),
+        against: "queue.add",
+      },
+    ];
+  },
+  async teardown() {
+    for (const q of queues) {
+      await q.obliterate({ force: true }).catch(() => {});
+      await q.close();
+    }
+    await producer?.close();
+    await redis?.quit();
+    await db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  },
+};
