@@ -10,6 +10,7 @@ import { loadConfig } from "../src/config.ts";
 import { Producer } from "../src/queues/producer.ts";
 import { createApp } from "../src/server/app.ts";
 import type { JobEvents } from "../src/server/job-events.ts";
+import type { QueueMonitor } from "../src/monitoring/queue-monitor.ts";
 import { localStorage } from "../src/storage/local.ts";
 import { corpusPath } from "../test/support/corpus.ts";
 import type { BenchSuite } from "./lib/comparison.ts";
@@ -38,6 +39,8 @@ export const enqueue: BenchSuite = {
       producer,
       events: {} as JobEvents,
       ready: async () => {},
+      monitor: {} as QueueMonitor,
+      metrics: async () => ({ contentType: "text/plain", body: "" }),
     });
     const pdf = new Uint8Array(await Bun.file(corpusPath("slides-impressive-demo.pdf")).arrayBuffer());
     const bare = new Queue("bare", { connection: redis, prefix });

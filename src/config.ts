@@ -71,6 +71,15 @@ const EnvSchema = z.object({
   FOLIO_BREAKER_FAILURES: int(5, 1),
   FOLIO_BREAKER_HALF_OPEN_MS: int(60000, 100),
 
+  FOLIO_METRICS_LOG_EVERY: int(10, 1),
+  FOLIO_HEALTH_INTERVAL_MS: int(30000, 100),
+  ALERT_WEBHOOK_URL: z.string().url().optional(),
+  FOLIO_ALERT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
+  FOLIO_ALERT_MIN_THROUGHPUT: z.coerce.number().min(0).default(5),
+  FOLIO_ALERT_MAX_WAITING: int(100),
+  FOLIO_ALERT_MAX_AVG_MS: int(30000),
+  FOLIO_ALERT_WINDOW_MIN: int(5, 1),
+
   FOLIO_NOTES_SENTENCES: int(6, 1),
   FOLIO_NOTES_KEY_POINTS: int(8, 1),
 });

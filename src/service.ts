@@ -2,7 +2,7 @@
  * The composition root: the one module that wires server/, workers/ and db/ together.
  * Nothing imports it but the CLI and tests.
  */
-import { QueueEvents } from "bullmq";
+import { Queue, QueueEvents } from "bullmq";
 import { openDatabase, type Database } from "../db/client.ts";
 import { localJobStore, type JobStore } from "../db/job-store.ts";
 import { statusSeq } from "../db/job-status.ts";
@@ -13,6 +13,8 @@ import { createCaches, l1Options } from "./cache/index.ts";
 import { SharedL1 } from "./cache/shared-l1.ts";
 import { ConfigError, type Config } from "./config.ts";
 import { log } from "./log.ts";
+import { prometheusMetrics } from "./monitoring/prometheus.ts";
+import { QueueMonitor } from "./monitoring/queue-monitor.ts";
 import { folioJobId } from "./queues/job-data.ts";
 import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
 import { Producer } from "./queues/producer.ts";
@@ -73,12 +75,28 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const caches = createCaches(cfg, redis(), l1Buffer);
   const host = runsWorkers ? new ThreadHost(store, queues, l1Buffer) : undefined;
   await host?.start();
+  if (host) log.info({ queues }, "workers ready");
   const watchers = runsWorkers ? watchFailures(cfg, store, queues) : [];
 
   let server: ReturnType<typeof Bun.serve> | undefined;
   let producer: Producer | undefined;
+  let monitor: QueueMonitor | undefined;
   if (runsServer) {
     producer = new Producer(cfg, redis());
+    monitor = new QueueMonitor(redis(), cfg.FOLIO_REDIS_PREFIX, caches.notes, {
+      windowMinutes: cfg.FOLIO_ALERT_WINDOW_MIN,
+      webhookUrl: cfg.ALERT_WEBHOOK_URL,
+      thresholds: {
+        failureRate: cfg.FOLIO_ALERT_FAILURE_RATE,
+        minThroughputPerMin: cfg.FOLIO_ALERT_MIN_THROUGHPUT,
+        maxWaiting: cfg.FOLIO_ALERT_MAX_WAITING,
+        maxAvgProcessingMs: cfg.FOLIO_ALERT_MAX_AVG_MS,
+      },
+    });
+    for (const name of QUEUE_NAMES) {
+      monitor.registerQueue(name, new Queue(name, { connection: redis(), prefix: cfg.FOLIO_REDIS_PREFIX }));
+    }
+    monitor.startHealthChecks(cfg.FOLIO_HEALTH_INTERVAL_MS);
     const app = createApp({
       cfg,
       repo,
@@ -89,6 +107,8 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       ready: async () => {
         await Promise.all([redis().ping(), database.ping()]);
       },
+      monitor,
+      metrics: prometheusMetrics(monitor, () => writer.stats().pending),
     });
     server = Bun.serve({
       port: cfg.PORT,
@@ -108,6 +128,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     writer,
     async stop() {
       await server?.stop();
+      monitor?.stop();
       await host?.stop(cfg.FOLIO_DRAIN_TIMEOUT_MS);
       await Promise.all(watchers.map((w) => w.close()));
       await producer?.close();

@@ -6,6 +6,7 @@ import { BreakerOpen, breakerState } from "../src/resilience/ai-breaker.ts";
 import { JobTracker } from "../src/pipeline/job-tracker.ts";
 import type { StageDeps } from "../src/pipeline/stages.ts";
 import type { TextStore } from "../src/pipeline/text-store.ts";
+import type { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import { queueTuning, workerOptions } from "../src/queues/worker-options.ts";
@@ -14,6 +15,7 @@ import { redis } from "../src/redis/connections.ts";
 export interface ConsumerDeps extends StageDeps {
   cfg: Config;
   texts: TextStore;
+  metrics: ConsumerMetrics;
 }
 
 export interface Consumer {
@@ -37,7 +39,9 @@ export function startConsumer(consumer: Consumer, deps: ConsumerDeps): Worker<Pd
       const tracker = new JobTracker(deps.store, job.data.jobId, consumer.stage, attempt);
       const log = jobLog(job.data.jobId, { attempt });
       try {
-        return await consumer.process(job, tracker, deps);
+        const result = await consumer.process(job, tracker, deps);
+        deps.metrics.outcome(consumer.queue, job, "completed", tracker);
+        return result;
       } catch (err) {
         // Not the job's fault: while the model endpoint's breaker is open, wait for its
         // half-open probe without spending an attempt.
@@ -52,6 +56,7 @@ export function startConsumer(consumer: Consumer, deps: ConsumerDeps): Worker<Pd
         const failure = failureOf(err);
         if (!retryable || last) {
           await tracker.failed(err);
+          deps.metrics.outcome(consumer.queue, job, "failed", tracker);
           log.warn({ error: failure }, `Job ${job.data.jobId} failed: ${failure.code}`);
           if (!retryable) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
         } else {

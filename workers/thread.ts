@@ -3,11 +3,15 @@
  * is reached through the owner thread (see db/store-rpc.ts); Redis through this thread's
  * own connections.
  */
-import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { parentPort, threadId, workerData, type MessagePort } from "node:worker_threads";
 import { remoteJobStore } from "../db/store-rpc.ts";
 import { createCaches } from "../src/cache/index.ts";
 import { config } from "../src/config.ts";
 import { log } from "../src/log.ts";
+import { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
+import { LatencyRecorder } from "../src/monitoring/latency.ts";
+import { publishBreaker } from "../src/monitoring/breaker-board.ts";
+import { breakerState } from "../src/resilience/ai-breaker.ts";
 import { warmExtractor } from "../src/pipeline/extract.ts";
 import { createExtractive, createGenerator } from "../src/pipeline/notes/index.ts";
 import { TextStore } from "../src/pipeline/text-store.ts";
@@ -22,6 +26,7 @@ const { queue, port, l1Buffer } = workerData as { queue: QueueName; port: Messag
 const cfg = config();
 log.setBindings({ role: "worker", queue });
 
+const latency = new LatencyRecorder(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`);
 const deps: ConsumerDeps = {
   cfg,
   storage: createStorage(cfg),
@@ -30,9 +35,16 @@ const deps: ConsumerDeps = {
   generator: createGenerator(cfg),
   fallback: cfg.FOLIO_AI_FALLBACK === "extractive" ? createExtractive(cfg) : undefined,
   texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),
+  metrics: new ConsumerMetrics(redis("commands"), cfg.FOLIO_REDIS_PREFIX, latency, cfg.FOLIO_METRICS_LOG_EVERY),
   maxPages: cfg.FOLIO_MAX_PAGES,
   minTextChars: cfg.FOLIO_MIN_TEXT_CHARS,
 };
+
+// Post this thread's AI breaker (if it made model calls) where every process's monitoring reads it.
+const breakerBeat = setInterval(() => {
+  const state = breakerState();
+  if (state) void publishBreaker(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`, state).catch(() => {});
+}, 2000);
 
 const consumer = CONSUMERS[queue];
 if (consumer.queue === "pdf-extract" || consumer.queue === "pdf-notes-optimized") await warmExtractor();
@@ -51,6 +63,8 @@ parentPort!.on("message", async (m: HostMessage) => {
     Bun.sleep(m.timeoutMs).then(() => true),
   ]);
   if (timedOut) await worker.close(true);
+  clearInterval(breakerBeat);
+  await latency.close().catch(() => {});
   await closeRedis();
   send({ type: "drained", timedOut });
   port.close();

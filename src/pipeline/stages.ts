@@ -56,7 +56,7 @@ export async function extract(deps: StageDeps, bytes: Uint8Array, t: JobTracker)
  */
 export async function generate(deps: StageDeps, text: ExtractedText, t: JobTracker): Promise<Notes> {
   await t.progress("generating", 60, { pages: text.totalPages });
-  return t.timed("aiMs", async () => {
+  const notes = await t.timed("aiMs", async () => {
     try {
       return await deps.generator.generate(text);
     } catch (err) {
@@ -64,6 +64,8 @@ export async function generate(deps: StageDeps, text: ExtractedText, t: JobTrack
       throw err;
     }
   });
+  t.usage = notes.usage;
+  return notes;
 }
 
 /** save: the notes row, once per job however often this runs. */

@@ -58,6 +58,8 @@ export function workerOptions(tuning: QueueTuning): Omit<WorkerOptions, "connect
     lockDuration: tuning.lockDuration,
     stalledInterval: tuning.stalledInterval,
     maxStalledCount: 2,
+    // BullMQ's per-minute completed/failed counts, read by the monitoring (one day of points).
+    metrics: { maxDataPoints: 24 * 60 },
     ...(tuning.limiterMax > 0 ? { limiter: { max: tuning.limiterMax, duration: 1000 } } : {}),
     settings: {
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>

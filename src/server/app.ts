@@ -8,6 +8,8 @@ import type { JobEvents } from "./job-events.ts";
 import { notFound, onError } from "./middleware/errors/index.ts";
 import { identity, parseApiKeys, type AppEnv } from "./middleware/identity/index.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
+import type { QueueMonitor } from "../monitoring/queue-monitor.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 
@@ -19,6 +21,8 @@ export interface AppDeps {
   producer: Producer;
   events: JobEvents;
   ready: () => Promise<void>;
+  monitor: QueueMonitor;
+  metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
 export function createApp(deps: AppDeps) {
@@ -36,6 +40,9 @@ export function createApp(deps: AppDeps) {
   });
   app.use("*", identity(parseApiKeys(deps.cfg.FOLIO_API_KEYS)));
   app.route("/uploads", uploadRoutes(deps));
+  // Before /jobs/:id, which would take "monitoring" for a job id.
+  app.route("/jobs/monitoring", monitoringRoutes(deps.monitor));
+  app.route("/metrics", metricsRoute(deps.metrics));
   app.route("/jobs", jobRoutes({ repo: deps.repo, events: deps.events }));
   app.route("/notes", notesRoutes(deps.repo));
   return app;

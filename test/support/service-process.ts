@@ -34,6 +34,8 @@ export interface StartOptions {
   args?: string[];
   dataDir?: string;
   prefix?: string;
+  /** `bun run workers` has no HTTP port: wait for its "workers ready" log line instead. */
+  workersOnly?: boolean;
 }
 
 /** Runs `bun src/cli/start.ts` as users do, on a free port, with its own Redis prefix and data dir. */
@@ -52,7 +54,8 @@ export async function startServiceProcess(opts: StartOptions): Promise<ServicePr
     ...opts.env,
   };
   const logFile = join(OUTPUT_DIR, `${opts.name}-${port}.log`);
-  const proc = Bun.spawn(["bun", "src/cli/start.ts", ...(opts.args ?? [])], {
+  const args = opts.workersOnly ? ["--role", "workers", ...(opts.args ?? [])] : (opts.args ?? []);
+  const proc = Bun.spawn(["bun", "src/cli/start.ts", ...args], {
     cwd: ROOT,
     env,
     stdout: Bun.file(logFile),
@@ -62,7 +65,9 @@ export async function startServiceProcess(opts: StartOptions): Promise<ServicePr
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`service ${opts.name} exited with ${proc.exitCode}; see ${logFile}.err`);
-    const ok = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+    const ok = opts.workersOnly
+      ? (await Bun.file(logFile).text().catch(() => "")).includes("workers ready")
+      : await fetch(`${url}/ready`).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > deadline) {
       proc.kill();

@@ -1,0 +1,58 @@
+import { Counter, Gauge, Registry } from "prom-client";
+import type { QueueMonitor } from "./queue-monitor.ts";
+
+/**
+ * /metrics in the Prometheus text format. Values are read from the same Redis-backed
+ * report as the JSON routes at scrape time, so every process exposes the whole truth.
+ */
+export function prometheusMetrics(monitor: QueueMonitor, statusBacklog: () => number) {
+  const registry = new Registry();
+  const jobs = new Gauge({ name: "folio_queue_jobs", help: "Jobs per queue and state", labelNames: ["queue", "state"], registers: [registry] });
+  const processed = new Counter({ name: "folio_jobs_processed_total", help: "Jobs completed, per queue", labelNames: ["queue"], registers: [registry] });
+  const failed = new Counter({ name: "folio_jobs_failed_total", help: "Jobs failed for good, per queue", labelNames: ["queue"], registers: [registry] });
+  const workers = new Gauge({ name: "folio_queue_workers", help: "Workers connected per queue", labelNames: ["queue"], registers: [registry] });
+  const latency = new Gauge({
+    name: "folio_latency_ms",
+    help: "Latency percentiles over the alert window (ms), per queue (wait, processing) and per stage",
+    labelNames: ["scope", "kind", "percentile"],
+    registers: [registry],
+  });
+  const cacheHits = new Counter({ name: "folio_cache_hits_total", help: "Cache hits per level", labelNames: ["level"], registers: [registry] });
+  const cacheMisses = new Counter({ name: "folio_cache_misses_total", help: "Cache misses per level", labelNames: ["level"], registers: [registry] });
+  const breaker = new Gauge({ name: "folio_ai_breaker_state", help: "AI circuit breaker: 0 closed, 1 half-open, 2 open, -1 unused", registers: [registry] });
+  const tokens = new Counter({ name: "folio_ai_tokens_total", help: "Model tokens spent", labelNames: ["kind"], registers: [registry] });
+  const alerts = new Gauge({ name: "folio_alerts_firing", help: "Firing alerts per rule and queue", labelNames: ["rule", "queue"], registers: [registry] });
+  const backlog = new Gauge({ name: "folio_status_backlog", help: "Job-status rows waiting in this process's batcher", registers: [registry] });
+
+  return async function render(): Promise<{ contentType: string; body: string }> {
+    const r = await monitor.getPerformanceReport();
+    registry.resetMetrics();
+    for (const q of r.queues) {
+      for (const [state, n] of Object.entries(q.counts)) jobs.set({ queue: q.name, state }, n);
+      workers.set({ queue: q.name }, q.workers);
+      for (const [kind, s] of [["wait", q.wait], ["processing", q.processing]] as const) {
+        for (const p of ["p50", "p95", "p99"] as const) latency.set({ scope: q.name, kind, percentile: p.slice(1) }, s[p]);
+      }
+      for (const [stage, s] of Object.entries(q.stages)) {
+        for (const p of ["p50", "p95", "p99"] as const) latency.set({ scope: "stage", kind: stage, percentile: p.slice(1) }, s[p]);
+      }
+    }
+    const totals = await monitor.totals();
+    for (const [name, t] of Object.entries(totals)) {
+      processed.inc({ queue: name }, t.completed);
+      failed.inc({ queue: name }, t.failed);
+    }
+    if (r.cache.l1) {
+      cacheHits.inc({ level: "l1" }, r.cache.l1.hits);
+      cacheMisses.inc({ level: "l1" }, r.cache.l1.misses);
+    }
+    cacheHits.inc({ level: "l2" }, r.cache.l2.hits);
+    cacheMisses.inc({ level: "l2" }, r.cache.l2.misses);
+    breaker.set({ unused: -1, closed: 0, "half-open": 1, open: 2 }[r.breaker.state]);
+    tokens.inc({ kind: "input" }, r.tokens.input);
+    tokens.inc({ kind: "output" }, r.tokens.output);
+    for (const a of r.alerts) alerts.set({ rule: a.rule, queue: a.queue }, 1);
+    backlog.set(statusBacklog());
+    return { contentType: registry.contentType, body: await registry.metrics() };
+  };
+}

@@ -1,0 +1,170 @@
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { NotesLookup } from "../cache/index.ts";
+import { log } from "../log.ts";
+import { AlertBook, evaluateRules, type Alert, type AlertThresholds } from "./alerts.ts";
+import { readBreakers } from "./breaker-board.ts";
+import { readCounts, readPerMinute } from "./counters.ts";
+import { readLatency, type LatencySummary } from "./latency.ts";
+
+const STATES = ["waiting", "active", "completed", "failed", "delayed", "waiting-children", "prioritized"] as const;
+const STAGES = ["download", "extract", "ai", "save"] as const;
+
+export interface QueueStats {
+  name: string;
+  /** BullMQ 6 keeps a paused queue's jobs in `wait`: `paused` counts them while the queue is paused. */
+  counts: Record<(typeof STATES)[number] | "paused", number>;
+  /** Completions per minute over the last 60 minutes (oldest first): Folio's own counters. */
+  throughputPerMinute: number[];
+  /** BullMQ's own per-minute metric of completed jobs (filled after a whole minute). */
+  bullmqCompletedPerMinute: number[];
+  windowMinutes: number;
+  completedInWindow: number;
+  failedInWindow: number;
+  failureRate: number;
+  wait: LatencySummary;
+  processing: LatencySummary;
+  stages: Record<(typeof STAGES)[number], LatencySummary>;
+  workers: number;
+  paused: boolean;
+  healthy: boolean;
+  alerts: Alert[];
+}
+
+export interface MonitorOptions {
+  thresholds: AlertThresholds;
+  windowMinutes: number;
+  webhookUrl?: string;
+}
+
+/**
+ * The queue monitoring service (the seed's phase 8): per-queue statistics from BullMQ and
+ * from Folio's Redis counters and histograms, health checks that evaluate the alert rules,
+ * and the performance report. Everything it reads is in Redis, so any server process
+ * reports the same truth for all worker processes.
+ */
+export class QueueMonitor {
+  private readonly queues = new Map<string, Queue>();
+  private readonly alerts: AlertBook;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private lastCheck: string | null = null;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly cache: NotesLookup,
+    private readonly opts: MonitorOptions,
+  ) {
+    this.alerts = new AlertBook(opts.webhookUrl);
+  }
+
+  registerQueue(name: string, queue: Queue): void {
+    this.queues.set(name, queue);
+  }
+
+  queueNames(): string[] {
+    return [...this.queues.keys()];
+  }
+
+  startHealthChecks(intervalMs = 30_000): void {
+    clearInterval(this.timer);
+    this.timer = setInterval(() => void this.checkHealth().catch((err) => log.warn({ err: err.message }, "health check failed")), intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Evaluates every rule on every queue; a firing or resolved alert is logged (and posted) once. */
+  async checkHealth(): Promise<Alert[]> {
+    const stats = await Promise.all(this.queueNames().map((n) => this.rawStats(n)));
+    const now = stats.flatMap((s) =>
+      evaluateRules(
+        {
+          queue: s.name,
+          failureRate: s.failureRate,
+          completedPerMin: s.completedInWindow / this.opts.windowMinutes,
+          finishedInWindow: s.completedInWindow + s.failedInWindow,
+          waiting: s.counts.waiting + s.counts.prioritized,
+          avgProcessingMs: s.processing.avg,
+        },
+        this.opts.thresholds,
+      ),
+    );
+    await this.alerts.update(this.queueNames(), now);
+    this.lastCheck = new Date().toISOString();
+    return this.alerts.active();
+  }
+
+  async getDetailedStats(name: string): Promise<QueueStats | undefined> {
+    if (!this.queues.has(name)) return undefined;
+    const s = await this.rawStats(name);
+    const alerts = this.alerts.active().filter((a) => a.queue === name);
+    return { ...s, alerts, healthy: s.workers > 0 && alerts.length === 0 };
+  }
+
+  async getPerformanceReport() {
+    const queues = (await Promise.all(this.queueNames().map((n) => this.getDetailedStats(n)))).filter((q): q is QueueStats => !!q);
+    const counts = await readCounts(this.redis, this.prefix);
+    const processed = this.queueNames().reduce((sum, n) => sum + (counts[`${n}:completed`] ?? 0), 0);
+    const failed = this.queueNames().reduce((sum, n) => sum + (counts[`${n}:failed`] ?? 0), 0);
+    const window = queues.reduce((sum, q) => sum + q.completedInWindow, 0);
+    const cache = await this.cache.stats();
+    return {
+      totalJobsProcessed: processed,
+      totalJobsFailed: failed,
+      failureRate: processed + failed === 0 ? 0 : failed / (processed + failed),
+      avgThroughput: window / this.opts.windowMinutes,
+      healthyQueues: queues.filter((q) => q.healthy).length,
+      totalQueues: queues.length,
+      queues,
+      alerts: this.alerts.active(),
+      cache: { l1HitRate: cache.l1?.hitRate ?? 0, l2HitRate: cache.l2.hitRate, l1: cache.l1, l2: cache.l2 },
+      breaker: await readBreakers(this.redis, this.prefix),
+      tokens: { input: counts["tokens:input"] ?? 0, output: counts["tokens:output"] ?? 0 },
+      lastHealthCheck: this.lastCheck,
+      generatedAt: new Date().toISOString(),
+    };
+  }
+
+  /** Completed and failed totals per queue since the counters began. */
+  async totals(): Promise<Record<string, { completed: number; failed: number }>> {
+    const counts = await readCounts(this.redis, this.prefix);
+    return Object.fromEntries(
+      this.queueNames().map((n) => [n, { completed: counts[`${n}:completed`] ?? 0, failed: counts[`${n}:failed`] ?? 0 }]),
+    );
+  }
+
+  private async rawStats(name: string): Promise<Omit<QueueStats, "healthy" | "alerts">> {
+    const queue = this.queues.get(name)!;
+    const w = this.opts.windowMinutes;
+    const [counts, throughput, failedPerMin, metrics, workers, paused, wait, processing, ...stages] = await Promise.all([
+      queue.getJobCounts(...STATES),
+      readPerMinute(this.redis, this.prefix, name, "completed", 60),
+      readPerMinute(this.redis, this.prefix, name, "failed", w),
+      queue.getMetrics("completed", 0, 59).catch(() => ({ data: [] as number[] })),
+      queue.getWorkersCount(),
+      queue.isPaused(),
+      readLatency(this.redis, this.prefix, `${name}:wait`, w),
+      readLatency(this.redis, this.prefix, `${name}:processing`, w),
+      ...STAGES.map((s) => readLatency(this.redis, this.prefix, `stage:${s}`, w)),
+    ]);
+    const completedInWindow = throughput.slice(-w).reduce((a, b) => a + b, 0);
+    const failedInWindow = failedPerMin.reduce((a, b) => a + b, 0);
+    return {
+      name,
+      counts: { ...(Object.fromEntries(STATES.map((s) => [s, counts[s] ?? 0])) as Record<(typeof STATES)[number], number>), paused: paused ? (counts.waiting ?? 0) : 0 },
+      throughputPerMinute: throughput,
+      bullmqCompletedPerMinute: [...metrics.data].reverse(),
+      windowMinutes: w,
+      completedInWindow,
+      failedInWindow,
+      failureRate: completedInWindow + failedInWindow === 0 ? 0 : failedInWindow / (completedInWindow + failedInWindow),
+      wait,
+      processing,
+      stages: Object.fromEntries(STAGES.map((s, i) => [s, stages[i]!])) as QueueStats["stages"],
+      workers,
+      paused,
+    };
+  }
+}
