@@ -62,6 +62,10 @@ export class QueueMonitor {
     this.queues.set(name, queue);
   }
 
+  queueList(): Queue[] {
+    return [...this.queues.values()];
+  }
+
   queueNames(): string[] {
     return [...this.queues.keys()];
   }

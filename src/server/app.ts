@@ -8,7 +8,9 @@ import type { JobEvents } from "./job-events.ts";
 import { notFound, onError } from "./middleware/errors/index.ts";
 import { identity, parseApiKeys, type AppEnv } from "./middleware/identity/index.ts";
 import { jobRoutes } from "./routes/jobs.ts";
-import { metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
+import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
+import { bullBoard } from "./routes/bull-board.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
 import type { QueueMonitor } from "../monitoring/queue-monitor.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
@@ -43,6 +45,9 @@ export function createApp(deps: AppDeps) {
   // Before /jobs/:id, which would take "monitoring" for a job id.
   app.route("/jobs/monitoring", monitoringRoutes(deps.monitor));
   app.route("/metrics", metricsRoute(deps.metrics));
+  app.route("/dashboard", dashboardRoutes(deps.monitor));
+  app.use("/admin/queues/*", adminOnly);
+  app.route("/admin/queues", bullBoard("/admin/queues", deps.monitor.queueList()));
   app.route("/jobs", jobRoutes({ repo: deps.repo, events: deps.events }));
   app.route("/notes", notesRoutes(deps.repo));
   return app;
