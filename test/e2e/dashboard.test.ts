@@ -1,0 +1,49 @@
+/** The dashboard in real headless Chromium (Debian's chromium + playwright-core): numbers move as PDFs are processed. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { uploadFile, waitFinal } from "../support/client.ts";
+import { freshDatabase } from "../support/postgres.ts";
+import { OUTPUT_DIR, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+
+let db: { url: string; drop: () => Promise<void> };
+let svc: ServiceProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  db = await freshDatabase("dashboard");
+  svc = await startServiceProcess({ name: "dashboard", env: { DATABASE_URL: db.url, FOLIO_CACHE: "off" } });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await svc?.stop();
+  svc?.cleanup();
+  await db?.drop();
+});
+
+test("the dashboard shows the queues and its numbers move as jobs complete", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${svc.url}/dashboard`);
+  await page.waitForFunction(() => document.getElementById("processed")?.textContent !== "–");
+  const before = Number(await page.textContent("#processed"));
+  expect(await page.locator("#queues tbody tr").count()).toBe(4);
+  expect(await page.textContent("#breaker")).toBe("unused");
+
+  const ups = [];
+  for (const f of ["paper-cvs-parallel-dev.pdf", "slides-impressive-demo.pdf", "manual-etex-1998.pdf", "bad-first-1kb.pdf"]) ups.push(await uploadFile(svc.url, f));
+  await Promise.all(ups.map((u) => waitFinal(svc.url, u.body.jobId)));
+
+  await page.waitForFunction((n) => Number(document.getElementById("processed")?.textContent) >= n + 3, before, { timeout: 20_000 });
+  await page.waitForFunction(() => Number(document.getElementById("failed")?.textContent) >= 1, undefined, { timeout: 20_000 });
+  const row = page.locator('#queues tr[data-queue="pdf-notes-optimized"] td.completed');
+  expect(Number(await row.textContent())).toBeGreaterThanOrEqual(3);
+  expect(await page.locator("#stages tbody tr").count()).toBe(4);
+  expect(await page.locator("#chart canvas").count()).toBeGreaterThan(0);
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  await page.screenshot({ path: join(OUTPUT_DIR, "dashboard.png"), fullPage: true });
+}, 60_000);
