@@ -10,7 +10,8 @@ import { loadConfig } from "../src/config.ts";
 import { Producer } from "../src/queues/producer.ts";
 import { createApp } from "../src/server/app.ts";
 import type { JobEvents } from "../src/server/job-events.ts";
-import type { QueueMonitor } from "../src/monitoring/queue-monitor.ts";
+import { QueueMonitor } from "../src/monitoring/queue-monitor.ts";
+import { Admission } from "../src/server/admission.ts";
 import { localStorage } from "../src/storage/local.ts";
 import { corpusPath } from "../test/support/corpus.ts";
 import type { BenchSuite } from "./lib/comparison.ts";
@@ -39,7 +40,9 @@ export const enqueue: BenchSuite = {
       producer,
       events: {} as JobEvents,
       ready: async () => {},
-      monitor: {} as QueueMonitor,
+      monitor: new QueueMonitor(redis, prefix, noCache, { windowMinutes: 5, thresholds: { failureRate: 0.1, minThroughputPerMin: 5, maxWaiting: 100, maxAvgProcessingMs: 30000 } }),
+      identity: { envKeys: [], required: false, lookup: async () => undefined },
+      admission: new Admission(redis, prefix, async () => 0, { uploadsPerMinute: 1e9, maxInFlight: 1e9 }),
       metrics: async () => ({ contentType: "text/plain", body: "" }),
     });
     const pdf = new Uint8Array(await Bun.file(corpusPath("slides-impressive-demo.pdf")).arrayBuffer());

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, count, eq, notInArray } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { files, jobs, notes, type FileRow, type JobRow, type NotesRow } from "./schema.ts";
 
@@ -21,6 +21,15 @@ export class JobsRepo {
   async getJob(id: string, userId: string): Promise<JobRow | undefined> {
     const [row] = await this.db.select().from(jobs).where(and(eq(jobs.id, id), eq(jobs.userId, userId)));
     return row;
+  }
+
+  /** The user's jobs that are neither completed nor failed. */
+  async countInFlight(userId: string): Promise<number> {
+    const [row] = await this.db
+      .select({ n: count() })
+      .from(jobs)
+      .where(and(eq(jobs.userId, userId), notInArray(jobs.status, ["completed", "failed"])));
+    return row?.n ?? 0;
   }
 
   async getFile(id: string, userId: string): Promise<FileRow | undefined> {

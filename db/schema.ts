@@ -69,3 +69,12 @@ export const notes = pgTable(
 export type JobRow = typeof jobs.$inferSelect;
 export type NotesRow = typeof notes.$inferSelect;
 export type FileRow = typeof files.$inferSelect;
+
+/** API keys created with `bun run keys create`: only a SHA-256 digest of each key is stored. */
+export const apiKeys = pgTable("api_keys", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull(),
+  keyHash: text("key_hash").notNull().unique(),
+  admin: boolean("admin").notNull().default(false),
+  createdAt: createdAt(),
+});

@@ -51,6 +51,11 @@ const EnvSchema = z.object({
   FOLIO_STATUS_BATCH: int(200, 1),
   FOLIO_STATUS_MAX_PENDING: int(10000, 1),
 
+  FOLIO_RATE_LIMIT_PER_MIN: int(120, 1),
+  FOLIO_MAX_IN_FLIGHT_PER_USER: int(200, 1),
+  FOLIO_UPLOAD_TIMEOUT_MS: int(120000, 100),
+  FOLIO_EXTRACT_TIMEOUT_MS: int(300000, 100),
+
   FOLIO_CACHE: z.enum(["on", "off"]).default("on"),
   FOLIO_L1_ENTRIES: int(100, 1),
   FOLIO_L1_SLOT_KB: int(64, 1),
@@ -129,11 +134,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       overrides[key] = value.data;
     }
     queueOverrides[queue] = overrides;
-  }
-  if (!parsed.data.FOLIO_API_KEYS && !["127.0.0.1", "localhost", "::1"].includes(parsed.data.HOST)) {
-    throw new ConfigError(
-      `Invalid HOST=${JSON.stringify(parsed.data.HOST)}: with no FOLIO_API_KEYS Folio is single-user and listens on loopback only`,
-    );
   }
   if (parsed.data.SUPABASE_URL && !parsed.data.SUPABASE_SERVICE_KEY) {
     throw new ConfigError("Invalid SUPABASE_SERVICE_KEY: required when SUPABASE_URL is set");

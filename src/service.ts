@@ -6,6 +6,7 @@ import { Queue, QueueEvents } from "bullmq";
 import { openDatabase, type Database } from "../db/client.ts";
 import { localJobStore, type JobStore } from "../db/job-store.ts";
 import { statusSeq } from "../db/job-status.ts";
+import { ApiKeysRepo } from "../db/api-keys-repo.ts";
 import { JobsRepo } from "../db/jobs-repo.ts";
 import { StatusWriter } from "../db/status-writer.ts";
 import { ThreadHost } from "../workers/thread-host.ts";
@@ -23,6 +24,8 @@ import { closeRedis, redis } from "./redis/connections.ts";
 import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
 import { createApp } from "./server/app.ts";
 import { JobEvents } from "./server/job-events.ts";
+import { Admission } from "./server/admission.ts";
+import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { createStorage } from "./storage/index.ts";
 
 export type Role = "all" | "server" | "workers";
@@ -67,6 +70,15 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       log.error({ jobId: change.jobId, status: change.status, err: rootMessage(err) }, "status row refused by the database"),
   });
   const repo = new JobsRepo(database.db);
+  const keys = new ApiKeysRepo(database.db);
+  const envKeys = parseApiKeys(cfg.FOLIO_API_KEYS);
+  const authRequired = envKeys.length > 0 || (await keys.count()) > 0;
+  if (runsServer && !authRequired && !["127.0.0.1", "localhost", "::1"].includes(cfg.HOST)) {
+    await database.close();
+    throw new ConfigError(
+      `Invalid HOST=${JSON.stringify(cfg.HOST)}: with no API keys (FOLIO_API_KEYS or \`bun run keys create\`) Folio is single-user and listens on loopback only`,
+    );
+  }
   const store = localJobStore(repo, writer);
 
   const queues = opts.queues ?? QUEUE_NAMES;
@@ -98,6 +110,11 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     }
     monitor.startHealthChecks(cfg.FOLIO_HEALTH_INTERVAL_MS);
     const app = createApp({
+      identity: { envKeys, required: authRequired, lookup: (key) => keys.find(key) },
+      admission: new Admission(redis(), cfg.FOLIO_REDIS_PREFIX, (user) => repo.countInFlight(user), {
+        uploadsPerMinute: cfg.FOLIO_RATE_LIMIT_PER_MIN,
+        maxInFlight: cfg.FOLIO_MAX_IN_FLIGHT_PER_USER,
+      }),
       cfg,
       repo,
       storage: createStorage(cfg),
@@ -119,7 +136,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       idleTimeout: 60,
     });
     log.info({ port: server.port, host: cfg.HOST }, `Folio listening on http://${cfg.HOST}:${server.port}`);
-    if (!cfg.FOLIO_API_KEYS) log.warn("no FOLIO_API_KEYS: single-user dev mode, listening on loopback only");
+    if (!authRequired) log.warn("no FOLIO_API_KEYS: single-user dev mode, listening on loopback only");
   }
 
   return {

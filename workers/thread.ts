@@ -38,6 +38,7 @@ const deps: ConsumerDeps = {
   metrics: new ConsumerMetrics(redis("commands"), cfg.FOLIO_REDIS_PREFIX, latency, cfg.FOLIO_METRICS_LOG_EVERY),
   maxPages: cfg.FOLIO_MAX_PAGES,
   minTextChars: cfg.FOLIO_MIN_TEXT_CHARS,
+  extractTimeoutMs: cfg.FOLIO_EXTRACT_TIMEOUT_MS,
 };
 
 // Post this thread's AI breaker (if it made model calls) where every process's monitoring reads it.

@@ -20,6 +20,8 @@ export interface ExtractedText {
 
 export interface ExtractOptions {
   maxPages: number;
+  /** A PDF that takes longer to read is given up on (pdf_unreadable): a pathological file must not hold a worker. */
+  timeoutMs?: number;
   minTextChars: number;
   onProgress?: (pagesDone: number, totalPages: number) => void;
 }
@@ -52,7 +54,11 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
     }
     const pages: string[] = [];
     const lines: Line[] = [];
+    const deadline = Date.now() + (opts.timeoutMs ?? Number.POSITIVE_INFINITY);
     for (let n = 1; n <= pdf.numPages; n++) {
+      if (Date.now() > deadline) {
+        throw new PipelineError("pdf_unreadable", `reading the PDF took longer than ${opts.timeoutMs} ms (page ${n} of ${pdf.numPages})`);
+      }
       const page = await pdf.getPage(n);
       const content = await page.getTextContent();
       pages.push(cleanText(pageText(content.items as TextItem[], n, lines)));

@@ -13,7 +13,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 export class UploadRejected extends Error {
   override name = "UploadRejected";
   constructor(
-    readonly code: "file_too_large" | "not_a_pdf",
+    readonly code: "file_too_large" | "not_a_pdf" | "upload_timeout",
     message: string,
   ) {
     super(message);
@@ -31,7 +31,7 @@ export interface HashedStream {
  * bytes are read once on their way to storage. Errors the stream past maxBytes, or as soon
  * as the first bytes show it is not a PDF, so a bad upload is never stored whole.
  */
-export function hashingStream(source: ReadableStream<Uint8Array>, maxBytes: number): HashedStream {
+export function hashingStream(source: ReadableStream<Uint8Array>, maxBytes: number, deadline?: AbortSignal): HashedStream {
   const hasher = new Bun.CryptoHasher("sha256");
   const head = new Uint8Array(PDF_MAGIC.length);
   let size = 0;
@@ -43,6 +43,14 @@ export function hashingStream(source: ReadableStream<Uint8Array>, maxBytes: numb
   });
   result.catch(() => {});
   const transform = new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      // A slow-loris upload is cut at the deadline instead of holding the request open.
+      deadline?.addEventListener("abort", () => {
+        const err = new UploadRejected("upload_timeout", "the upload took too long");
+        fail(err);
+        controller.error(err);
+      });
+    },
     transform(chunk, controller) {
       const before = size;
       if (before < head.length) head.set(chunk.subarray(0, head.length - before), before);

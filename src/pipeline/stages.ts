@@ -20,6 +20,7 @@ export interface StageDeps {
   fallback?: NotesGenerator;
   maxPages: number;
   minTextChars: number;
+  extractTimeoutMs?: number;
 }
 
 /** download: the stored PDF's bytes. A missing object is final (nothing to retry). */
@@ -38,6 +39,7 @@ export async function extract(deps: StageDeps, bytes: Uint8Array, t: JobTracker)
     extractPdf(bytes, {
       maxPages: deps.maxPages,
       minTextChars: deps.minTextChars,
+      timeoutMs: deps.extractTimeoutMs,
       onProgress(done, total) {
         const progress = 10 + Math.floor((50 * done) / total);
         if (progress - lastReported >= 10) {

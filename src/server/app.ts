@@ -6,12 +6,13 @@ import type { Producer } from "../queues/producer.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { JobEvents } from "./job-events.ts";
 import { notFound, onError } from "./middleware/errors/index.ts";
-import { identity, parseApiKeys, type AppEnv } from "./middleware/identity/index.ts";
+import { identity, type AppEnv, type IdentityOptions } from "./middleware/identity/index.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
 import { bullBoard } from "./routes/bull-board.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import type { QueueMonitor } from "../monitoring/queue-monitor.ts";
+import type { Admission } from "./admission.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 
@@ -24,6 +25,8 @@ export interface AppDeps {
   events: JobEvents;
   ready: () => Promise<void>;
   monitor: QueueMonitor;
+  identity: IdentityOptions;
+  admission: Admission;
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
@@ -40,7 +43,7 @@ export function createApp(deps: AppDeps) {
       return c.json({ error: { code: "not_ready", message: (err as Error).message } }, 503);
     }
   });
-  app.use("*", identity(parseApiKeys(deps.cfg.FOLIO_API_KEYS)));
+  app.use("*", identity(deps.identity));
   app.route("/uploads", uploadRoutes(deps));
   // Before /jobs/:id, which would take "monitoring" for a job id.
   app.route("/jobs/monitoring", monitoringRoutes(deps.monitor));

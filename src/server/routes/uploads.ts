@@ -14,9 +14,11 @@ import { notesRow } from "../../pipeline/stages.ts";
 import { HttpError } from "../http-error.ts";
 import type { AppEnv } from "../middleware/identity/index.ts";
 import { newId, sanitizeFilename } from "../ids.ts";
+import type { Admission } from "../admission.ts";
 
 export interface UploadDeps {
   cfg: Config;
+  admission: Admission;
   repo: JobsRepo;
   storage: Storage;
   cache: NotesLookup;
@@ -42,7 +44,9 @@ export function uploadRoutes(deps: UploadDeps) {
     "/",
     bodyLimit({ maxSize: cfg.maxUploadBytes + MULTIPART_OVERHEAD, onError: tooLarge }),
     async (c) => {
-      const incoming = await readIncoming(c, cfg);
+      await deps.admission.admit(c.get("userId"));
+      const deadline = AbortSignal.timeout(cfg.FOLIO_UPLOAD_TIMEOUT_MS);
+      const incoming = await readIncoming(c, cfg, deadline);
       const parsedPipeline = PipelineParam.safeParse(incoming.pipeline ?? c.req.query("pipeline") ?? undefined);
       if (!parsedPipeline.success) {
         throw new HttpError(400, "invalid_pipeline", `pipeline must be one of ${PIPELINES.join(", ")}`);
@@ -53,7 +57,7 @@ export function uploadRoutes(deps: UploadDeps) {
       const jobId = newId("j");
       const storageKey = `${fileId}.pdf`;
 
-      const hashed = hashingStream(incoming.body, cfg.maxUploadBytes);
+      const hashed = hashingStream(incoming.body, cfg.maxUploadBytes, deadline);
       let meta: { sha256: string; size: number; head: Uint8Array };
       try {
         await deps.storage.put(storageKey, hashed.stream);
@@ -61,7 +65,7 @@ export function uploadRoutes(deps: UploadDeps) {
       } catch (err) {
         await deps.storage.delete(storageKey).catch(() => {});
         if (err instanceof UploadRejected) {
-          throw new HttpError(err.code === "file_too_large" ? 413 : 415, err.code, err.message);
+          throw new HttpError(({ file_too_large: 413, not_a_pdf: 415, upload_timeout: 408 } as const)[err.code], err.code, err.message);
         }
         throw new HttpError(400, "upload_interrupted", "the upload ended before the file was complete");
       }
@@ -116,14 +120,19 @@ export function uploadRoutes(deps: UploadDeps) {
 }
 
 /** The file's bytes as a stream, from a multipart form (field `file`) or a raw PDF body. */
-async function readIncoming(c: Context<AppEnv>, cfg: Config): Promise<Incoming> {
+async function readIncoming(c: Context<AppEnv>, cfg: Config, deadline: AbortSignal): Promise<Incoming> {
   const type = (c.req.header("content-type") ?? "").toLowerCase();
   const declared = Number(c.req.header("content-length") ?? "NaN");
   if (type.startsWith("multipart/form-data")) {
     let form: FormData;
+    const timedOut = new Promise<never>((_, reject) =>
+      deadline.addEventListener("abort", () => reject(new HttpError(408, "upload_timeout", "the upload took too long"))),
+    );
+    timedOut.catch(() => {});
     try {
-      form = await c.req.raw.formData();
-    } catch {
+      form = await Promise.race([c.req.raw.formData(), timedOut]);
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
       throw new HttpError(400, "invalid_multipart", "the multipart body could not be parsed");
     }
     const files = form.getAll("file").filter((f): f is File => f instanceof File);
