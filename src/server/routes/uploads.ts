@@ -1,5 +1,4 @@
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { JobsRepo } from "../../../db/jobs-repo.ts";
 import type { Config } from "../../config.ts";
@@ -37,12 +36,8 @@ interface Incoming {
 
 export function uploadRoutes(deps: UploadDeps) {
   const { cfg } = deps;
-  const tooLarge = () => {
-    throw new HttpError(413, "file_too_large", `the upload is larger than MAX_UPLOAD_MB=${cfg.MAX_UPLOAD_MB}`);
-  };
   return new Hono<AppEnv>().post(
     "/",
-    bodyLimit({ maxSize: cfg.maxUploadBytes + MULTIPART_OVERHEAD, onError: tooLarge }),
     async (c) => {
       await deps.admission.admit(c.get("userId"));
       const deadline = AbortSignal.timeout(cfg.FOLIO_UPLOAD_TIMEOUT_MS);
@@ -119,20 +114,42 @@ export function uploadRoutes(deps: UploadDeps) {
   );
 }
 
+/** Passes a body through, erroring it past maxBytes or at the deadline; `cut()` says which. */
+function guardedStream(source: ReadableStream<Uint8Array>, maxBytes: number, deadline: AbortSignal) {
+  let size = 0;
+  let cut: UploadRejected | undefined;
+  const stream = source.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      start(controller) {
+        deadline.addEventListener("abort", () => controller.error((cut ??= new UploadRejected("upload_timeout", "the upload took too long"))));
+      },
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > maxBytes) controller.error((cut ??= new UploadRejected("file_too_large", `the upload is larger than ${maxBytes} bytes`)));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  return { stream, cut: () => cut };
+}
+
 /** The file's bytes as a stream, from a multipart form (field `file`) or a raw PDF body. */
 async function readIncoming(c: Context<AppEnv>, cfg: Config, deadline: AbortSignal): Promise<Incoming> {
   const type = (c.req.header("content-type") ?? "").toLowerCase();
   const declared = Number(c.req.header("content-length") ?? "NaN");
   if (type.startsWith("multipart/form-data")) {
+    if (declared > cfg.maxUploadBytes + MULTIPART_OVERHEAD) {
+      throw new HttpError(413, "file_too_large", `the upload is larger than MAX_UPLOAD_MB=${cfg.MAX_UPLOAD_MB}`);
+    }
+    // The form is parsed from a body that is cut past the limit or the deadline, never read further.
+    const guarded = guardedStream(c.req.raw.body ?? new Blob([]).stream(), cfg.maxUploadBytes + MULTIPART_OVERHEAD, deadline);
     let form: FormData;
-    const timedOut = new Promise<never>((_, reject) =>
-      deadline.addEventListener("abort", () => reject(new HttpError(408, "upload_timeout", "the upload took too long"))),
-    );
-    timedOut.catch(() => {});
     try {
-      form = await Promise.race([c.req.raw.formData(), timedOut]);
-    } catch (err) {
-      if (err instanceof HttpError) throw err;
+      // The boundary is case-sensitive: pass the header as it came.
+      form = await new Response(guarded.stream, { headers: { "content-type": c.req.header("content-type")! } }).formData();
+    } catch {
+      const cut = guarded.cut();
+      if (cut) throw new HttpError(cut.code === "file_too_large" ? 413 : 408, cut.code, cut.message);
       throw new HttpError(400, "invalid_multipart", "the multipart body could not be parsed");
     }
     const files = form.getAll("file").filter((f): f is File => f instanceof File);
