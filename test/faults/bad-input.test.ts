@@ -1,0 +1,123 @@
+/**
+ * The bad-input battery over HTTP: hostile and broken uploads, and a few hundred seeded
+ * random mutations of real PDFs. Each gets a 4xx or a failed job with a reason code, never
+ * a 5xx or a crash, and an upload right after still completes.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { corpus, corpusPath } from "../support/corpus.ts";
+import { uploadFile, waitFinal } from "../support/client.ts";
+import { fastRecoveryEnv } from "../support/load.ts";
+import { freshDatabase } from "../support/postgres.ts";
+import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+
+let svc: ServiceProcess;
+let drop: () => Promise<void>;
+beforeAll(async () => {
+  const db = await freshDatabase("badinput");
+  drop = db.drop;
+  svc = await startServiceProcess({ name: "bad-input", env: { DATABASE_URL: db.url, MAX_UPLOAD_MB: "8", FOLIO_JOB_ATTEMPTS: "2", ...fastRecoveryEnv() } });
+});
+afterAll(async () => {
+  await svc?.stop();
+  svc?.cleanup();
+  await drop?.();
+});
+
+type Verdict = { status: number; code?: string; jobId?: string };
+
+async function send(body: BodyInit, headers: Record<string, string> = {}, query = ""): Promise<Verdict> {
+  const res = await fetch(`${svc.url}/uploads${query}`, { method: "POST", body, headers });
+  const json = (await res.json().catch(() => ({}))) as any;
+  return { status: res.status, code: json.error?.code, jobId: json.jobId };
+}
+const form = (parts: [string, Blob | string, string?][]) => {
+  const f = new FormData();
+  for (const [k, v, name] of parts) typeof v === "string" ? f.append(k, v) : f.append(k, v, name);
+  return f;
+};
+
+/** A 4xx with a code, or an accepted job that ends failed with a code (or completed: some mutations stay readable). */
+async function expectHandled(label: string, v: Verdict) {
+  expect([label, v.status < 500]).toEqual([label, true]);
+  if (v.status >= 400) {
+    expect([label, typeof v.code]).toEqual([label, "string"]);
+    return "refused";
+  }
+  const job = await waitFinal(svc.url, v.jobId!, 120_000);
+  if (job.status === "failed") expect([label, typeof job.error?.code]).toEqual([label, "string"]);
+  return job.status as string;
+}
+
+async function stillServes() {
+  const up = await uploadFile(svc.url, "paper-cvs-parallel-dev.pdf");
+  expect(up.status === 202 || up.status === 200).toBe(true);
+  expect((await waitFinal(svc.url, up.body.jobId)).status).toBe("completed");
+}
+
+test("hostile and broken uploads get clear answers", async () => {
+  const pdf = Bun.file(corpusPath("paper-cvs-parallel-dev.pdf"));
+  const png = Bun.file(corpusPath("bad-png-renamed.pdf"));
+  const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...new Uint8Array(200)]);
+  const boundary = "----folio-battery";
+  const truncated = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 trunc`;
+  const cases: [string, Promise<Verdict>, number | "job"][] = [
+    ["0 bytes raw", send(new Uint8Array(0), { "content-type": "application/pdf" }), 400],
+    ["1 byte raw", send(new Uint8Array([0x25]), { "content-type": "application/pdf" }), 415],
+    ["PNG named .pdf", send(form([["file", png, "x.pdf"]])), 415],
+    ["ZIP named .pdf", send(form([["file", new Blob([zip]), "x.pdf"]])), 415],
+    ["text/plain body", send("hello", { "content-type": "text/plain" }), 415],
+    ["JSON body", send(JSON.stringify({ file: "x" }), { "content-type": "application/json" }), 415],
+    ["no content type", send(new Uint8Array([1, 2, 3])), 415],
+    ["multipart with no file", send(form([["other", "x"]])), 400],
+    ["multipart with two files", send(form([["file", pdf, "a.pdf"], ["file", pdf, "b.pdf"]])), 400],
+    ["huge filename", send(form([["file", pdf, `${"n".repeat(10_000)}.pdf`]])), "job"],
+    ["../../etc/passwd filename", send(form([["file", pdf, "../../etc/passwd"]])), "job"],
+    ["body over the limit", send(new Uint8Array(9 * 1024 * 1024).fill(0x25), { "content-type": "application/pdf" }), 413],
+    ["truncated multipart", send(truncated, { "content-type": `multipart/form-data; boundary=${boundary}` }), 400],
+    ["bad pipeline", send(form([["file", pdf, "a.pdf"], ["pipeline", "warp"]])), 400],
+  ];
+  for (const entry of corpus().filter((e) => e.expect !== "notes")) {
+    cases.push([entry.filename, send(form([["file", Bun.file(corpusPath(entry.filename)), entry.filename]])), /^4\d\d /.test(entry.expect) ? Number(entry.expect.slice(0, 3)) : "job"]);
+  }
+  for (const [label, pending, expected] of cases) {
+    const v = await pending;
+    if (expected === "job") expect([label, v.status === 202 || v.status === 200]).toEqual([label, true]);
+    else expect([label, v.status]).toEqual([label, expected]);
+    await expectHandled(label, v);
+  }
+  await stillServes();
+}, 300_000);
+
+test("a few hundred seeded random mutations of real PDFs: never a 5xx, never a lost job", async () => {
+  let seed = 20261128;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / (1 << 24);
+  const sources = ["paper-cvs-parallel-dev.pdf", "slides-impressive-demo.pdf", "form-openoffice-example.pdf", "encrypted-yukon-ownerpw-rc4.pdf", "manual-etex-1998.pdf"];
+  const originals = await Promise.all(sources.map(async (f) => new Uint8Array(await Bun.file(corpusPath(f)).arrayBuffer())));
+  const outcomes: Record<string, number> = {};
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < 300; i++) {
+    const bytes = originals[i % originals.length]!.slice();
+    const kind = i % 4;
+    if (kind === 0) for (let k = 0; k < 1 + rand() * 50; k++) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
+    let body = bytes;
+    if (kind === 1) body = bytes.slice(0, Math.max(5, Math.floor(rand() * bytes.length)));
+    if (kind === 2) {
+      const at = Math.floor(rand() * bytes.length);
+      body = new Uint8Array([...bytes.slice(0, at), ...crypto.getRandomValues(new Uint8Array(Math.floor(rand() * 4096))), ...bytes.slice(at)]);
+    }
+    if (kind === 3) {
+      const at = 5 + Math.floor(rand() * (bytes.length - 5));
+      body = new Uint8Array([...bytes.slice(0, at), ...bytes.slice(Math.min(bytes.length, at + Math.floor(rand() * 20_000)))]);
+    }
+    const v = await send(body, { "content-type": "application/pdf" }, `?filename=m${i}.pdf&pipeline=${i % 2 ? "staged" : "optimized"}`);
+    pending.push(
+      expectHandled(`mutation ${i} (kind ${kind})`, v).then((o) => {
+        outcomes[o] = (outcomes[o] ?? 0) + 1;
+      }),
+    );
+  }
+  await Promise.all(pending);
+  console.log(`FAULT mutations: ${JSON.stringify(outcomes)}`);
+  expect(Object.values(outcomes).reduce((a, b) => a + b, 0)).toBe(300);
+  await stillServes();
+}, 600_000);

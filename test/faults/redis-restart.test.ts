@@ -1,0 +1,56 @@
+/** Redis restarted mid-load (the test's own redis-server, appendonly on, another port): every job ends after reconnect. */
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isListening } from "../../src/redis/local-server.ts";
+import { fastRecoveryEnv, report, tally, uploadMany } from "../support/load.ts";
+import { freshDatabase } from "../support/postgres.ts";
+import { freePort, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+
+let svc: ServiceProcess | undefined;
+let redisProc: ReturnType<typeof Bun.spawn> | undefined;
+let drop: (() => Promise<void>) | undefined;
+afterAll(async () => {
+  await svc?.stop();
+  svc?.cleanup();
+  redisProc?.kill();
+  await drop?.();
+});
+
+async function startRedis(port: number, dir: string) {
+  const proc = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", ""], { stdout: "ignore", stderr: "ignore" });
+  for (let i = 0; i < 100 && !(await isListening("127.0.0.1", port)); i++) await Bun.sleep(50);
+  return proc;
+}
+
+test("a Redis restart mid-load loses no accepted job", async () => {
+  const db = await freshDatabase("redisrestart");
+  drop = db.drop;
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "folio-redis-"));
+  redisProc = await startRedis(port, dir);
+  svc = await startServiceProcess({
+    name: "redis-restart",
+    env: { DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${port}`, FOLIO_REDIS_AUTOSTART: "0", FOLIO_CACHE: "off", ...fastRecoveryEnv() },
+  });
+  let restarted = false;
+  const { accepted, refused } = await uploadMany(svc.url, 200, {
+    onEach: async (i) => {
+      if (i === 100 && !restarted) {
+        restarted = true;
+        // SHUTDOWN flushes the append-only file; the same server comes back on the same data.
+        Bun.spawnSync(["redis-cli", "-p", String(port), "shutdown"]);
+        await redisProc!.exited;
+        await Bun.sleep(2000);
+        redisProc = await startRedis(port, dir);
+      }
+    },
+  });
+  expect(restarted).toBe(true);
+  const t = await tally(svc.url, accepted, refused);
+  report("redis restart", t);
+  expect(t.lost).toBe(0);
+  expect(t.completed + t.failedWithReason).toBe(t.accepted);
+  expect(t.completed).toBeGreaterThan(t.accepted * 0.9);
+}, 300_000);
