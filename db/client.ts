@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import * as schema from "./schema.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -12,10 +12,26 @@ export interface Database {
   /** Runs raw SQL and returns its rows and the number of rows it changed, whatever the driver. */
   run<T = Record<string, unknown>>(query: SQL): Promise<{ rows: T[]; changed: number }>;
   ping(): Promise<void>;
+  /** Throws unless every committed migration is recorded as applied. */
+  checkMigrations(): Promise<void>;
   close(): Promise<void>;
 }
 
 const MIGRATIONS = resolve(import.meta.dir, "migrations");
+
+async function expectedMigrations(): Promise<number> {
+  const journal = (await Bun.file(resolve(MIGRATIONS, "meta/_journal.json")).json()) as { entries: unknown[] };
+  return journal.entries.length;
+}
+
+const APPLIED = sql`select count(*)::int as n from drizzle.__drizzle_migrations`;
+
+function migrationsChecker(run: Database["run"]) {
+  return async () => {
+    const [expected, { rows }] = await Promise.all([expectedMigrations(), run<{ n: number }>(APPLIED)]);
+    if ((rows[0]?.n ?? 0) < expected) throw new Error(`${rows[0]?.n ?? 0} of ${expected} migrations applied`);
+  };
+}
 
 export interface DbOptions {
   url?: string;
@@ -38,13 +54,15 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
   const db = drizzle({ client, schema });
   await migrate(db, { migrationsFolder: MIGRATIONS });
+  const run: Database["run"] = async <T>(query: SQL) => {
+    const res = await db.execute(query);
+    return { rows: [...res] as T[], changed: res.count ?? 0 };
+  };
   return {
     db: db as unknown as Db,
     kind: "postgres",
-    async run<T>(query: SQL) {
-      const res = await db.execute(query);
-      return { rows: [...res] as T[], changed: res.count ?? 0 };
-    },
+    run,
+    checkMigrations: migrationsChecker(run),
     async ping() {
       await client`select 1`;
     },
@@ -61,13 +79,15 @@ async function openPglite(dir: string): Promise<Database> {
   const client = await PGlite.create(dataDir);
   const db = drizzle({ client, schema });
   await migrate(db, { migrationsFolder: MIGRATIONS });
+  const run: Database["run"] = async <T>(query: SQL) => {
+    const res = await db.execute(query);
+    return { rows: res.rows as T[], changed: res.affectedRows ?? 0 };
+  };
   return {
     db: db as unknown as Db,
     kind: "pglite",
-    async run<T>(query: SQL) {
-      const res = await db.execute(query);
-      return { rows: res.rows as T[], changed: res.affectedRows ?? 0 };
-    },
+    run,
+    checkMigrations: migrationsChecker(run),
     async ping() {
       await client.query("select 1");
     },

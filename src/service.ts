@@ -122,7 +122,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       producer,
       events: new JobEvents(redis("subscriber"), channel),
       ready: async () => {
-        await Promise.all([redis().ping(), database.ping()]);
+        await Promise.all([redis().ping(), database.ping(), database.checkMigrations()]);
       },
       monitor,
       metrics: prometheusMetrics(monitor, () => writer.stats().pending),

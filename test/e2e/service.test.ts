@@ -92,6 +92,13 @@ describe("upload size limit (MAX_UPLOAD_MB=1)", () => {
 });
 
 describe("start-up", () => {
+  test("/ready says the service can work: Redis and the database answer, migrations applied", async () => {
+    const res = await fetch(`${svc.url}/ready`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ready" });
+    expect(await (await fetch(`${svc.url}/health`)).json()).toEqual({ status: "ok" });
+  });
+
   const run = (args: string[], env: Record<string, string>) =>
     Bun.spawnSync(["bun", "src/cli/start.ts", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stderr: "pipe" });
 
