@@ -1,0 +1,152 @@
+/**
+ * The whole-pipeline load test: `bun run bench:load [--jobs 120] [--concurrency 8] [--dup 0.3]
+ *   [--profiles baseline,optimized] [--llm-median 1500 --llm-p95 4000 --error-rate 0.08]
+ *   [--url http://host:3000 --api-key KEY] [--write] [--smoke]`
+ * Starts the OpenAI stand-in (log-normal latency, transient errors) and one service per
+ * profile on a free port (or targets --url), uploads the same seeded workload to each,
+ * follows every job to its end, and prints the seed's before/after table. --write puts the
+ * table, the bound check and an SVG chart into bench/RESULTS.md and bench/load/chart.svg.
+ */
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../../src/config.ts";
+import { queueTuning } from "../../src/queues/worker-options.ts";
+import { corpusPath } from "../../test/support/corpus.ts";
+import { startOpenAIStandIn } from "../../test/support/openai-standin.ts";
+import { startServiceProcess } from "../../test/support/service-process.ts";
+import { chartSvg, seedTable, summarise, type RunSummary } from "./report.ts";
+import { drive, workload, type LoadOptions } from "./workload.ts";
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: "string", default: "120" },
+    concurrency: { type: "string", default: "8" },
+    dup: { type: "string", default: "0.3" },
+    profiles: { type: "string", default: "baseline,optimized" },
+    "llm-median": { type: "string", default: "1500" },
+    "llm-p95": { type: "string", default: "4000" },
+    "error-rate": { type: "string", default: "0.08" },
+    "timeout-s": { type: "string", default: "900" },
+    url: { type: "string" },
+    "api-key": { type: "string" },
+    write: { type: "boolean", default: false },
+    smoke: { type: "boolean", default: false },
+  },
+});
+
+const opts: LoadOptions = {
+  jobs: values.smoke ? 6 : Number(values.jobs),
+  concurrency: Number(values.concurrency),
+  duplicates: Number(values.dup),
+  seed: 42,
+  timeoutS: values.smoke ? 120 : Number(values["timeout-s"]),
+  apiKey: values["api-key"],
+};
+const profiles = (values.profiles ?? "").split(",") as ("baseline" | "optimized")[];
+const files = workload(opts);
+const standIn = startOpenAIStandIn({
+  latencyMs: values.smoke ? 20 : { median: Number(values["llm-median"]), p95: Number(values["llm-p95"]) },
+  errorRate: Number(values["error-rate"]),
+});
+
+function peakRssMb(pid: number): number {
+  try {
+    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function runProfile(profile: "baseline" | "optimized"): Promise<{ summary: RunSummary; serviceMs: number }> {
+  if (values.url) {
+    const results = await drive(values.url, files, opts, corpusPath);
+    return { summary: summarise(`${profile} (${values.url})`, results, 0), serviceMs: 0 };
+  }
+  const svc = await startServiceProcess({
+    name: `load-${profile}`,
+    env: {
+      FOLIO_PROFILE: profile,
+      OPENAI_BASE_URL: standIn.url,
+      FOLIO_MODEL: "stand-in",
+      FOLIO_AI_CHUNK_TOKENS: "20000",
+      FOLIO_RATE_LIMIT_PER_MIN: "100000",
+      FOLIO_MAX_IN_FLIGHT_PER_USER: "100000",
+      LOG_LEVEL: "warn",
+    },
+  });
+  try {
+    const results = await drive(svc.url, files, opts, corpusPath);
+    const report = (await (await fetch(`${svc.url}/jobs/monitoring/pdf-notes-optimized`)).json()) as { processing: { avg: number } };
+    return { summary: summarise(profile, results, peakRssMb(svc.proc.pid)), serviceMs: report.processing.avg };
+  } finally {
+    await svc.stop();
+    svc.cleanup();
+  }
+}
+
+const runs: { summary: RunSummary; serviceMs: number; profile: "baseline" | "optimized" }[] = [];
+try {
+  for (const p of profiles) runs.push({ ...(await runProfile(p)), profile: p });
+} finally {
+  await standIn.stop();
+}
+
+/**
+ * The bound of a configuration: a queue cannot finish more than its limiter lets through,
+ * nor more than concurrency / service time (Little's law). Compared with the pipeline jobs
+ * (cache hits skip the queue) per minute while the queue was kept full.
+ */
+const lines: string[] = [];
+for (const r of runs) {
+  const t = queueTuning(loadConfig({ FOLIO_PROFILE: r.profile }), "pdf-notes-optimized");
+  const byLimiter = t.limiterMax > 0 ? t.limiterMax * 60 : Number.POSITIVE_INFINITY;
+  const byConcurrency = r.serviceMs > 0 ? (t.concurrency * 60_000) / r.serviceMs : Number.POSITIVE_INFINITY;
+  const bound = Math.min(byLimiter, byConcurrency);
+  lines.push(
+    `| ${r.profile} | ${t.concurrency} | ${t.limiterMax || "–"} | ${r.serviceMs} ms | ${bound.toFixed(1)} | ${r.summary.pipelineJobsPerMin.toFixed(1)} | ${(r.summary.pipelineJobsPerMin / bound).toFixed(2)} |`,
+  );
+}
+const boundTable = [
+  "| profile | concurrency | limiter/s | mean service time | bound (jobs/min) | achieved pipeline jobs/min | achieved / bound |",
+  "|---|---|---|---|---|---|---|",
+  ...lines,
+].join("\n");
+const detail = runs
+  .map(
+    ({ summary: s }) =>
+      `| ${s.label} | ${s.accepted} | ${s.completed} | ${s.failed} | ${s.lost} | ${(s.avgMs / 1000).toFixed(2)} | ${(s.p50Ms / 1000).toFixed(2)} | ${(s.p95Ms / 1000).toFixed(2)} | ${(s.p99Ms / 1000).toFixed(2)} | ${s.jobsPerMin.toFixed(1)} | ${(s.cacheHitRate * 100).toFixed(1)} % | ${Object.entries(s.stages).map(([k, v]) => `${k.replace("Ms", "")} ${v}`).join(", ")} | ${s.peakRssMb} MB |`,
+  )
+  .join("\n");
+const command = `bun run bench:load ${process.argv.slice(2).filter((a) => a !== "--write").join(" ")}`.trim();
+const section = [
+  `## Whole-pipeline load test (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores)`,
+  "",
+  `Command: \`${command}\` — ${opts.jobs} uploads (${Math.round(opts.duplicates * 100)} % repeats), ${opts.concurrency} in flight, OpenAI stand-in with log-normal latency (median ${values["llm-median"]} ms, p95 ${values["llm-p95"]} ms) and ${Number(values["error-rate"]) * 100} % transient errors; offline extraction on the machine's 2 cores.`,
+  "",
+  runs.length === 2 ? seedTable(runs[0]!.summary, runs[1]!.summary) : "",
+  "",
+  "| run | accepted | completed | failed | lost | avg s | p50 s | p95 s | p99 s | jobs/min | cache hits | mean stage ms (pipeline jobs) | peak RSS |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+  detail,
+  "",
+  boundTable,
+  "",
+  "![throughput and p95 over time](load/chart.svg)",
+].join("\n");
+console.log(section);
+
+if (values.write && !values.smoke) {
+  const resultsPath = resolve(import.meta.dir, "../RESULTS.md");
+  const current = await Bun.file(resultsPath).text();
+  const start = "<!-- load:start -->";
+  const end = "<!-- load:end -->";
+  const block = `${start}\n${section}\n${end}`;
+  const next = current.includes(start) ? current.replace(new RegExp(`${start}[\\s\\S]*${end}`), block) : `${current}\n${block}\n`;
+  await Bun.write(resultsPath, next);
+  await Bun.write(resolve(import.meta.dir, "chart.svg"), chartSvg(runs.map((r) => r.summary)));
+}
+const lost = runs.reduce((n, r) => n + r.summary.lost, 0);
+process.exit(lost > 0 ? 1 : 0);
