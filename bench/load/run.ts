@@ -33,8 +33,11 @@ const { values } = parseArgs({
     "api-key": { type: "string" },
     write: { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
+    /** KEY=VALUE service settings for a knob study run, e.g. --env FOLIO_CACHE=off */
+    env: { type: "string", multiple: true, default: [] },
   },
 });
+const extraEnv = Object.fromEntries((values.env ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
 
 const opts: LoadOptions = {
   jobs: values.smoke ? 6 : Number(values.jobs),
@@ -75,6 +78,7 @@ async function runProfile(profile: "baseline" | "optimized"): Promise<{ summary:
       FOLIO_RATE_LIMIT_PER_MIN: "100000",
       FOLIO_MAX_IN_FLIGHT_PER_USER: "100000",
       LOG_LEVEL: "warn",
+      ...extraEnv,
     },
   });
   try {
