@@ -105,7 +105,7 @@ try {
  */
 const lines: string[] = [];
 for (const r of runs) {
-  const t = queueTuning(loadConfig({ FOLIO_PROFILE: r.profile }), "pdf-notes-optimized");
+  const t = queueTuning(loadConfig({ FOLIO_PROFILE: r.profile, ...extraEnv }), "pdf-notes-optimized");
   const byLimiter = t.limiterMax > 0 ? t.limiterMax * 60 : Number.POSITIVE_INFINITY;
   const byConcurrency = r.serviceMs > 0 ? (t.concurrency * 60_000) / r.serviceMs : Number.POSITIVE_INFINITY;
   const bound = Math.min(byLimiter, byConcurrency);
