@@ -56,7 +56,7 @@ describe("alert rules fire and resolve on real jobs", () => {
         FOLIO_HEALTH_INTERVAL_MS: "300",
         FOLIO_ALERT_WINDOW_MIN: "1",
         FOLIO_ALERT_MAX_WAITING: "3",
-        FOLIO_ALERT_MAX_AVG_MS: "400",
+        FOLIO_ALERT_MAX_AVG_MS: "600",
         FOLIO_ALERT_MIN_THROUGHPUT: "5",
         ALERT_WEBHOOK_URL: `http://127.0.0.1:${receiver.port}/alerts`,
       },
@@ -90,19 +90,20 @@ describe("alert rules fire and resolve on real jobs", () => {
     const bad = await uploadFile(svc.url, "bad-truncated-half.pdf");
     await waitFinal(svc.url, bad.body.jobId);
     await until("high_failure_rate to fire", hook("firing", "high_failure_rate"));
-    const slow = await uploadFile(svc.url, "manual-gnuplot.pdf");
+    // The 2,415-page manual takes several seconds: the window's average goes far over 400 ms.
+    const slow = await uploadFile(svc.url, "manual-r-refman-full.pdf");
     await waitFinal(svc.url, slow.body.jobId);
     await until("slow_processing to fire", hook("firing", "slow_processing"));
     // Many quick successes bring both figures back under their thresholds.
     const quick = [];
-    for (let i = 0; i < 14; i++) quick.push(await uploadFile(svc.url, "form-openoffice-example.pdf"));
+    for (let i = 0; i < 60; i++) quick.push(await uploadFile(svc.url, "form-openoffice-example.pdf"));
     await Promise.all(quick.map((u) => waitFinal(svc.url, u.body.jobId)));
     await until("high_failure_rate to resolve", hook("resolved", "high_failure_rate"));
     await until("slow_processing to resolve", hook("resolved", "slow_processing"));
     const report = (await getJson(`${svc.url}/jobs/monitoring/report`)).body;
     expect(report.totalJobsFailed).toBe(1);
     expect(report.totalJobsProcessed).toBeGreaterThanOrEqual(20);
-  }, 90_000);
+  }, 150_000);
 
   test("unknown queue → 404 with the known names; /metrics is Prometheus text", async () => {
     const unknown = await getJson(`${svc.url}/jobs/monitoring/nope`);
