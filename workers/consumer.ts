@@ -45,7 +45,9 @@ export function startConsumer(consumer: Consumer, deps: ConsumerDeps): Worker<Pd
       } catch (err) {
         // Not the job's fault: while the model endpoint's breaker is open, wait for its
         // half-open probe without spending an attempt.
-        const retryAt = err instanceof BreakerOpen ? err.retryAt : modelOutageRetryAt(err);
+        const outageRetryAt = err instanceof BreakerOpen ? err.retryAt : modelOutageRetryAt(err);
+        // With a fallback there is no need to wait for the probe: come back at once and let it write the notes.
+        const retryAt = outageRetryAt !== undefined && deps.fallback ? Date.now() + 250 : outageRetryAt;
         if (retryAt !== undefined && token) {
           log.info({ retryAt: new Date(retryAt).toISOString() }, `Job ${job.data.jobId} waits for the model endpoint`);
           await job.moveToDelayed(retryAt, token);

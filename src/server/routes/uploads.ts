@@ -77,25 +77,20 @@ export function uploadRoutes(deps: UploadDeps) {
       const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey };
       // A PDF whose notes are cached is answered now: the job is born completed, with this user's own notes row.
       const cached = await deps.cache.get(meta.sha256).catch(() => undefined);
-      if (cached) {
-        const notes = notesRow({ jobId, userId, sha256: meta.sha256 }, cached);
-        await deps.repo.createUpload(
-          file,
-          { id: jobId, userId, fileId, pipeline, status: "completed", progress: 100, cacheHit: true, notesId: notes.id, finishedAt: new Date() },
-          notes,
-        );
-        log.info({ jobId, fileId, pipeline }, "upload answered from the cache");
-        return c.json(
-          { jobId, fileId, sha256: meta.sha256, status: "completed", pipeline, cached: true, size: meta.size, notesId: notes.id },
-          200,
-        );
-      }
+      const notes = cached ? notesRow({ jobId, userId, sha256: meta.sha256 }, cached) : undefined;
+      const job = notes
+        ? { id: jobId, userId, fileId, pipeline, status: "completed", progress: 100, cacheHit: true, notesId: notes.id, finishedAt: new Date() }
+        : { id: jobId, userId, fileId, pipeline, status: "queued" };
       try {
-        await deps.repo.createUpload(file, { id: jobId, userId, fileId, pipeline, status: "queued" });
+        await deps.repo.createUpload(file, job, notes);
       } catch (err) {
         // Not accepted: leave nothing behind.
         await deps.storage.delete(storageKey).catch(() => {});
         throw err;
+      }
+      if (notes) {
+        log.info({ jobId, fileId, pipeline }, "upload answered from the cache");
+        return c.json({ jobId, fileId, sha256: meta.sha256, status: "completed", pipeline, cached: true, size: meta.size, notesId: notes.id }, 200);
       }
       const data: PdfJobData = { jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt };
       try {
