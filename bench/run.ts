@@ -82,13 +82,23 @@ if (mode === "full") {
   for (const [k, v] of Object.entries(baseline)) console.log(`| ${k} | ${fmt(v.ratio)} | ${(v.spread * 100).toFixed(1)} % | ${(v.tolerance * 100).toFixed(0)} % |`);
 } else {
   const baseline = (await Bun.file(BASELINE).json()) as Record<string, { ratio: number; tolerance: number }>;
-  const { rows } = await once();
+  const below = (r: Row) => !!baseline[r.name] && r.ratio < baseline[r.name]!.ratio * (1 - baseline[r.name]!.tolerance);
+  let { rows } = await once();
+  // A regression must reproduce: when a ratio falls out of its band, the suite runs once more
+  // and the better of the two measurements counts (a single GC pause is not a regression).
+  if (rows.some(below)) {
+    const again = (await once()).rows;
+    rows = rows.map((r) => {
+      const second = again.find((a) => a.name === r.name);
+      return second && second.ratio > r.ratio ? second : r;
+    });
+  }
   let failed = 0;
   console.log("| benchmark | baseline ratio | now | verdict |");
   console.log("|---|---|---|---|");
   for (const r of rows) {
     const b = baseline[r.name];
-    const verdict = !b ? "new (no baseline)" : r.ratio < b.ratio * (1 - b.tolerance) ? "REGRESSION" : "ok";
+    const verdict = !b ? "new (no baseline)" : below(r) ? "REGRESSION" : "ok";
     if (verdict === "REGRESSION") failed++;
     console.log(`| ${r.name} | ${b ? `${fmt(b.ratio)} ± ${(b.tolerance * 100).toFixed(0)} %` : "-"} | ${fmt(r.ratio)} | ${verdict} |`);
   }
