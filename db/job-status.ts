@@ -2,8 +2,6 @@
 export const JOB_STATUSES = ["queued", "downloading", "extracting", "generating", "saving", "completed", "failed"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export const FINAL_STATUSES: readonly JobStatus[] = ["completed", "failed"];
-
 export function isFinal(status: JobStatus): boolean {
   return status === "completed" || status === "failed";
 }

@@ -1,6 +1,6 @@
 import { and, count, eq, notInArray } from "drizzle-orm";
 import type { Db } from "./client.ts";
-import { files, jobs, notes, type FileRow, type JobRow, type NotesRow } from "./schema.ts";
+import { files, jobs, notes, type JobRow, type NotesRow } from "./schema.ts";
 
 export type NewFile = typeof files.$inferInsert;
 export type NewJob = typeof jobs.$inferInsert;
@@ -30,11 +30,6 @@ export class JobsRepo {
       .from(jobs)
       .where(and(eq(jobs.userId, userId), notInArray(jobs.status, ["completed", "failed"])));
     return row?.n ?? 0;
-  }
-
-  async getFile(id: string, userId: string): Promise<FileRow | undefined> {
-    const [row] = await this.db.select().from(files).where(and(eq(files.id, id), eq(files.userId, userId)));
-    return row;
   }
 
   async getNotes(id: string, userId: string): Promise<NotesRow | undefined> {

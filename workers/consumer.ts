@@ -37,6 +37,8 @@ export function startConsumer(consumer: Consumer, deps: ConsumerDeps): Worker<Pd
     async (job, token) => {
       const attempt = job.attemptsMade + 1;
       const tracker = new JobTracker(deps.store, job.data.jobId, consumer.stage, attempt);
+      // Queue wait (accepted → first start) belongs to the first stage's first attempt.
+      if (consumer.stage === 0 && job.attemptsMade === 0) tracker.record("waitMs", Date.now() - job.data.acceptedAt);
       const log = jobLog(job.data.jobId, { attempt });
       try {
         const result = await consumer.process(job, tracker, deps);

@@ -10,7 +10,6 @@ export const pdfExtract: Consumer = {
   stage: 0,
   async process(job, t, deps) {
     const { data } = job;
-    if (job.attemptsMade === 0) t.record("waitMs", Date.now() - data.acceptedAt);
     if (await deps.caches.notes.get(data.sha256)) return { cached: true, timings: t.getTimings() };
     let pages: number | undefined;
     await deps.caches.once(

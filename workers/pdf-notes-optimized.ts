@@ -12,7 +12,6 @@ export const pdfNotesOptimized: Consumer = {
   stage: 0,
   async process(job, t, deps) {
     const { data } = job;
-    if (job.attemptsMade === 0) t.record("waitMs", Date.now() - data.acceptedAt);
     let pages: number | undefined;
     let notesId: string | undefined;
     const { value: notes, shared } = await deps.caches.once(

@@ -101,10 +101,6 @@ export class SharedL1 {
     this.mask = this.index.length - 1;
   }
 
-  static bytesFor(opts: SharedL1Options): number {
-    return layout(opts.entries, opts.slotBytes).total;
-  }
-
   /** A copy of the value, or undefined on a miss or an expired entry. */
   get(key: string, now = Date.now()): Uint8Array | undefined {
     keyWords(key, this.key);

@@ -37,8 +37,7 @@ export function prometheusMetrics(monitor: QueueMonitor, statusBacklog: () => nu
         for (const p of ["p50", "p95", "p99"] as const) latency.set({ scope: "stage", kind: stage, percentile: p.slice(1) }, s[p]);
       }
     }
-    const totals = await monitor.totals();
-    for (const [name, t] of Object.entries(totals)) {
+    for (const [name, t] of Object.entries(r.totals)) {
       processed.inc({ queue: name }, t.completed);
       failed.inc({ queue: name }, t.failed);
     }

@@ -81,7 +81,8 @@ export class QueueMonitor {
 
   /** Evaluates every rule on every queue; a firing or resolved alert is logged (and posted) once. */
   async checkHealth(): Promise<Alert[]> {
-    const stats = await Promise.all(this.queueNames().map((n) => this.rawStats(n)));
+    const stages = await this.readStages();
+    const stats = await Promise.all(this.queueNames().map((n) => this.rawStats(n, stages)));
     const now = stats.flatMap((s) =>
       evaluateRules(
         {
@@ -100,15 +101,17 @@ export class QueueMonitor {
     return this.alerts.active();
   }
 
-  async getDetailedStats(name: string): Promise<QueueStats | undefined> {
+  /** `stages` lets a report read the stage histograms (shared by all queues) once. */
+  async getDetailedStats(name: string, stages?: QueueStats["stages"]): Promise<QueueStats | undefined> {
     if (!this.queues.has(name)) return undefined;
-    const s = await this.rawStats(name);
+    const s = await this.rawStats(name, stages ?? (await this.readStages()));
     const alerts = this.alerts.active().filter((a) => a.queue === name);
     return { ...s, alerts, healthy: s.workers > 0 && alerts.length === 0 };
   }
 
   async getPerformanceReport() {
-    const queues = (await Promise.all(this.queueNames().map((n) => this.getDetailedStats(n)))).filter((q): q is QueueStats => !!q);
+    const stages = await this.readStages();
+    const queues = (await Promise.all(this.queueNames().map((n) => this.getDetailedStats(n, stages)))).filter((q): q is QueueStats => !!q);
     const counts = await readCounts(this.redis, this.prefix);
     const processed = this.queueNames().reduce((sum, n) => sum + (counts[`${n}:completed`] ?? 0), 0);
     const failed = this.queueNames().reduce((sum, n) => sum + (counts[`${n}:failed`] ?? 0), 0);
@@ -126,23 +129,24 @@ export class QueueMonitor {
       cache: { l1HitRate: cache.l1?.hitRate ?? 0, l2HitRate: cache.l2.hitRate, l1: cache.l1, l2: cache.l2 },
       breaker: await readBreakers(this.redis, this.prefix),
       tokens: { input: counts["tokens:input"] ?? 0, output: counts["tokens:output"] ?? 0 },
+      totals: Object.fromEntries(
+        this.queueNames().map((n) => [n, { completed: counts[`${n}:completed`] ?? 0, failed: counts[`${n}:failed`] ?? 0 }]),
+      ),
       lastHealthCheck: this.lastCheck,
       generatedAt: new Date().toISOString(),
     };
   }
 
-  /** Completed and failed totals per queue since the counters began. */
-  async totals(): Promise<Record<string, { completed: number; failed: number }>> {
-    const counts = await readCounts(this.redis, this.prefix);
-    return Object.fromEntries(
-      this.queueNames().map((n) => [n, { completed: counts[`${n}:completed`] ?? 0, failed: counts[`${n}:failed`] ?? 0 }]),
-    );
+  private async readStages(): Promise<QueueStats["stages"]> {
+    const w = this.opts.windowMinutes;
+    const all = await Promise.all(STAGES.map((s) => readLatency(this.redis, this.prefix, `stage:${s}`, w)));
+    return Object.fromEntries(STAGES.map((s, i) => [s, all[i]!])) as QueueStats["stages"];
   }
 
-  private async rawStats(name: string): Promise<Omit<QueueStats, "healthy" | "alerts">> {
+  private async rawStats(name: string, stages: QueueStats["stages"]): Promise<Omit<QueueStats, "healthy" | "alerts">> {
     const queue = this.queues.get(name)!;
     const w = this.opts.windowMinutes;
-    const [counts, throughput, failedPerMin, metrics, workers, paused, wait, processing, ...stages] = await Promise.all([
+    const [counts, throughput, failedPerMin, metrics, workers, paused, wait, processing] = await Promise.all([
       queue.getJobCounts(...STATES),
       readPerMinute(this.redis, this.prefix, name, "completed", 60),
       readPerMinute(this.redis, this.prefix, name, "failed", w),
@@ -151,7 +155,6 @@ export class QueueMonitor {
       queue.isPaused(),
       readLatency(this.redis, this.prefix, `${name}:wait`, w),
       readLatency(this.redis, this.prefix, `${name}:processing`, w),
-      ...STAGES.map((s) => readLatency(this.redis, this.prefix, `stage:${s}`, w)),
     ]);
     const completedInWindow = throughput.slice(-w).reduce((a, b) => a + b, 0);
     const failedInWindow = failedPerMin.reduce((a, b) => a + b, 0);
@@ -166,7 +169,7 @@ export class QueueMonitor {
       failureRate: completedInWindow + failedInWindow === 0 ? 0 : failedInWindow / (completedInWindow + failedInWindow),
       wait,
       processing,
-      stages: Object.fromEntries(STAGES.map((s, i) => [s, stages[i]!])) as QueueStats["stages"],
+      stages,
       workers,
       paused,
     };
