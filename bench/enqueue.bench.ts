@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { openDatabase, type Database } from "../db/client.ts";
+import { WebhooksRepo } from "../db/webhooks-repo.ts";
+import { webhookQueue } from "../src/webhooks/webhook-queue.ts";
 import { JobsRepo } from "../db/jobs-repo.ts";
 import { noCache } from "../src/cache/notes-cache.ts";
 import { loadConfig } from "../src/config.ts";
@@ -35,6 +37,8 @@ export const enqueue: BenchSuite = {
     const app = createApp({
       cfg,
       repo: new JobsRepo(db.db),
+      webhooksRepo: new WebhooksRepo(db.db),
+      webhooks: webhookQueue(cfg, redis),
       storage: localStorage(dir),
       cache: noCache,
       producer,

@@ -11,6 +11,8 @@ export interface JobStore {
   progress(change: StatusChange): Promise<void>;
   /** Idempotent per job id; returns the notes id. */
   saveNotes(row: NewNotes): Promise<string>;
+  /** Records the hash and size of a file uploaded by URL once it is stored. */
+  fileFetched(f: { fileId: string; sha256: string; size: number }): Promise<void>;
 }
 
 /** How long a save waits out a database outage before the job's attempt fails (the lock is renewed meanwhile). */
@@ -24,5 +26,6 @@ export function localJobStore(repo: JobsRepo, writer: StatusWriter): JobStore {
       durable.catch(() => {});
     },
     saveNotes: (row) => whileUnreachable(() => repo.saveNotes(row), SAVE_OUTAGE_WAIT_MS),
+    fileFetched: (f) => whileUnreachable(() => repo.fileFetched(f), SAVE_OUTAGE_WAIT_MS),
   };
 }

@@ -44,6 +44,11 @@ export class JobsRepo {
     return saved!.id;
   }
 
+  /** A file uploaded by URL, once downloaded. */
+  async fileFetched(f: { fileId: string; sha256: string; size: number }): Promise<void> {
+    await this.db.update(files).set({ sha256: f.sha256, size: f.size }).where(eq(files.id, f.fileId));
+  }
+
   async markFailed(id: string, code: string, message: string): Promise<void> {
     await this.db
       .update(jobs)

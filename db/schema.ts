@@ -7,10 +7,13 @@ export const files = pgTable(
   {
     id: text("id").primaryKey(),
     userId: text("user_id").notNull(),
-    sha256: text("sha256").notNull(),
-    size: bigint("size", { mode: "number" }).notNull(),
+    /** Null until a file uploaded by URL has been downloaded. */
+    sha256: text("sha256"),
+    size: bigint("size", { mode: "number" }),
     filename: text("filename").notNull(),
     storageKey: text("storage_key").notNull(),
+    /** Where a file uploaded by URL came from. */
+    sourceUrl: text("source_url"),
     createdAt: createdAt(),
   },
   (t) => [index("files_user_idx").on(t.userId), index("files_sha_idx").on(t.sha256)],
@@ -38,6 +41,10 @@ export const jobs = pgTable(
     notesId: text("notes_id"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
+    /** Where the final status is POSTed (signed), and how that delivery went. */
+    callbackUrl: text("callback_url"),
+    callbackStatus: text("callback_status"),
+    callbackAttempts: integer("callback_attempts").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
@@ -76,5 +83,12 @@ export const apiKeys = pgTable("api_keys", {
   userId: text("user_id").notNull(),
   keyHash: text("key_hash").notNull().unique(),
   admin: boolean("admin").notNull().default(false),
+  createdAt: createdAt(),
+});
+
+/** Each user's webhook signing secret (HMAC-SHA256), made on first use. */
+export const webhookSecrets = pgTable("webhook_secrets", {
+  userId: text("user_id").primaryKey(),
+  secret: text("secret").notNull(),
   createdAt: createdAt(),
 });

@@ -50,5 +50,6 @@ export function remoteJobStore(port: MessagePort): JobStore {
     update: (change) => invoke("update", change),
     progress: (change) => invoke("progress", change),
     saveNotes: (row) => invoke("saveNotes", row),
+    fileFetched: (f) => invoke("fileFetched", f),
   };
 }

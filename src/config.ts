@@ -56,6 +56,16 @@ const EnvSchema = z.object({
   FOLIO_UPLOAD_TIMEOUT_MS: int(120000, 100),
   FOLIO_EXTRACT_TIMEOUT_MS: int(300000, 100),
 
+  /** Lets uploads by URL and webhooks reach loopback and private networks (off: SSRF guard). */
+  FOLIO_ALLOW_PRIVATE_URLS: bool(false),
+  FOLIO_URL_TIMEOUT_MS: int(60000, 100),
+  FOLIO_URL_RETRIES: int(2),
+  FOLIO_URL_BACKOFF_MS: int(500, 1),
+  FOLIO_URL_MAX_REDIRECTS: int(5),
+  FOLIO_WEBHOOK_ATTEMPTS: int(8, 1),
+  FOLIO_WEBHOOK_BACKOFF_MS: int(2000, 1),
+  FOLIO_WEBHOOK_TIMEOUT_MS: int(10000, 100),
+
   FOLIO_CACHE: z.enum(["on", "off"]).default("on"),
   FOLIO_L1_ENTRIES: int(100, 1),
   FOLIO_L1_SLOT_KB: int(64, 1),

@@ -9,7 +9,9 @@ import { statusSeq } from "../db/job-status.ts";
 import { ApiKeysRepo } from "../db/api-keys-repo.ts";
 import { JobsRepo } from "../db/jobs-repo.ts";
 import { StatusWriter } from "../db/status-writer.ts";
+import { WebhooksRepo } from "../db/webhooks-repo.ts";
 import { ThreadHost } from "../workers/thread-host.ts";
+import { startWebhookSender } from "../workers/webhook-sender.ts";
 import { createCaches, l1Options } from "./cache/index.ts";
 import { SharedL1 } from "./cache/shared-l1.ts";
 import { ConfigError, type Config } from "./config.ts";
@@ -27,6 +29,7 @@ import { JobEvents } from "./server/job-events.ts";
 import { Admission } from "./server/admission.ts";
 import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { createStorage } from "./storage/index.ts";
+import { webhookQueue, type WebhookQueue } from "./webhooks/webhook-queue.ts";
 
 export type Role = "all" | "server" | "workers";
 
@@ -80,6 +83,8 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     );
   }
   const store = localJobStore(repo, writer);
+  const webhooksRepo = new WebhooksRepo(database.db);
+  const webhooks = webhookQueue(cfg, redis());
 
   const queues = opts.queues ?? QUEUE_NAMES;
   // One shared-memory L1 for the whole process: the worker threads and the upload route.
@@ -88,7 +93,9 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const host = runsWorkers ? new ThreadHost(store, queues, l1Buffer) : undefined;
   await host?.start();
   if (host) log.info({ queues }, "workers ready");
-  const watchers = runsWorkers ? watchFailures(cfg, store, queues) : [];
+  const watchers = runsWorkers ? watchFailures(cfg, store, webhooks, queues) : [];
+  // Webhooks read rows and secrets, so they are sent from the process that owns the database.
+  const sender = runsWorkers ? startWebhookSender(cfg, webhooksRepo) : undefined;
 
   let server: ReturnType<typeof Bun.serve> | undefined;
   let producer: Producer | undefined;
@@ -120,6 +127,8 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       storage: createStorage(cfg),
       cache: caches.notes,
       producer,
+      webhooks,
+      webhooksRepo,
       events: new JobEvents(redis("subscriber"), channel),
       ready: async () => {
         await Promise.all([redis().ping(), database.ping(), database.checkMigrations()]);
@@ -148,7 +157,8 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       monitor?.stop();
       await host?.stop(cfg.FOLIO_DRAIN_TIMEOUT_MS);
       await Promise.all(watchers.map((w) => w.close()));
-      await producer?.close();
+      await sender?.close();
+      await Promise.all([producer?.close(), webhooks.close()]);
       await writer.close();
       await database.close();
       await closeRedis();
@@ -164,10 +174,10 @@ function rootMessage(err: unknown): string {
 
 /**
  * A job BullMQ fails without our processor seeing it (stalled too often after worker
- * crashes) still gets a final row: listen for every failure and write it. Rows already
- * final are left as they are.
+ * crashes) still gets a final row: listen for every failure and write it, then announce
+ * its webhook (one per job, however often announced). Rows already final are left as they are.
  */
-function watchFailures(cfg: Config, store: JobStore, queues: readonly QueueName[]): QueueEvents[] {
+function watchFailures(cfg: Config, store: JobStore, webhooks: WebhookQueue, queues: readonly QueueName[]): QueueEvents[] {
   return queues.map((queue) => {
     const events = new QueueEvents(queue, { connection: redis("worker").duplicate(), prefix: cfg.FOLIO_REDIS_PREFIX });
     events.on("failed", ({ jobId, failedReason }) => {
@@ -180,6 +190,7 @@ function watchFailures(cfg: Config, store: JobStore, queues: readonly QueueName[
           seq: statusSeq(9, 999, "failed"),
           error: { code: "internal_error", message: String(failedReason).slice(0, 500) },
         })
+        .then(() => webhooks.announce(id))
         .catch(() => {});
     });
     return events;

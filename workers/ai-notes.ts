@@ -1,12 +1,15 @@
 import type { StageTimings } from "../db/job-status.ts";
 import { PipelineError } from "../src/pipeline/errors.ts";
 import { generate } from "../src/pipeline/stages.ts";
+import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
 
 /** Staged path, step 2: text (from Redis) → notes, cached and returned to the completion job. */
-export const aiNotes: Consumer = {
+export const aiNotes: Consumer<PdfJobData> = {
   queue: "ai-notes",
-  stage: 1,
+  stage: 2,
+  first: false,
+  ends: false,
   async process(job, t, deps) {
     const { sha256 } = job.data;
     const { value: notes, shared } = await deps.caches.once(

@@ -3,12 +3,15 @@ import { PipelineError } from "../src/pipeline/errors.ts";
 import { NotesSchema } from "../src/pipeline/notes/schema.ts";
 import { save } from "../src/pipeline/stages.ts";
 import { logBreakdown } from "./breakdown.ts";
+import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
 
 /** Staged path, step 3: persist the notes and the final status. */
-export const completion: Consumer = {
+export const completion: Consumer<PdfJobData> = {
   queue: "completion",
-  stage: 2,
+  stage: 3,
+  first: false,
+  ends: true,
   async process(job, t, deps) {
     const [result] = Object.values(
       await job.getChildrenValues<{ notes?: unknown; cacheHit?: boolean; timings?: StageTimings }>(),

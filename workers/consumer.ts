@@ -7,7 +7,9 @@ import { JobTracker } from "../src/pipeline/job-tracker.ts";
 import type { StageDeps } from "../src/pipeline/stages.ts";
 import type { TextStore } from "../src/pipeline/text-store.ts";
 import type { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
-import type { PdfJobData } from "../src/queues/job-data.ts";
+import type { BaseJobData } from "../src/queues/job-data.ts";
+import type { Producer } from "../src/queues/producer.ts";
+import type { WebhookQueue } from "../src/webhooks/webhook-queue.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import { queueTuning, workerOptions } from "../src/queues/worker-options.ts";
 import { redis } from "../src/redis/connections.ts";
@@ -16,13 +18,20 @@ export interface ConsumerDeps extends StageDeps {
   cfg: Config;
   texts: TextStore;
   metrics: ConsumerMetrics;
+  /** Hands a fetched upload to its pipeline. */
+  producer: Producer;
+  webhooks: WebhookQueue;
 }
 
-export interface Consumer {
+export interface Consumer<D extends BaseJobData = BaseJobData> {
   queue: QueueName;
-  /** Position in the staged flow (orders status writes); 0 for the one-job path. */
+  /** Orders status writes across a job's queues: url-fetch 0, then the pipeline's stages from 1. */
   stage: number;
-  process(job: Job<PdfJobData>, tracker: JobTracker, deps: ConsumerDeps): Promise<unknown>;
+  /** The job's first queue after it was put on one: its queue wait is recorded here. */
+  first: boolean;
+  /** A successful run finishes the Folio job (its webhook is announced then). */
+  ends: boolean;
+  process(job: Job<D>, tracker: JobTracker, deps: ConsumerDeps): Promise<unknown>;
 }
 
 /**
@@ -30,19 +39,23 @@ export interface Consumer {
  * cannot mend, such as an encrypted PDF) is written to its row before BullMQ hears of it,
  * so an accepted job always ends completed or failed with a reason.
  */
-export function startConsumer(consumer: Consumer, deps: ConsumerDeps): Worker<PdfJobData> {
+export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps: ConsumerDeps): Worker<D> {
   const tuning = queueTuning(deps.cfg, consumer.queue);
-  return new Worker<PdfJobData>(
+  const announce = async (data: D) => {
+    if (data.callbackUrl) await deps.webhooks.announce(data.jobId);
+  };
+  return new Worker<D>(
     consumer.queue,
     async (job, token) => {
       const attempt = job.attemptsMade + 1;
       const tracker = new JobTracker(deps.store, job.data.jobId, consumer.stage, attempt);
-      // Queue wait (accepted → first start) belongs to the first stage's first attempt.
-      if (consumer.stage === 0 && job.attemptsMade === 0) tracker.record("waitMs", Date.now() - job.data.acceptedAt);
+      // Queue wait (enqueued → first start) belongs to the first stage's first attempt.
+      if (consumer.first && job.attemptsMade === 0) tracker.record("waitMs", Date.now() - job.data.acceptedAt);
       const log = jobLog(job.data.jobId, { attempt });
       try {
         const result = await consumer.process(job, tracker, deps);
         deps.metrics.outcome(consumer.queue, job, "completed", tracker);
+        if (consumer.ends) await announce(job.data);
         return result;
       } catch (err) {
         // Not the job's fault: while the model endpoint's breaker is open, wait for its
@@ -61,6 +74,7 @@ export function startConsumer(consumer: Consumer, deps: ConsumerDeps): Worker<Pd
         if (!retryable || last) {
           await tracker.failed(err);
           deps.metrics.outcome(consumer.queue, job, "failed", tracker);
+          await announce(job.data).catch((e: unknown) => log.warn({ err: (e as Error).message }, "webhook not announced"));
           log.warn({ error: failure }, `Job ${job.data.jobId} failed: ${failure.code}`);
           if (!retryable) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
         } else {

@@ -4,8 +4,10 @@ import { completion } from "./completion.ts";
 import type { Consumer } from "./consumer.ts";
 import { pdfExtract } from "./pdf-extract.ts";
 import { pdfNotesOptimized } from "./pdf-notes-optimized.ts";
+import { urlFetch } from "./url-fetch.ts";
 
-export const CONSUMERS: Record<QueueName, Consumer> = {
+export const CONSUMERS: Record<QueueName, Consumer<never>> = {
+  "url-fetch": urlFetch,
   "pdf-notes-optimized": pdfNotesOptimized,
   "pdf-extract": pdfExtract,
   "ai-notes": aiNotes,

@@ -1,13 +1,16 @@
 import { download, extract } from "../src/pipeline/stages.ts";
+import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
 
 /**
  * Staged path, step 1: download and extract; the text goes to Redis by SHA-256, not into
  * the job. Skipped when the notes are cached; done once for concurrent jobs of one PDF.
  */
-export const pdfExtract: Consumer = {
+export const pdfExtract: Consumer<PdfJobData> = {
   queue: "pdf-extract",
-  stage: 0,
+  stage: 1,
+  first: true,
+  ends: false,
   async process(job, t, deps) {
     const { data } = job;
     if (await deps.caches.notes.get(data.sha256)) return { cached: true, timings: t.getTimings() };

@@ -1,5 +1,6 @@
 import { download, extract, generate, save } from "../src/pipeline/stages.ts";
 import { logBreakdown } from "./breakdown.ts";
+import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
 
 /**
@@ -7,9 +8,11 @@ import type { Consumer } from "./consumer.ts";
  * cache set in parallel. Jobs for the same PDF run it once (single flight); the others
  * take the notes from the cache.
  */
-export const pdfNotesOptimized: Consumer = {
+export const pdfNotesOptimized: Consumer<PdfJobData> = {
   queue: "pdf-notes-optimized",
-  stage: 0,
+  stage: 1,
+  first: true,
+  ends: true,
   async process(job, t, deps) {
     const { data } = job;
     let pages: number | undefined;

@@ -16,6 +16,8 @@ import { warmExtractor } from "../src/pipeline/extract.ts";
 import { createExtractive, createGenerator } from "../src/pipeline/notes/index.ts";
 import { TextStore } from "../src/pipeline/text-store.ts";
 import type { QueueName } from "../src/queues/names.ts";
+import { Producer } from "../src/queues/producer.ts";
+import { webhookQueue } from "../src/webhooks/webhook-queue.ts";
 import { closeRedis, redis } from "../src/redis/connections.ts";
 import { createStorage } from "../src/storage/index.ts";
 import { startConsumer, type ConsumerDeps } from "./consumer.ts";
@@ -39,6 +41,8 @@ const deps: ConsumerDeps = {
   maxPages: cfg.FOLIO_MAX_PAGES,
   minTextChars: cfg.FOLIO_MIN_TEXT_CHARS,
   extractTimeoutMs: cfg.FOLIO_EXTRACT_TIMEOUT_MS,
+  producer: new Producer(cfg, redis("commands")),
+  webhooks: webhookQueue(cfg, redis("commands")),
 };
 
 // Post this thread's AI breaker (if it made model calls) where every process's monitoring reads it.
@@ -65,6 +69,7 @@ parentPort!.on("message", async (m: HostMessage) => {
   ]);
   if (timedOut) await worker.close(true);
   clearInterval(breakerBeat);
+  await Promise.all([deps.producer.close(), deps.webhooks.close()]).catch(() => {});
   await latency.close().catch(() => {});
   await closeRedis();
   send({ type: "drained", timedOut });

@@ -11,6 +11,15 @@ export type FailureCode =
   | "ai_invalid_output"
   | "ai_unavailable"
   | "enqueue_failed"
+  | "invalid_url"
+  | "url_not_allowed"
+  | "url_http_error"
+  | "too_many_redirects"
+  | "download_timeout"
+  | "download_failed"
+  | "file_too_large"
+  | "not_a_pdf"
+  | "empty_file"
   | "internal_error";
 
 /**

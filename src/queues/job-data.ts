@@ -1,15 +1,26 @@
 import type { Pipeline } from "./names.ts";
 
-/** The payload every queue's job carries: ids and keys only, never file bytes or text. */
-export interface PdfJobData {
+/** What every queue's job carries: ids and keys only, never file bytes or text. */
+export interface BaseJobData {
   jobId: string;
-  fileId: string;
   userId: string;
+  /** When the job was put on this queue (ms since epoch): queue wait is measured from here. */
+  acceptedAt: number;
+  /** Set when the upload asked for a webhook on its final status. */
+  callbackUrl?: string;
+}
+
+/** A stored PDF on its way through the pipeline. */
+export interface PdfJobData extends BaseJobData {
+  fileId: string;
   storageKey: string;
   sha256: string;
   pipeline: Pipeline;
-  /** When the upload was accepted (ms since epoch): queue wait is measured from here. */
-  acceptedAt: number;
+}
+
+/** An upload by URL: fetched into `storageKey`, then handed to `pipeline`. */
+export interface UrlJobData extends Omit<PdfJobData, "sha256"> {
+  url: string;
 }
 
 /** BullMQ ids of the staged flow's jobs; the completion job carries the Folio job id itself. */
@@ -19,5 +30,8 @@ export function stagedJobIds(jobId: string): { extract: string; notes: string; c
 
 /** The Folio job id behind any BullMQ job id of either pipeline. */
 export function folioJobId(bullJobId: string): string {
-  return bullJobId.replace(/-(extract|notes)$/, "");
+  return bullJobId.replace(/-(extract|notes|fetch)$/, "");
 }
+
+/** BullMQ id of an upload's fetch job (its pipeline job, enqueued after, takes the plain id). */
+export const fetchJobId = (jobId: string) => `${jobId}-fetch`;

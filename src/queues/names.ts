@@ -1,4 +1,4 @@
-export const QUEUE_NAMES = ["pdf-notes-optimized", "pdf-extract", "ai-notes", "completion"] as const;
+export const QUEUE_NAMES = ["url-fetch", "pdf-notes-optimized", "pdf-extract", "ai-notes", "completion"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export const PIPELINES = ["optimized", "staged"] as const;

@@ -1,13 +1,16 @@
 import { FlowProducer, Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
-import type { PdfJobData } from "./job-data.ts";
-import { stagedJobIds } from "./job-data.ts";
+import { fetchJobId, stagedJobIds, type PdfJobData, type UrlJobData } from "./job-data.ts";
 import { BACKOFF_TYPE } from "./worker-options.ts";
 
-/** Puts accepted uploads on the queues: one job (optimized) or a three-stage flow (staged). */
+/**
+ * Puts accepted uploads on the queues: one job (optimized) or a three-stage flow (staged);
+ * an upload by URL first goes to url-fetch, whose consumer calls `enqueue` once the PDF is stored.
+ */
 export class Producer {
   private readonly optimized: Queue<PdfJobData>;
+  private readonly fetches: Queue<UrlJobData>;
   private readonly flows: FlowProducer;
 
   constructor(
@@ -16,6 +19,11 @@ export class Producer {
   ) {
     this.optimized = new Queue("pdf-notes-optimized", { connection, prefix: cfg.FOLIO_REDIS_PREFIX });
     this.flows = new FlowProducer({ connection, prefix: cfg.FOLIO_REDIS_PREFIX });
+    this.fetches = new Queue("url-fetch", { connection, prefix: cfg.FOLIO_REDIS_PREFIX });
+  }
+
+  async enqueueFetch(data: UrlJobData): Promise<void> {
+    await this.fetches.add("fetch", data, this.jobOptions(fetchJobId(data.jobId)));
   }
 
   private jobOptions(jobId: string): JobsOptions {
@@ -55,6 +63,6 @@ export class Producer {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.optimized.close(), this.flows.close()]);
+    await Promise.all([this.optimized.close(), this.flows.close(), this.fetches.close()]);
   }
 }

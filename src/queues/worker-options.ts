@@ -22,12 +22,15 @@ const BACKOFF_CAP_MS = 60_000;
 /** The worker options table of ARCHITECTURE.md, both profiles, exact values. */
 export const PROFILES: Record<Profile, Record<QueueName, QueueTuning>> = {
   baseline: {
+    "url-fetch": { concurrency: 10, limiterMax: 0, drainDelay: 10, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 2000 },
     "pdf-notes-optimized": { concurrency: 15, limiterMax: 25, drainDelay: 20, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 0 },
     "ai-notes": { concurrency: 2, limiterMax: 0, drainDelay: 60, lockDuration: 60000, stalledInterval: 60000, backoffBaseMs: 0 },
     "pdf-extract": { concurrency: 3, limiterMax: 0, drainDelay: 60, lockDuration: 60000, stalledInterval: 60000, backoffBaseMs: 0 },
     completion: { concurrency: 5, limiterMax: 0, drainDelay: 60, lockDuration: 60000, stalledInterval: 60000, backoffBaseMs: 0 },
   },
   optimized: {
+    // Downloads wait on the network, not the CPU: many at once.
+    "url-fetch": { concurrency: 10, limiterMax: 0, drainDelay: 10, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 2000 },
     "pdf-notes-optimized": { concurrency: 20, limiterMax: 30, drainDelay: 10, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 1000 },
     "ai-notes": { concurrency: 5, limiterMax: 10, drainDelay: 15, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 2000 },
     "pdf-extract": { concurrency: 8, limiterMax: 15, drainDelay: 15, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 0 },

@@ -1,27 +1,34 @@
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { JobsRepo } from "../../db/jobs-repo.ts";
+import type { WebhooksRepo } from "../../db/webhooks-repo.ts";
 import type { NotesLookup } from "../cache/index.ts";
 import type { Config } from "../config.ts";
+import type { QueueMonitor } from "../monitoring/queue-monitor.ts";
 import type { Producer } from "../queues/producer.ts";
 import type { Storage } from "../storage/storage.ts";
+import type { WebhookQueue } from "../webhooks/webhook-queue.ts";
+import type { Admission } from "./admission.ts";
 import type { JobEvents } from "./job-events.ts";
 import { notFound, onError } from "./middleware/errors/index.ts";
 import { identity, type AppEnv, type IdentityOptions } from "./middleware/identity/index.ts";
-import { jobRoutes } from "./routes/jobs.ts";
-import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
+import { ErrorBody } from "./openapi/schemas.ts";
 import { bullBoard } from "./routes/bull-board.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
-import type { QueueMonitor } from "../monitoring/queue-monitor.ts";
-import type { Admission } from "./admission.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { jobRoutes } from "./routes/jobs.ts";
+import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export interface AppDeps {
   cfg: Config;
   repo: JobsRepo;
+  webhooksRepo: WebhooksRepo;
   storage: Storage;
   cache: NotesLookup;
   producer: Producer;
+  webhooks: WebhookQueue;
   events: JobEvents;
   ready: () => Promise<void>;
   monitor: QueueMonitor;
@@ -30,19 +37,51 @@ export interface AppDeps {
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
+const health = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["Service"],
+  summary: "Liveness: the process answers",
+  security: [],
+  responses: { 200: { description: "Alive", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } },
+});
+
+const ready = createRoute({
+  method: "get",
+  path: "/ready",
+  tags: ["Service"],
+  summary: "Readiness: Redis and the database answer and migrations are applied",
+  security: [],
+  responses: {
+    200: { description: "Ready", content: { "application/json": { schema: z.object({ status: z.literal("ready") }) } } },
+    503: { description: "A dependency is down", content: { "application/json": { schema: ErrorBody } } },
+  },
+});
+
 export function createApp(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
   app.onError(onError);
   app.notFound(notFound);
-  app.get("/health", (c) => c.json({ status: "ok" }));
-  app.get("/ready", async (c) => {
+  app.openapi(health, (c) => c.json({ status: "ok" as const }, 200));
+  app.openapi(ready, async (c) => {
     try {
       await deps.ready();
-      return c.json({ status: "ready" });
+      return c.json({ status: "ready" as const }, 200);
     } catch (err) {
       return c.json({ error: { code: "not_ready", message: (err as Error).message } }, 503);
     }
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key (FOLIO_API_KEYS or `bun run folio keys create`); not needed in single-user mode on loopback",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Folio API", version: "0.1.0", description: "Turn PDFs into structured notes: upload, follow the job, read the notes." },
+    security: [{ apiKey: [] }],
+  });
+  app.route("/docs", docsRoutes());
   app.use("*", identity(deps.identity));
   app.route("/uploads", uploadRoutes(deps));
   // Before /jobs/:id, which would take "monitoring" for a job id.
@@ -53,5 +92,6 @@ export function createApp(deps: AppDeps) {
   app.route("/admin/queues", bullBoard("/admin/queues", deps.monitor.queueList()));
   app.route("/jobs", jobRoutes({ repo: deps.repo, events: deps.events }));
   app.route("/notes", notesRoutes(deps.repo));
+  app.route("/webhooks", webhookRoutes(deps.webhooksRepo));
   return app;
 }

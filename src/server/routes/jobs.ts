@@ -1,10 +1,12 @@
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { JobsRepo } from "../../../db/jobs-repo.ts";
+import { jobView } from "../../views/job-view.ts";
 import { HttpError } from "../http-error.ts";
 import type { JobEvents } from "../job-events.ts";
-import { jobView } from "../job-view.ts";
 import type { AppEnv } from "../middleware/identity/index.ts";
+import { errors, IdParam, JobView } from "../openapi/schemas.ts";
+import { validationHook } from "../openapi/validation-hook.ts";
 
 export interface JobRouteDeps {
   repo: JobsRepo;
@@ -14,6 +16,28 @@ export interface JobRouteDeps {
 }
 
 const FINAL = new Set(["completed", "failed"]);
+const params = IdParam("job", "j_4k2x9q0c1m8b7v6n5z3a");
+
+const getJob = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["Jobs"],
+  summary: "A job's status, progress, stage timings and error",
+  request: { params },
+  responses: { 200: { description: "The job", content: { "application/json": { schema: JobView } } }, ...errors(401, 404) },
+});
+
+const jobEvents = createRoute({
+  method: "get",
+  path: "/{id}/events",
+  tags: ["Jobs"],
+  summary: "Server-sent events: one `status` event (a Job) per change, until the job is final",
+  request: { params },
+  responses: {
+    200: { description: "An event stream of `status` events whose data is a Job", content: { "text/event-stream": { schema: { type: "string" } } } },
+    ...errors(401, 404),
+  },
+});
 
 export function jobRoutes(deps: JobRouteDeps) {
   const find = async (id: string, userId: string) => {
@@ -21,11 +45,11 @@ export function jobRoutes(deps: JobRouteDeps) {
     if (!job) throw new HttpError(404, "job_not_found", `no job ${id}`);
     return job;
   };
-  return new Hono<AppEnv>()
-    .get("/:id", async (c) => c.json(jobView(await find(c.req.param("id"), c.get("userId")))))
-    .get("/:id/events", async (c) => {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(getJob, async (c) => c.json(jobView(await find(c.req.valid("param").id, c.get("userId"))), 200))
+    .openapi(jobEvents, async (c) => {
       const userId = c.get("userId");
-      const first = await find(c.req.param("id"), userId);
+      const first = await find(c.req.valid("param").id, userId);
       return streamSSE(c, async (stream) => {
         let wake: () => void = () => {};
         const off = await deps.events.on(first.id, () => wake());

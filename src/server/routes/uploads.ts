@@ -1,19 +1,23 @@
-import { Hono, type Context } from "hono";
-import { z } from "zod";
+import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { JobsRepo } from "../../../db/jobs-repo.ts";
+import type { NotesLookup } from "../../cache/index.ts";
 import type { Config } from "../../config.ts";
+import { checkUrl, UrlRefused } from "../../ingest/url-policy.ts";
 import { log } from "../../log.ts";
 import { hashingStream, hasPdfMagic, UploadRejected } from "../../pipeline/hash.ts";
-import type { PdfJobData } from "../../queues/job-data.ts";
-import { PIPELINES } from "../../queues/names.ts";
+import { notesRow } from "../../pipeline/stages.ts";
+import { PIPELINES, type Pipeline } from "../../queues/names.ts";
 import type { Producer } from "../../queues/producer.ts";
 import type { Storage } from "../../storage/storage.ts";
-import type { NotesLookup } from "../../cache/index.ts";
-import { notesRow } from "../../pipeline/stages.ts";
-import { HttpError } from "../http-error.ts";
-import type { AppEnv } from "../middleware/identity/index.ts";
-import { newId, sanitizeFilename } from "../ids.ts";
+import type { WebhookQueue } from "../../webhooks/webhook-queue.ts";
 import type { Admission } from "../admission.ts";
+import { HttpError } from "../http-error.ts";
+import { newId, sanitizeFilename } from "../ids.ts";
+import type { AppEnv } from "../middleware/identity/index.ts";
+import { errors, UploadAnswer, UploadQuery, UrlUpload } from "../openapi/schemas.ts";
+import { validationHook } from "../openapi/validation-hook.ts";
+import { readIncoming } from "../upload-body.ts";
 
 export interface UploadDeps {
   cfg: Config;
@@ -22,153 +26,163 @@ export interface UploadDeps {
   storage: Storage;
   cache: NotesLookup;
   producer: Producer;
+  webhooks: WebhookQueue;
 }
 
-const PipelineParam = z.enum(PIPELINES).default("optimized");
-/** Room for multipart boundaries and headers on top of the file itself. */
-const MULTIPART_OVERHEAD = 64 * 1024;
+type Answer = z.infer<typeof UploadAnswer>;
 
-interface Incoming {
-  body: ReadableStream<Uint8Array>;
-  filename: string;
-  pipeline: string | undefined;
-}
+const route = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["Uploads"],
+  summary: "Upload a PDF, or the URL of one",
+  description:
+    "Three bodies: `multipart/form-data` with a `file` field (as `curl -F file=@paper.pdf`), the PDF itself as `application/pdf`, " +
+    "or JSON `{url}` for Folio to download. Answers 202 with a job id, or 200 when the PDF's notes are already cached.",
+  request: {
+    query: UploadQuery,
+    body: {
+      content: {
+        "multipart/form-data": {
+          schema: {
+            type: "object",
+            properties: {
+              file: { type: "string", format: "binary" },
+              pipeline: { type: "string", enum: [...PIPELINES] },
+              callbackUrl: { type: "string", format: "uri" },
+            },
+            required: ["file"],
+          },
+        },
+        "application/pdf": { schema: { type: "string", format: "binary" } },
+        "application/octet-stream": { schema: { type: "string", format: "binary" } },
+        "application/json": { schema: UrlUpload },
+      },
+    },
+  },
+  responses: {
+    200: { description: "The notes were cached: the job is already completed", content: { "application/json": { schema: UploadAnswer } } },
+    202: { description: "Accepted and queued", content: { "application/json": { schema: UploadAnswer } } },
+    ...errors(400, 401, 408, 413, 415, 429, 503),
+  },
+});
 
 export function uploadRoutes(deps: UploadDeps) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(route, async (c) => {
+    await deps.admission.admit(c.get("userId"));
+    const query = c.req.valid("query");
+    const isJson = (c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json");
+    const answer = isJson ? await acceptUrl(c, deps, c.req.valid("json" as never) as z.infer<typeof UrlUpload>) : await acceptFile(c, deps, query);
+    return c.json(answer, answer.status === "completed" ? 200 : 202);
+  });
+}
+
+async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<typeof UploadQuery>): Promise<Answer> {
   const { cfg } = deps;
-  return new Hono<AppEnv>().post(
-    "/",
-    async (c) => {
-      await deps.admission.admit(c.get("userId"));
-      const deadline = AbortSignal.timeout(cfg.FOLIO_UPLOAD_TIMEOUT_MS);
-      const incoming = await readIncoming(c, cfg, deadline);
-      const parsedPipeline = PipelineParam.safeParse(incoming.pipeline ?? c.req.query("pipeline") ?? undefined);
-      if (!parsedPipeline.success) {
-        throw new HttpError(400, "invalid_pipeline", `pipeline must be one of ${PIPELINES.join(", ")}`);
-      }
-      const pipeline = parsedPipeline.data;
-      const userId = c.get("userId");
-      const fileId = newId("f");
-      const jobId = newId("j");
-      const storageKey = `${fileId}.pdf`;
+  const deadline = AbortSignal.timeout(cfg.FOLIO_UPLOAD_TIMEOUT_MS);
+  const incoming = await readIncoming(c, cfg, deadline);
+  const pipeline = pipelineOf(incoming.pipeline ?? query.pipeline);
+  const callbackUrl = await callbackOf(cfg, incoming.callbackUrl ?? query.callbackUrl);
+  const userId = c.get("userId");
+  const fileId = newId("f");
+  const jobId = newId("j");
+  const storageKey = `${fileId}.pdf`;
 
-      const hashed = hashingStream(incoming.body, cfg.maxUploadBytes, deadline);
-      let meta: { sha256: string; size: number; head: Uint8Array };
-      try {
-        await deps.storage.put(storageKey, hashed.stream);
-        meta = await hashed.result;
-      } catch (err) {
-        await deps.storage.delete(storageKey).catch(() => {});
-        if (err instanceof UploadRejected) {
-          throw new HttpError(({ file_too_large: 413, not_a_pdf: 415, upload_timeout: 408 } as const)[err.code], err.code, err.message);
-        }
-        throw new HttpError(400, "upload_interrupted", "the upload ended before the file was complete");
-      }
-      if (meta.size === 0) {
-        await deps.storage.delete(storageKey);
-        throw new HttpError(400, "empty_file", "the uploaded file is empty");
-      }
-      if (!hasPdfMagic(meta.head)) {
-        await deps.storage.delete(storageKey);
-        throw new HttpError(415, "not_a_pdf", "the file does not start with %PDF-: not a PDF");
-      }
+  const hashed = hashingStream(incoming.body, cfg.maxUploadBytes, deadline);
+  let meta: { sha256: string; size: number; head: Uint8Array };
+  try {
+    await deps.storage.put(storageKey, hashed.stream);
+    meta = await hashed.result;
+  } catch (err) {
+    await deps.storage.delete(storageKey).catch(() => {});
+    if (err instanceof UploadRejected) {
+      throw new HttpError(({ file_too_large: 413, not_a_pdf: 415, upload_timeout: 408 } as const)[err.code], err.code, err.message);
+    }
+    throw new HttpError(400, "upload_interrupted", "the upload ended before the file was complete");
+  }
+  if (meta.size === 0) {
+    await deps.storage.delete(storageKey);
+    throw new HttpError(400, "empty_file", "the uploaded file is empty");
+  }
+  if (!hasPdfMagic(meta.head)) {
+    await deps.storage.delete(storageKey);
+    throw new HttpError(415, "not_a_pdf", "the file does not start with %PDF-: not a PDF");
+  }
 
-      const acceptedAt = Date.now();
-      const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey };
-      // A PDF whose notes are cached is answered now: the job is born completed, with this user's own notes row.
-      const cached = await deps.cache.get(meta.sha256).catch(() => undefined);
-      const notes = cached ? notesRow({ jobId, userId, sha256: meta.sha256 }, cached) : undefined;
-      const job = notes
-        ? { id: jobId, userId, fileId, pipeline, status: "completed", progress: 100, cacheHit: true, notesId: notes.id, finishedAt: new Date() }
-        : { id: jobId, userId, fileId, pipeline, status: "queued" };
-      try {
-        await deps.repo.createUpload(file, job, notes);
-      } catch (err) {
-        // Not accepted: leave nothing behind.
-        await deps.storage.delete(storageKey).catch(() => {});
-        throw err;
-      }
-      if (notes) {
-        log.info({ jobId, fileId, pipeline }, "upload answered from the cache");
-        return c.json({ jobId, fileId, sha256: meta.sha256, status: "completed", pipeline, cached: true, size: meta.size, notesId: notes.id }, 200);
-      }
-      const data: PdfJobData = { jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt };
-      try {
-        await deps.producer.enqueue(data);
-      } catch (err) {
-        log.error({ jobId, err: (err as Error).message }, "enqueue failed");
-        await deps.repo.markFailed(jobId, "enqueue_failed", "the job queue is unavailable; upload again later");
-        throw new HttpError(503, "queue_unavailable", "the job queue is unavailable; try again shortly", { "retry-after": "5" });
-      }
-      log.info({ jobId, fileId, pipeline, size: meta.size }, "upload accepted");
-      return c.json(
-        { jobId, fileId, sha256: meta.sha256, status: "queued", pipeline, cached: false, size: meta.size },
-        202,
-      );
-    },
+  const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey };
+  // A PDF whose notes are cached is answered now: the job is born completed, with this user's own notes row.
+  const cached = await deps.cache.get(meta.sha256).catch(() => undefined);
+  const notes = cached ? notesRow({ jobId, userId, sha256: meta.sha256 }, cached) : undefined;
+  const base = { id: jobId, userId, fileId, pipeline, callbackUrl };
+  const job = notes
+    ? { ...base, status: "completed", progress: 100, cacheHit: true, notesId: notes.id, finishedAt: new Date() }
+    : { ...base, status: "queued" };
+  try {
+    await deps.repo.createUpload(file, job, notes);
+  } catch (err) {
+    // Not accepted: leave nothing behind.
+    await deps.storage.delete(storageKey).catch(() => {});
+    throw err;
+  }
+  const answer = { jobId, fileId, sha256: meta.sha256, pipeline, size: meta.size };
+  if (notes) {
+    log.info({ jobId, fileId, pipeline }, "upload answered from the cache");
+    if (callbackUrl) await deps.webhooks.announce(jobId).catch((err: unknown) => log.warn({ jobId, err: (err as Error).message }, "webhook not announced"));
+    return { ...answer, status: "completed", cached: true, notesId: notes.id };
+  }
+  await enqueueOrFail(deps, jobId, () =>
+    deps.producer.enqueue({ jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl }),
   );
+  log.info({ jobId, fileId, pipeline, size: meta.size }, "upload accepted");
+  return { ...answer, status: "queued", cached: false };
 }
 
-/** Passes a body through, erroring it past maxBytes or at the deadline; `cut()` says which. */
-function guardedStream(source: ReadableStream<Uint8Array>, maxBytes: number, deadline: AbortSignal) {
-  let size = 0;
-  let cut: UploadRejected | undefined;
-  const stream = source.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      start(controller) {
-        deadline.addEventListener("abort", () => controller.error((cut ??= new UploadRejected("upload_timeout", "the upload took too long"))));
-      },
-      transform(chunk, controller) {
-        size += chunk.byteLength;
-        if (size > maxBytes) controller.error((cut ??= new UploadRejected("file_too_large", `the upload is larger than ${maxBytes} bytes`)));
-        else controller.enqueue(chunk);
-      },
-    }),
+/** JSON `{url}`: the job is accepted now and downloaded by the url-fetch queue. */
+async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typeof UrlUpload>): Promise<Answer> {
+  const url = await checkUrl(body.url, deps.cfg.FOLIO_ALLOW_PRIVATE_URLS).catch((err: unknown) => {
+    throw err instanceof UrlRefused ? new HttpError(400, err.code, err.message) : err;
+  });
+  const pipeline = pipelineOf(body.pipeline);
+  const callbackUrl = await callbackOf(deps.cfg, body.callbackUrl);
+  const userId = c.get("userId");
+  const fileId = newId("f");
+  const jobId = newId("j");
+  const storageKey = `${fileId}.pdf`;
+  const filename = sanitizeFilename(decodeURIComponent(url.pathname.split("/").pop() || "") || "download.pdf");
+  await deps.repo.createUpload(
+    { id: fileId, userId, filename, storageKey, sourceUrl: url.href },
+    { id: jobId, userId, fileId, pipeline, status: "queued", callbackUrl },
   );
-  return { stream, cut: () => cut };
+  await enqueueOrFail(deps, jobId, () =>
+    deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl }),
+  );
+  log.info({ jobId, fileId, pipeline, url: url.href }, "upload by URL accepted");
+  return { jobId, fileId, sha256: null, status: "queued", pipeline, cached: false, size: null, url: url.href };
 }
 
-/** The file's bytes as a stream, from a multipart form (field `file`) or a raw PDF body. */
-async function readIncoming(c: Context<AppEnv>, cfg: Config, deadline: AbortSignal): Promise<Incoming> {
-  const type = (c.req.header("content-type") ?? "").toLowerCase();
-  const declared = Number(c.req.header("content-length") ?? "NaN");
-  if (type.startsWith("multipart/form-data")) {
-    if (declared > cfg.maxUploadBytes + MULTIPART_OVERHEAD) {
-      throw new HttpError(413, "file_too_large", `the upload is larger than MAX_UPLOAD_MB=${cfg.MAX_UPLOAD_MB}`);
-    }
-    // The form is parsed from a body that is cut past the limit or the deadline, never read further.
-    const guarded = guardedStream(c.req.raw.body ?? new Blob([]).stream(), cfg.maxUploadBytes + MULTIPART_OVERHEAD, deadline);
-    let form: FormData;
-    try {
-      // The boundary is case-sensitive: pass the header as it came.
-      form = await new Response(guarded.stream, { headers: { "content-type": c.req.header("content-type")! } }).formData();
-    } catch {
-      const cut = guarded.cut();
-      if (cut) throw new HttpError(cut.code === "file_too_large" ? 413 : 408, cut.code, cut.message);
-      throw new HttpError(400, "invalid_multipart", "the multipart body could not be parsed");
-    }
-    const files = form.getAll("file").filter((f): f is File => f instanceof File);
-    if (files.length === 0) throw new HttpError(400, "missing_file", "send the PDF in a form field named `file`");
-    if (files.length > 1) throw new HttpError(400, "too_many_files", "send one file per upload");
-    const file = files[0]!;
-    const pipeline = form.get("pipeline");
-    return {
-      body: file.stream(),
-      filename: sanitizeFilename(file.name),
-      pipeline: typeof pipeline === "string" ? pipeline : undefined,
-    };
+function pipelineOf(value: string | undefined): Pipeline {
+  if (value === undefined) return "optimized";
+  if (!(PIPELINES as readonly string[]).includes(value)) throw new HttpError(400, "invalid_pipeline", `pipeline must be one of ${PIPELINES.join(", ")}`);
+  return value as Pipeline;
+}
+
+async function callbackOf(cfg: Config, value: string | undefined): Promise<string | undefined> {
+  if (value === undefined) return undefined;
+  try {
+    return (await checkUrl(value, cfg.FOLIO_ALLOW_PRIVATE_URLS)).href;
+  } catch (err) {
+    if (err instanceof UrlRefused) throw new HttpError(400, "invalid_callback_url", `callbackUrl: ${err.message}`);
+    throw err;
   }
-  if (type.startsWith("application/pdf") || type.startsWith("application/octet-stream")) {
-    if (declared > cfg.maxUploadBytes) {
-      throw new HttpError(413, "file_too_large", `the upload is larger than MAX_UPLOAD_MB=${cfg.MAX_UPLOAD_MB}`);
-    }
-    const body = c.req.raw.body;
-    if (!body || declared === 0) throw new HttpError(400, "empty_file", "the uploaded file is empty");
-    return { body, filename: sanitizeFilename(c.req.query("filename") ?? "upload.pdf"), pipeline: undefined };
+}
+
+/** An accepted job whose queue is down is failed with a reason, never left queued. */
+async function enqueueOrFail(deps: UploadDeps, jobId: string, enqueue: () => Promise<void>): Promise<void> {
+  try {
+    await enqueue();
+  } catch (err) {
+    log.error({ jobId, err: (err as Error).message }, "enqueue failed");
+    await deps.repo.markFailed(jobId, "enqueue_failed", "the job queue is unavailable; upload again later");
+    throw new HttpError(503, "queue_unavailable", "the job queue is unavailable; try again shortly", { "retry-after": "5" });
   }
-  throw new HttpError(
-    415,
-    "unsupported_media_type",
-    "send multipart/form-data with a `file` field, or the PDF itself as application/pdf",
-  );
 }

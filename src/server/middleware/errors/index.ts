@@ -8,6 +8,9 @@ import { HttpError, errorBody } from "../../http-error.ts";
 export function onError(err: Error, c: Context) {
   if (err instanceof HttpError) return c.json(errorBody(err.code, err.message), err.status, err.headers);
   if (err instanceof HTTPException) {
+    if (err.status === 415) {
+      return c.json(errorBody("unsupported_media_type", `${c.req.header("content-type") ?? "a body without a content type"} is not accepted here`), 415);
+    }
     return c.json(errorBody(err.status === 413 ? "file_too_large" : "http_error", err.message || "request refused"), err.status);
   }
   if (isConnectionError(err)) {

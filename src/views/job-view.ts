@@ -1,12 +1,14 @@
+import type { JobStatus } from "../../db/job-status.ts";
 import type { JobRow, NotesRow } from "../../db/schema.ts";
+import type { Pipeline } from "../queues/names.ts";
 
-/** A job as the API shows it. */
+/** A job as the API (and its webhooks) show it. */
 export function jobView(job: JobRow) {
   return {
     id: job.id,
-    status: job.status,
+    status: job.status as JobStatus,
     progress: job.progress,
-    pipeline: job.pipeline,
+    pipeline: job.pipeline as Pipeline,
     fileId: job.fileId,
     attempts: job.attempts,
     cached: job.cacheHit,
@@ -20,6 +22,7 @@ export function jobView(job: JobRow) {
       saveMs: job.saveMs,
     },
     error: job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? "" } : null,
+    callback: job.callbackUrl ? { url: job.callbackUrl, status: (job.callbackStatus ?? "pending") as "pending" | "delivered" | "failed", attempts: job.callbackAttempts } : null,
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),
     finishedAt: job.finishedAt?.toISOString() ?? null,

@@ -1,0 +1,115 @@
+import { PipelineError } from "../pipeline/errors.ts";
+import { hashingStream, UploadRejected } from "../pipeline/hash.ts";
+import { checkUrl, UrlRefused } from "./url-policy.ts";
+
+export interface DownloadOptions {
+  allowPrivate: boolean;
+  /** Per attempt: connecting, redirects and the whole body. */
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  /** Further attempts after the first, for failures that may pass (5xx, 429, network, timeout). */
+  retries: number;
+  backoffMs: number;
+  onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void;
+}
+
+export interface Downloaded {
+  sha256: string;
+  size: number;
+  finalUrl: string;
+}
+
+/**
+ * Streams a PDF from a URL into `sink` (storage) while hashing it: redirects are followed
+ * by hand so every hop passes the SSRF policy; the size limit and the PDF magic are
+ * checked as bytes arrive; failures that may pass are retried with exponential backoff.
+ */
+export async function downloadUrl(url: string, opts: DownloadOptions, sink: (body: ReadableStream<Uint8Array>) => Promise<void>): Promise<Downloaded> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await downloadOnce(url, opts, sink);
+    } catch (err) {
+      const retryable = err instanceof PipelineError && err.retryable;
+      if (!retryable || attempt >= opts.retries) throw err;
+      await Bun.sleep(opts.backoffMs * 2 ** attempt);
+    }
+  }
+}
+
+async function downloadOnce(url: string, opts: DownloadOptions, sink: (body: ReadableStream<Uint8Array>) => Promise<void>): Promise<Downloaded> {
+  const deadline = AbortSignal.timeout(opts.timeoutMs);
+  const timedOut = () => new PipelineError("download_timeout", `the download of ${url} took longer than ${opts.timeoutMs} ms`, true);
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const target = await checkUrl(current, opts.allowPrivate).catch((err: unknown) => {
+      throw err instanceof UrlRefused ? new PipelineError(err.code, err.message) : err;
+    });
+    let res: Response;
+    try {
+      res = await fetch(target, { redirect: "manual", signal: deadline, headers: { accept: "application/pdf, */*;q=0.5", "user-agent": "Folio" } });
+    } catch (err) {
+      if (deadline.aborted) throw timedOut();
+      throw new PipelineError("download_failed", `could not fetch ${target.href}: ${(err as Error).message}`, true);
+    }
+    const location = res.headers.get("location");
+    if (res.status >= 300 && res.status < 400 && location) {
+      await res.body?.cancel().catch(() => {});
+      if (hop >= opts.maxRedirects) throw new PipelineError("too_many_redirects", `more than ${opts.maxRedirects} redirects starting at ${url}`);
+      current = new URL(location, target).href;
+      continue;
+    }
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => {});
+      const passing = res.status >= 500 || res.status === 429 || res.status === 408;
+      throw new PipelineError("url_http_error", `${target.href} answered HTTP ${res.status}`, passing);
+    }
+    const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+    if (declared > opts.maxBytes) {
+      await res.body?.cancel().catch(() => {});
+      throw new PipelineError("file_too_large", `${target.href} is ${declared} bytes, over the limit of ${opts.maxBytes}`);
+    }
+    if (!res.body) throw new PipelineError("empty_file", `${target.href} sent an empty body`);
+    const meta = await store(res.body, Number.isFinite(declared) ? declared : undefined, opts, deadline, sink, timedOut);
+    if (meta.size === 0) throw new PipelineError("empty_file", `${target.href} sent an empty body`);
+    return { ...meta, finalUrl: target.href };
+  }
+}
+
+async function store(
+  body: ReadableStream<Uint8Array>,
+  total: number | undefined,
+  opts: DownloadOptions,
+  deadline: AbortSignal,
+  sink: (body: ReadableStream<Uint8Array>) => Promise<void>,
+  timedOut: () => PipelineError,
+): Promise<{ sha256: string; size: number }> {
+  let received = 0;
+  let reportedAt = 0;
+  const counted = body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        received += chunk.byteLength;
+        // Progress at most every 250 ms: a fast download must not flood the status writer.
+        if (opts.onProgress && Date.now() - reportedAt >= 250) {
+          reportedAt = Date.now();
+          opts.onProgress(received, total);
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  const hashed = hashingStream(counted, opts.maxBytes, deadline);
+  try {
+    await sink(hashed.stream);
+    const meta = await hashed.result;
+    opts.onProgress?.(meta.size, total);
+    return { sha256: meta.sha256, size: meta.size };
+  } catch (err) {
+    const cut = err instanceof UploadRejected ? err : undefined;
+    if (cut?.code === "file_too_large") throw new PipelineError("file_too_large", `the download is larger than ${opts.maxBytes} bytes`);
+    if (cut?.code === "not_a_pdf") throw new PipelineError("not_a_pdf", "the URL does not serve a PDF (no %PDF- header)");
+    if (cut?.code === "upload_timeout" || deadline.aborted) throw timedOut();
+    throw new PipelineError("download_failed", `the download broke off: ${(err as Error).message}`, true);
+  }
+}

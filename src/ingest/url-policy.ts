@@ -1,0 +1,50 @@
+import { lookup } from "node:dns/promises";
+import ipaddr from "ipaddr.js";
+
+/** Why a URL is refused before anything is fetched from it. */
+export class UrlRefused extends Error {
+  override name = "UrlRefused";
+  constructor(
+    readonly code: "invalid_url" | "url_not_allowed",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Parses a URL Folio is asked to fetch (or POST a webhook to) and refuses what a server
+ * should never be made to reach: non-http(s) schemes, and unless `allowPrivate`, any host
+ * that resolves to a loopback, private, link-local or otherwise non-public address (SSRF).
+ * Every address a name resolves to must be public, so a name with one private record is refused.
+ */
+export async function checkUrl(raw: string, allowPrivate: boolean): Promise<URL> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UrlRefused("invalid_url", `not a URL: ${JSON.stringify(raw.slice(0, 200))}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UrlRefused("invalid_url", `only http and https URLs can be fetched, not ${url.protocol.replace(/:$/, "")}`);
+  }
+  if (allowPrivate) return url;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const addresses = ipaddr.isValid(host) ? [host] : await resolve(host);
+  const blocked = addresses.find((a) => ipaddr.process(a).range() !== "unicast");
+  if (blocked !== undefined) {
+    throw new UrlRefused(
+      "url_not_allowed",
+      `${url.hostname} is a ${ipaddr.process(blocked).range()} address (${blocked}); set FOLIO_ALLOW_PRIVATE_URLS=1 to fetch from private networks`,
+    );
+  }
+  return url;
+}
+
+async function resolve(host: string): Promise<string[]> {
+  try {
+    return (await lookup(host, { all: true })).map((a) => a.address);
+  } catch {
+    throw new UrlRefused("invalid_url", `the host ${host} does not resolve`);
+  }
+}

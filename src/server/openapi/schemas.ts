@@ -1,0 +1,114 @@
+import { z } from "@hono/zod-openapi";
+import { JOB_STATUSES } from "../../../db/job-status.ts";
+import { PIPELINES } from "../../queues/names.ts";
+
+/** The shapes of the API: validation and the OpenAPI document both come from these. */
+
+export const ErrorBody = z
+  .object({ error: z.object({ code: z.string().openapi({ example: "job_not_found" }), message: z.string() }) })
+  .openapi("Error");
+
+export const Pipeline = z.enum(PIPELINES).openapi({ description: "optimized: one job; staged: pdf-extract → ai-notes → completion" });
+
+// Checked by the handler (scheme and SSRF policy), so its errors say `invalid_callback_url`.
+const CallbackUrl = z.string().openapi({
+  format: "uri",
+  description: "POSTed with the job and its notes when the job completes or fails, signed with `X-Folio-Signature`",
+  example: "https://example.com/folio-hook",
+});
+
+export const UploadQuery = z.object({
+  filename: z.string().max(255).optional().openapi({ description: "For a raw application/pdf body", example: "paper.pdf" }),
+  pipeline: Pipeline.optional(),
+  callbackUrl: CallbackUrl.optional(),
+});
+
+export const UrlUpload = z
+  .object({
+    url: z.string().min(1).openapi({ description: "An http(s) URL serving the PDF", example: "https://arxiv.org/pdf/1706.03762" }),
+    pipeline: Pipeline.optional(),
+    callbackUrl: CallbackUrl.optional(),
+  })
+  .openapi("UrlUpload");
+
+export const UploadAnswer = z
+  .object({
+    jobId: z.string().openapi({ example: "j_4k2x9q0c1m8b7v6n5z3a" }),
+    fileId: z.string(),
+    sha256: z.string().nullable().openapi({ description: "Null for an upload by URL until it is downloaded" }),
+    status: z.enum(["queued", "completed"]),
+    pipeline: Pipeline,
+    cached: z.boolean(),
+    size: z.number().int().nullable(),
+    notesId: z.string().optional(),
+    url: z.string().optional(),
+  })
+  .openapi("UploadAnswer");
+
+const ms = z.number().int().nullable();
+export const JobView = z
+  .object({
+    id: z.string(),
+    status: z.enum(JOB_STATUSES),
+    progress: z.number().int().min(0).max(100),
+    pipeline: Pipeline,
+    fileId: z.string(),
+    attempts: z.number().int(),
+    cached: z.boolean(),
+    pages: z.number().int().nullable(),
+    notesId: z.string().nullable(),
+    timings: z.object({ waitMs: ms, downloadMs: ms, extractMs: ms, aiMs: ms, saveMs: ms }),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    callback: z.object({ url: z.string(), status: z.enum(["pending", "delivered", "failed"]), attempts: z.number().int() }).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .openapi("Job");
+
+export const NotesView = z
+  .object({
+    id: z.string(),
+    jobId: z.string(),
+    sha256: z.string(),
+    title: z.string(),
+    summary: z.string(),
+    keyPoints: z.array(z.string()),
+    outline: z.array(z.object({ title: z.string(), page: z.number().int().nullable().optional(), level: z.number().int() })),
+    markdown: z.string(),
+    generator: z.string(),
+    model: z.string().nullable(),
+    usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("Notes");
+
+export const WebhookSecret = z
+  .object({ secret: z.string().openapi({ example: "whsec_…" }), header: z.string(), scheme: z.string() })
+  .openapi("WebhookSecret");
+
+export const QueueStats = z.record(z.string(), z.unknown()).openapi("QueueStats", {
+  description: "Counts, rates, per-stage latency percentiles and active alerts of one queue",
+});
+export const PerformanceReport = z.record(z.string(), z.unknown()).openapi("PerformanceReport", {
+  description: "Totals, cache hit rate, every queue's QueueStats, and active alerts",
+});
+
+export const IdParam = (name: string, example: string) =>
+  z.object({ id: z.string().min(1).openapi({ param: { name: "id", in: "path" }, description: `The ${name} id`, example }) });
+
+/** The usual error answers of a route, by status. */
+export function errors(...statuses: number[]) {
+  const text: Record<number, string> = {
+    400: "Bad request",
+    401: "Missing or invalid API key",
+    403: "Needs an admin key",
+    404: "Not found",
+    408: "The upload took too long",
+    413: "Over MAX_UPLOAD_MB",
+    415: "Not a PDF / unsupported content type",
+    429: "Rate limit or in-flight limit reached",
+    503: "A dependency (queue, database) is unavailable",
+  };
+  return Object.fromEntries(statuses.map((s) => [s, { description: text[s] ?? "Error", content: { "application/json": { schema: ErrorBody } } }]));
+}

@@ -1,0 +1,32 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { WebhooksRepo } from "../../../db/webhooks-repo.ts";
+import { SIGNATURE_HEADER } from "../../webhooks/signature.ts";
+import type { AppEnv } from "../middleware/identity/index.ts";
+import { errors, WebhookSecret } from "../openapi/schemas.ts";
+
+const SCHEME = "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, `${t}.${body}`)>";
+
+const answer = { description: "The secret and how deliveries are signed", content: { "application/json": { schema: WebhookSecret } } };
+
+const getSecret = createRoute({
+  method: "get",
+  path: "/secret",
+  tags: ["Webhooks"],
+  summary: "Your webhook signing secret (made on first use)",
+  responses: { 200: answer, ...errors(401) },
+});
+
+const rotateSecret = createRoute({
+  method: "post",
+  path: "/secret/rotate",
+  tags: ["Webhooks"],
+  summary: "Replace your webhook signing secret; deliveries from now on use the new one",
+  responses: { 200: answer, ...errors(401) },
+});
+
+export function webhookRoutes(repo: WebhooksRepo) {
+  const view = (secret: string) => ({ secret, header: SIGNATURE_HEADER, scheme: SCHEME });
+  return new OpenAPIHono<AppEnv>()
+    .openapi(getSecret, async (c) => c.json(view(await repo.secretFor(c.get("userId"))), 200))
+    .openapi(rotateSecret, async (c) => c.json(view(await repo.rotate(c.get("userId"))), 200));
+}

@@ -1,0 +1,47 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Config } from "../config.ts";
+
+export const WEBHOOK_QUEUE = "webhooks";
+
+export interface WebhookJobData {
+  jobId: string;
+}
+
+/**
+ * Asks for a job's final status to be POSTed to its callbackUrl. The delivery reads the
+ * row when it runs, so the payload is what the API shows; the BullMQ id is the Folio job
+ * id, so two announcements of one final status (consumer and failure watcher) send one.
+ */
+export class WebhookQueue {
+  private readonly queue: Queue<WebhookJobData>;
+
+  constructor(
+    connection: Redis,
+    prefix: string,
+    private readonly opts: { attempts: number; backoffMs: number },
+  ) {
+    this.queue = new Queue(WEBHOOK_QUEUE, { connection, prefix });
+  }
+
+  async announce(jobId: string): Promise<void> {
+    await this.queue.add(
+      "deliver",
+      { jobId },
+      {
+        jobId,
+        attempts: this.opts.attempts,
+        backoff: { type: "exponential", delay: this.opts.backoffMs },
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { count: 5000 },
+      },
+    );
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
+
+export const webhookQueue = (cfg: Config, connection: Redis) =>
+  new WebhookQueue(connection, cfg.FOLIO_REDIS_PREFIX, { attempts: cfg.FOLIO_WEBHOOK_ATTEMPTS, backoffMs: cfg.FOLIO_WEBHOOK_BACKOFF_MS });

@@ -1,0 +1,40 @@
+import { downloadUrl } from "../src/ingest/download-url.ts";
+import type { UrlJobData } from "../src/queues/job-data.ts";
+import type { Consumer } from "./consumer.ts";
+
+/**
+ * An upload by URL, step 0: stream the PDF into storage (hashing it on the way), record
+ * its hash, then hand the job to its pipeline, whose queue wait starts now. Download
+ * progress is reported as 1–4 %; the pipeline's own stages report from 5 % on.
+ */
+export const urlFetch: Consumer<UrlJobData> = {
+  queue: "url-fetch",
+  stage: 0,
+  first: true,
+  ends: false,
+  async process(job, t, deps) {
+    const { url, ...data } = job.data;
+    await t.progress("downloading", 1);
+    const fetched = await t.timed("downloadMs", () =>
+      downloadUrl(
+        url,
+        {
+          allowPrivate: deps.cfg.FOLIO_ALLOW_PRIVATE_URLS,
+          timeoutMs: deps.cfg.FOLIO_URL_TIMEOUT_MS,
+          maxBytes: deps.cfg.maxUploadBytes,
+          maxRedirects: deps.cfg.FOLIO_URL_MAX_REDIRECTS,
+          retries: deps.cfg.FOLIO_URL_RETRIES,
+          backoffMs: deps.cfg.FOLIO_URL_BACKOFF_MS,
+          onProgress(received, total) {
+            const progress = total ? 1 + Math.floor((3 * Math.min(received, total)) / total) : 2;
+            void t.progress("downloading", progress).catch(() => {});
+          },
+        },
+        (body) => deps.storage.put(data.storageKey, body),
+      ),
+    );
+    await deps.store.fileFetched({ fileId: data.fileId, sha256: fetched.sha256, size: fetched.size });
+    await deps.producer.enqueue({ ...data, sha256: fetched.sha256, acceptedAt: Date.now() });
+    return { sha256: fetched.sha256, size: fetched.size, finalUrl: fetched.finalUrl, timings: t.getTimings() };
+  },
+};

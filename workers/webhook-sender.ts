@@ -1,0 +1,68 @@
+import { UnrecoverableError, Worker } from "bullmq";
+import type { WebhooksRepo } from "../db/webhooks-repo.ts";
+import { isFinal, type JobStatus } from "../db/job-status.ts";
+import type { Config } from "../src/config.ts";
+import { checkUrl, UrlRefused } from "../src/ingest/url-policy.ts";
+import { jobLog } from "../src/log.ts";
+import { redis } from "../src/redis/connections.ts";
+import { jobView, notesView } from "../src/views/job-view.ts";
+import { SIGNATURE_HEADER, signPayload } from "../src/webhooks/signature.ts";
+import { WEBHOOK_QUEUE, type WebhookJobData } from "../src/webhooks/webhook-queue.ts";
+
+/**
+ * POSTs a finished job to its callbackUrl, signed with its user's secret. Runs beside the
+ * database (it reads the row and the secret); a non-2xx answer or a network error is
+ * retried by BullMQ with exponential backoff, FOLIO_WEBHOOK_ATTEMPTS times in all.
+ */
+export function startWebhookSender(cfg: Config, repo: WebhooksRepo): Worker<WebhookJobData> {
+  const worker = new Worker<WebhookJobData>(
+    WEBHOOK_QUEUE,
+    async (job) => {
+      const found = await repo.delivery(job.data.jobId);
+      const callbackUrl = found?.job.callbackUrl;
+      if (!found || !callbackUrl) return { skipped: true };
+      const { job: row, notes } = found;
+      // Announced before the final row was readable (a failure watcher's race): look again later.
+      if (!isFinal(row.status as JobStatus)) throw new Error(`job ${row.id} is still ${row.status}`);
+      const log = jobLog(row.id, { webhook: callbackUrl, attempt: job.attemptsMade + 1 });
+      const url = await checkUrl(callbackUrl, cfg.FOLIO_ALLOW_PRIVATE_URLS).catch(async (err: unknown) => {
+        if (!(err instanceof UrlRefused)) throw err;
+        await repo.recordAttempt(row.id, "failed");
+        throw new UnrecoverableError(err.message);
+      });
+      const body = JSON.stringify({
+        event: `job.${row.status}`,
+        job: jobView(row),
+        notes: notes ? notesView(notes) : null,
+      });
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      try {
+        const res = await fetch(url, {
+          method: "POST",
+          body,
+          redirect: "manual",
+          signal: AbortSignal.timeout(cfg.FOLIO_WEBHOOK_TIMEOUT_MS),
+          headers: {
+            "content-type": "application/json",
+            "user-agent": "Folio-Webhooks",
+            "x-folio-event": `job.${row.status}`,
+            "x-folio-delivery": `${row.id}.${job.attemptsMade + 1}`,
+            [SIGNATURE_HEADER]: signPayload(await repo.secretFor(row.userId), body),
+          },
+        });
+        await res.body?.cancel().catch(() => {});
+        if (!res.ok) throw new Error(`the receiver answered HTTP ${res.status}`);
+      } catch (err) {
+        await repo.recordAttempt(row.id, last ? "failed" : "pending");
+        log.warn({ err: (err as Error).message, final: last }, `Job ${row.id} webhook delivery failed`);
+        throw err;
+      }
+      await repo.recordAttempt(row.id, "delivered");
+      log.info(`Job ${row.id} webhook delivered`);
+      return { delivered: true };
+    },
+    { connection: redis("worker"), prefix: cfg.FOLIO_REDIS_PREFIX, concurrency: 10, name: "folio-webhooks" },
+  );
+  worker.on("error", (err) => jobLog("-", { webhook: true }).error({ err: err.message }, "webhook worker error"));
+  return worker;
+}
