@@ -33,8 +33,9 @@ export const urlFetch: Consumer<UrlJobData> = {
         (body) => deps.storage.put(data.storageKey, body),
       ),
     );
+    await t.progress("downloading", 4);
     await deps.store.fileFetched({ fileId: data.fileId, sha256: fetched.sha256, size: fetched.size });
-    await deps.producer.enqueue({ ...data, sha256: fetched.sha256, acceptedAt: Date.now() });
+    await deps.producer.enqueue({ ...data, sha256: fetched.sha256, sourceUrl: url, acceptedAt: Date.now() });
     return { sha256: fetched.sha256, size: fetched.size, finalUrl: fetched.finalUrl, timings: t.getTimings() };
   },
 };

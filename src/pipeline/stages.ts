@@ -26,7 +26,9 @@ export interface StageDeps {
 /** download: the stored PDF's bytes. A missing object is final (nothing to retry). */
 export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker): Promise<Uint8Array> {
   await t.progress("downloading", 5);
-  const bytes = await t.timed("downloadMs", () => deps.storage.get(data.storageKey));
+  const read = () => deps.storage.get(data.storageKey);
+  // An upload by URL keeps the fetch's time as its download time.
+  const bytes = data.sourceUrl ? await read() : await t.timed("downloadMs", read);
   if (!bytes) throw new PipelineError("file_missing", "the uploaded file is no longer in storage");
   return bytes;
 }

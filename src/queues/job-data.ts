@@ -16,10 +16,12 @@ export interface PdfJobData extends BaseJobData {
   storageKey: string;
   sha256: string;
   pipeline: Pipeline;
+  /** Set for an upload by URL: its download time is the fetch's, not the storage read's. */
+  sourceUrl?: string;
 }
 
 /** An upload by URL: fetched into `storageKey`, then handed to `pipeline`. */
-export interface UrlJobData extends Omit<PdfJobData, "sha256"> {
+export interface UrlJobData extends Omit<PdfJobData, "sha256" | "sourceUrl"> {
   url: string;
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import { QUEUE_NAMES } from "../../src/queues/names.ts";
 import { uploadFile, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { OUTPUT_DIR, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
@@ -31,7 +32,7 @@ test("the dashboard shows the queues and its numbers move as jobs complete", asy
   await page.goto(`${svc.url}/dashboard`);
   await page.waitForFunction(() => document.getElementById("processed")?.textContent !== "–");
   const before = Number(await page.textContent("#processed"));
-  expect(await page.locator("#queues tbody tr").count()).toBe(4);
+  expect(await page.locator("#queues tbody tr").count()).toBe(QUEUE_NAMES.length);
   expect(await page.textContent("#breaker")).toBe("unused");
 
   const ups = [];

@@ -108,7 +108,7 @@ describe("alert rules fire and resolve on real jobs", () => {
   test("unknown queue → 404 with the known names; /metrics is Prometheus text", async () => {
     const unknown = await getJson(`${svc.url}/jobs/monitoring/nope`);
     expect(unknown.status).toBe(404);
-    expect(unknown.body.queues).toEqual(["pdf-notes-optimized", "pdf-extract", "ai-notes", "completion"]);
+    expect(unknown.body.queues).toEqual(["url-fetch", "pdf-notes-optimized", "pdf-extract", "ai-notes", "completion"]);
     const res = await fetch(`${svc.url}/metrics`);
     expect(res.headers.get("content-type")).toContain("text/plain");
     const text = await res.text();
@@ -143,7 +143,7 @@ test("two worker processes report one truth through Redis", async () => {
   expect(finals.every((f) => f.status === "completed")).toBe(true);
   const report = await until("both processes' histograms", async () => {
     const r = (await getJson(`${server.url}/jobs/monitoring/report`)).body;
-    return r.queues[0].processing.count === 16 ? r : undefined;
+    return r.queues.find((x: { name: string }) => x.name === "pdf-notes-optimized")?.processing.count === 16 ? r : undefined;
   });
   const q = report.queues.find((x: { name: string }) => x.name === "pdf-notes-optimized");
   expect(q.workers).toBe(2);

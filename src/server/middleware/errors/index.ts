@@ -11,7 +11,8 @@ export function onError(err: Error, c: Context) {
     if (err.status === 415) {
       return c.json(errorBody("unsupported_media_type", `${c.req.header("content-type") ?? "a body without a content type"} is not accepted here`), 415);
     }
-    return c.json(errorBody(err.status === 413 ? "file_too_large" : "http_error", err.message || "request refused"), err.status);
+    const code = ({ 400: "invalid_request", 413: "file_too_large" } as Record<number, string>)[err.status] ?? "http_error";
+    return c.json(errorBody(code, err.message || "request refused"), err.status);
   }
   if (isConnectionError(err)) {
     return c.json(errorBody("database_unavailable", "the database is out of reach; try again shortly"), 503, { "retry-after": "5" });

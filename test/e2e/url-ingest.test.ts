@@ -1,0 +1,138 @@
+/** POST /uploads with JSON {url}: a real service downloading from a real HTTP server on loopback. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { sha256Hex } from "../../src/pipeline/hash.ts";
+import { getJson, uploadFile, waitFinal } from "../support/client.ts";
+import { corpusPath } from "../support/corpus.ts";
+import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+
+let source: ReturnType<typeof Bun.serve>;
+let origin = "";
+let svc: ServiceProcess;
+let guarded: ServiceProcess;
+const hits = new Map<string, number>();
+
+beforeAll(async () => {
+  const pdf = new Uint8Array(await Bun.file(corpusPath("paper-cvs-parallel-dev.pdf")).arrayBuffer());
+  // Over MAX_UPLOAD_MB=1: a PDF header and 2 MiB of padding.
+  const big = new Uint8Array(2 * 1024 * 1024);
+  big.set(pdf.subarray(0, 1024));
+  source = Bun.serve({
+    port: 0,
+    idleTimeout: 30,
+    fetch(req) {
+      const path = new URL(req.url).pathname;
+      hits.set(path, (hits.get(path) ?? 0) + 1);
+      if (path === "/papers/cvs.pdf") return new Response(pdf, { headers: { "content-type": "application/pdf" } });
+      if (path === "/go") return Response.redirect(`${origin}/papers/cvs.pdf`, 301);
+      if (path === "/loop") return Response.redirect(`${origin}/loop`, 302);
+      if (path === "/flaky.pdf") return (hits.get(path) ?? 0) <= 1 ? new Response("later", { status: 502 }) : new Response(pdf);
+      if (path === "/big.pdf") return new Response(big);
+      if (path === "/slow.pdf") {
+        return new Response(
+          new ReadableStream({
+            async pull(c) {
+              c.enqueue(new TextEncoder().encode("%PDF-1.4\n"));
+              await Bun.sleep(300);
+            },
+          }),
+        );
+      }
+      return new Response("not here", { status: 404 });
+    },
+  });
+  origin = `http://127.0.0.1:${source.port}`;
+  const env = {
+    FOLIO_ALLOW_PRIVATE_URLS: "1",
+    FOLIO_URL_TIMEOUT_MS: "1500",
+    FOLIO_URL_RETRIES: "1",
+    FOLIO_URL_BACKOFF_MS: "100",
+    FOLIO_JOB_ATTEMPTS: "1",
+    MAX_UPLOAD_MB: "1",
+  };
+  [svc, guarded] = await Promise.all([
+    startServiceProcess({ name: "url-ingest", env }),
+    startServiceProcess({ name: "url-ingest-guarded", env: { FOLIO_URL_TIMEOUT_MS: "1500" } }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([svc?.stop(), guarded?.stop()]);
+  svc?.cleanup();
+  guarded?.cleanup();
+  source?.stop(true);
+});
+
+const byUrl = async (base: string, body: Record<string, unknown>) => {
+  const res = await fetch(`${base}/uploads`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+describe("uploads by URL", () => {
+  test("a PDF by URL is downloaded, hashed like an upload, and turned into notes on either pipeline", async () => {
+    const optimized = await byUrl(svc.url, { url: `${origin}/papers/cvs.pdf` });
+    expect(optimized.status).toBe(202);
+    expect(optimized.body).toMatchObject({ status: "queued", sha256: null, url: `${origin}/papers/cvs.pdf` });
+    const job = await waitFinal(svc.url, optimized.body.jobId);
+    expect(job).toMatchObject({ status: "completed", pages: 12, error: null });
+    expect(job.timings.downloadMs).toBeGreaterThanOrEqual(0);
+    const notes = await getJson(`${svc.url}/notes/${job.notesId}`);
+    expect(notes.body.sha256).toBe(sha256Hex(new Uint8Array(await Bun.file(corpusPath("paper-cvs-parallel-dev.pdf")).arrayBuffer())));
+    expect(notes.body.title.length).toBeGreaterThan(0);
+
+    const staged = await byUrl(svc.url, { url: `${origin}/go`, pipeline: "staged" });
+    expect((await waitFinal(svc.url, staged.body.jobId)).status).toBe("completed");
+    // The same PDF uploaded as a file is now a cache hit: one hash for both ways in.
+    const again = await uploadFile(svc.url, "paper-cvs-parallel-dev.pdf");
+    expect(again.body.cached).toBe(true);
+  });
+
+  test("a source that fails once (502) is retried and the job completes", async () => {
+    hits.delete("/flaky.pdf");
+    const up = await byUrl(svc.url, { url: `${origin}/flaky.pdf` });
+    expect((await waitFinal(svc.url, up.body.jobId)).status).toBe("completed");
+    expect(hits.get("/flaky.pdf")).toBe(2);
+  });
+
+  test("404, redirect loop, slow server and an over-limit body each fail the job with its reason", async () => {
+    const cases = [
+      ["/nothing.pdf", "url_http_error"],
+      ["/loop", "too_many_redirects"],
+      ["/slow.pdf", "download_timeout"],
+      ["/big.pdf", "file_too_large"],
+    ] as const;
+    const ups = await Promise.all(cases.map(([path]) => byUrl(svc.url, { url: `${origin}${path}` })));
+    for (const up of ups) expect(up.status).toBe(202);
+    const finals = await Promise.all(ups.map((u) => waitFinal(svc.url, u.body.jobId)));
+    expect(finals.map((j) => [j.status, j.error?.code])).toEqual(cases.map(([, code]) => ["failed", code]));
+    expect(finals[2].error.message).toContain("1500 ms");
+    // The server carries on.
+    const ok = await byUrl(svc.url, { url: `${origin}/papers/cvs.pdf` });
+    expect((await waitFinal(svc.url, ok.body.jobId)).status).toBe("completed");
+  });
+
+  test("bad URLs are refused at once with a JSON error", async () => {
+    for (const [url, code] of [
+      ["ftp://example.com/a.pdf", "invalid_url"],
+      ["file:///etc/passwd", "invalid_url"],
+      ["", "invalid_url"],
+    ] as const) {
+      const res = await byUrl(svc.url, { url });
+      expect([res.status, res.body.error.code]).toEqual([400, code]);
+    }
+    const noUrl = await byUrl(svc.url, { pipeline: "staged" });
+    expect([noUrl.status, noUrl.body.error.code]).toEqual([400, "invalid_url"]);
+    const badJson = await fetch(`${svc.url}/uploads`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(badJson.status).toBe(400);
+    expect(((await badJson.json()) as any).error.code).toMatch(/^invalid_/);
+  });
+
+  test("without FOLIO_ALLOW_PRIVATE_URLS, loopback and private addresses are refused (SSRF)", async () => {
+    for (const url of [`${origin}/papers/cvs.pdf`, "http://169.254.169.254/latest/meta-data/", "http://localhost:6379/", "http://10.0.0.8/a.pdf"]) {
+      const res = await byUrl(guarded.url, { url });
+      expect([res.status, res.body.error.code]).toEqual([400, "url_not_allowed"]);
+    }
+    expect(hits.get("/papers/cvs.pdf")).toBeGreaterThan(0);
+    const before = hits.get("/papers/cvs.pdf");
+    await byUrl(guarded.url, { url: `${origin}/papers/cvs.pdf` });
+    expect(hits.get("/papers/cvs.pdf")).toBe(before);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, test } from "bun:test";
+import { checkUrl, UrlRefused } from "../../src/ingest/url-policy.ts";
+
+const refusal = (url: string, allowPrivate = false) =>
+  checkUrl(url, allowPrivate).then(
+    () => "accepted",
+    (err: unknown) => (err instanceof UrlRefused ? err.code : `threw ${String(err)}`),
+  );
+
+describe("checkUrl", () => {
+  test("only http and https are fetched, whatever the private-URL flag says", async () => {
+    for (const url of ["file:///etc/passwd", "ftp://example.com/a.pdf", "javascript:alert(1)", "gopher://127.0.0.1:6379/_PING", "not a url"]) {
+      expect(await refusal(url, true)).toBe("invalid_url");
+    }
+  });
+
+  test("loopback, private, link-local and unspecified addresses are refused (SSRF)", async () => {
+    for (const url of [
+      "http://127.0.0.1:6379/",
+      "http://localhost:5432/",
+      "http://[::1]/x.pdf",
+      "http://10.1.2.3/a.pdf",
+      "http://192.168.0.10/a.pdf",
+      "http://172.16.5.4/a.pdf",
+      "http://169.254.169.254/latest/meta-data/",
+      "http://0.0.0.0/",
+      "http://[::ffff:127.0.0.1]/",
+      "http://[fd00::1]/",
+      "http://2130706433/",
+    ]) {
+      expect(`${url} ${await refusal(url)}`).toBe(`${url} url_not_allowed`);
+    }
+  });
+
+  test("public addresses pass, and FOLIO_ALLOW_PRIVATE_URLS lets private ones through", async () => {
+    expect(await refusal("https://93.184.215.14/paper.pdf")).toBe("accepted");
+    expect(await refusal("http://[2606:4700::1111]/a.pdf")).toBe("accepted");
+    expect(await refusal("http://127.0.0.1:8080/a.pdf", true)).toBe("accepted");
+  });
+
+  test("a name that does not resolve is refused with a reason", async () => {
+    const err = await checkUrl("http://no-such-host.invalid/a.pdf", false).catch((e: unknown) => e as UrlRefused);
+    expect(err).toBeInstanceOf(UrlRefused);
+    expect((err as UrlRefused).message).toContain("does not resolve");
+  });
+});
