@@ -9,5 +9,5 @@ const SCALAR = resolve(import.meta.dir, "../../../node_modules/@scalar/api-refer
 export function docsRoutes() {
   return new Hono()
     .get("/scalar.js", (c) => c.body(Bun.file(SCALAR).stream(), 200, { "content-type": "text/javascript", "cache-control": "max-age=86400" }))
-    .get("/", Scalar({ url: "/openapi.json", cdn: "/docs/scalar.js", pageTitle: "Folio API" }));
+    .get("/", Scalar({ url: "/openapi.json", cdn: "/docs/scalar.js", pageTitle: "Folio API", withDefaultFonts: false }));
 }
