@@ -1,0 +1,136 @@
+import { createParser } from "eventsource-parser";
+
+/** A job as GET /jobs/:id shows it (the fields the CLI reads). */
+export interface JobInfo {
+  id: string;
+  status: string;
+  progress: number;
+  pages: number | null;
+  notesId: string | null;
+  cached: boolean;
+  error: { code: string; message: string } | null;
+  timings: Record<string, number | null>;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface UploadInfo {
+  jobId: string;
+  status: string;
+  cached: boolean;
+  notesId?: string;
+}
+
+/** An answer of the API that is not 2xx, with its `{error: {code, message}}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const FINAL = new Set(["completed", "failed"]);
+/** 429 and 503 say "later": wait as told (Retry-After), this many times at most. */
+const BUSY_RETRIES = 8;
+
+/** The Folio HTTP API as the CLI uses it: `--url` and `FOLIO_API_KEY`. */
+export class FolioClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly apiKey?: string,
+  ) {}
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return this.apiKey ? { authorization: `Bearer ${this.apiKey}`, ...extra } : extra;
+  }
+
+  private async send(path: string, init: RequestInit = {}, body?: () => BodyInit): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(`${this.baseUrl}${path}`, { ...init, body: body?.(), headers: this.headers(init.headers as Record<string, string>) });
+      } catch (err) {
+        throw new ApiError(0, "unreachable", `cannot reach Folio at ${this.baseUrl}: ${(err as Error).message}`);
+      }
+      if ((res.status === 429 || res.status === 503) && attempt < BUSY_RETRIES) {
+        await res.body?.cancel();
+        await Bun.sleep(Math.min(Number(res.headers.get("retry-after") ?? "1") || 1, 30) * 1000);
+        continue;
+      }
+      if (res.ok) return res;
+      const text = await res.text();
+      let error: { code?: string; message?: string } = {};
+      try {
+        error = (JSON.parse(text) as { error?: typeof error }).error ?? {};
+      } catch {}
+      throw new ApiError(res.status, error.code ?? `http_${res.status}`, error.message ?? (text.slice(0, 200) || res.statusText));
+    }
+  }
+
+  async json<T>(path: string, init?: RequestInit, body?: () => BodyInit): Promise<T> {
+    return (await (await this.send(path, init, body)).json()) as T;
+  }
+
+  /** Streams the file as the request body, calling `onBytes` as it is read. */
+  uploadFile(path: string, filename: string, opts: { pipeline?: string; onBytes?: (sent: number) => void }): Promise<UploadInfo> {
+    const query = new URLSearchParams({ filename, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
+    const body = () => {
+      let sent = 0;
+      return Bun.file(path)
+        .stream()
+        .pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, controller) {
+              sent += chunk.byteLength;
+              opts.onBytes?.(sent);
+              controller.enqueue(chunk);
+            },
+          }),
+        );
+    };
+    return this.json<UploadInfo>(`/uploads?${query}`, { method: "POST", headers: { "content-type": "application/pdf" } }, body);
+  }
+
+  uploadUrl(url: string, pipeline?: string): Promise<UploadInfo> {
+    return this.json<UploadInfo>("/uploads", { method: "POST", headers: { "content-type": "application/json" } }, () => JSON.stringify({ url, pipeline }));
+  }
+
+  job(id: string): Promise<JobInfo> {
+    return this.json<JobInfo>(`/jobs/${encodeURIComponent(id)}`);
+  }
+
+  /** Follows a job over SSE until it is final (polling if the stream breaks off); returns the final job. */
+  async follow(id: string, onUpdate: (job: JobInfo) => void): Promise<JobInfo> {
+    let last: JobInfo | undefined;
+    try {
+      const res = await this.send(`/jobs/${encodeURIComponent(id)}/events`, { headers: { accept: "text/event-stream" } });
+      const parser = createParser({
+        onEvent: (e) => {
+          if (e.event !== "status") return;
+          last = JSON.parse(e.data) as JobInfo;
+          onUpdate(last);
+        },
+      });
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body!) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        if (last && FINAL.has(last.status)) break;
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.status >= 400 && err.status < 500) throw err;
+    }
+    while (!last || !FINAL.has(last.status)) {
+      await Bun.sleep(500);
+      last = await this.job(id);
+      onUpdate(last);
+    }
+    return last;
+  }
+
+  async notesMarkdown(notesId: string): Promise<string> {
+    return (await this.send(`/notes/${encodeURIComponent(notesId)}?format=md`)).text();
+  }
+}

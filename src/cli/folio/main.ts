@@ -1,0 +1,129 @@
+#!/usr/bin/env bun
+/**
+ * `bun run folio …`: upload PDFs (files, directories, URLs) and get their notes, follow
+ * jobs, read the monitoring report, create API keys. Exit codes: 0 all done, 1 anything
+ * failed (a job, the API, an alert in the report), 2 usage.
+ */
+import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
+import { ConfigError } from "../../config.ts";
+import { ApiError, FolioClient } from "./client.ts";
+import { expandInputs, UsageError } from "./inputs.ts";
+import { createKey } from "./keys.ts";
+import { jobTable, reportTable, type Report } from "./tables.ts";
+import { summaryTable, uploadAll } from "./upload.ts";
+
+const connection = {
+  url: { type: "string", description: "Folio's address (or FOLIO_URL)", valueHint: "URL" },
+  "api-key": { type: "string", description: "API key (or FOLIO_API_KEY)", valueHint: "KEY" },
+} as const;
+
+const clientOf = (args: { url?: string; "api-key"?: string }) =>
+  new FolioClient((args.url ?? process.env.FOLIO_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""), args["api-key"] ?? process.env.FOLIO_API_KEY);
+
+const upload = defineCommand({
+  meta: { name: "upload", description: "Upload PDFs (files, directories of PDFs, or http(s) URLs) and get their notes" },
+  args: {
+    inputs: { type: "positional", description: "FILE | DIR | URL …", required: false },
+    out: { type: "string", alias: "o", description: "Write each PDF's notes to DIR/<name>.md instead of printing them", valueHint: "DIR" },
+    pipeline: { type: "enum", options: ["optimized", "staged"], description: "Which pipeline runs the jobs" },
+    concurrency: { type: "string", alias: "c", default: "4", description: "Uploads in flight at once" },
+    ...connection,
+  },
+  async run({ args }) {
+    const concurrency = Number(args.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError("--concurrency must be a whole number ≥ 1");
+    const inputs = expandInputs(args._);
+    const outcomes = await uploadAll(clientOf(args), inputs, { out: args.out, pipeline: args.pipeline, concurrency });
+    const printed = outcomes.filter((o) => o.markdown);
+    process.stdout.write(printed.map((o) => (printed.length > 1 ? `<!-- ${o.input.name} -->\n${o.markdown}` : o.markdown)).join("\n\n---\n\n"));
+    if (printed.length) process.stdout.write("\n");
+    console.error(summaryTable(outcomes));
+    process.exitCode = outcomes.every((o) => o.job?.status === "completed") ? 0 : 1;
+  },
+});
+
+const status = defineCommand({
+  meta: { name: "status", description: "Show a job's status, progress, timings and error" },
+  args: { job: { type: "positional", description: "Job id", required: true }, json: { type: "boolean", description: "Print the job as JSON" }, ...connection },
+  async run({ args }) {
+    const job = await clientOf(args).job(args.job);
+    console.log(args.json ? JSON.stringify(job, null, 2) : jobTable(job));
+    process.exitCode = job.status === "failed" ? 1 : 0;
+  },
+});
+
+const notes = defineCommand({
+  meta: { name: "notes", description: "Print a job's notes as Markdown (a notes id or a job id)" },
+  args: { id: { type: "positional", description: "Notes id (n_…) or job id (j_…)", required: true }, ...connection },
+  async run({ args }) {
+    const client = clientOf(args);
+    let id = args.id;
+    if (id.startsWith("j_")) {
+      const job = await client.job(id);
+      if (!job.notesId) throw new ApiError(409, "no_notes", `job ${id} is ${job.status}${job.error ? ` (${job.error.code}: ${job.error.message})` : ""}: it has no notes`);
+      id = job.notesId;
+    }
+    process.stdout.write(`${await client.notesMarkdown(id)}\n`);
+  },
+});
+
+const report = defineCommand({
+  meta: { name: "report", description: "The monitoring summary as a table (admin)" },
+  args: { json: { type: "boolean", description: "Print the report as JSON" }, ...connection },
+  async run({ args }) {
+    const r = await clientOf(args).json<Report>("/jobs/monitoring/report");
+    console.log(args.json ? JSON.stringify(r, null, 2) : reportTable(r));
+    process.exitCode = r.alerts.length ? 1 : 0;
+  },
+});
+
+const keys = defineCommand({
+  meta: { name: "keys", description: "API keys (run where the service's database is)" },
+  subCommands: {
+    create: defineCommand({
+      meta: { name: "create", description: "Create an API key for a user and print it once" },
+      args: { user: { type: "string", description: "The user the key acts as", valueHint: "USER" }, admin: { type: "boolean", description: "May read monitoring" } },
+      async run({ args }) {
+        console.log(await createKey(args.user, Boolean(args.admin)));
+        console.error(`API key for ${args.user}${args.admin ? " (admin)" : ""}: shown once, store it now. Restart the service if it ran in single-user mode.`);
+      },
+    }),
+  },
+});
+
+const main = defineCommand({
+  meta: { name: "folio", version: "0.1.0", description: "Turn PDFs into structured notes with a Folio service" },
+  subCommands: { upload, status, notes, report, keys },
+});
+
+/** The command the arguments name, for its usage text. */
+function commandFor(rawArgs: string[]): [CommandDef, CommandDef | undefined] {
+  let cmd: CommandDef = main;
+  let parent: CommandDef | undefined;
+  for (const arg of rawArgs) {
+    const sub = (cmd.subCommands as Record<string, CommandDef> | undefined)?.[arg];
+    if (!sub) break;
+    [parent, cmd] = [cmd, sub];
+  }
+  return [cmd, parent];
+}
+
+const rawArgs = process.argv.slice(2);
+try {
+  if (rawArgs.length === 0 || rawArgs.some((a) => a === "--help" || a === "-h")) {
+    await showUsage(...commandFor(rawArgs));
+    process.exit(rawArgs.length === 0 ? 2 : 0);
+  }
+  // citty drops a sub-command's return value: each command sets process.exitCode instead.
+  await runCommand(main, { rawArgs });
+  process.exit(process.exitCode ?? 0);
+} catch (err) {
+  const e = err as Error;
+  if (e.name === "CLIError" || err instanceof UsageError) {
+    await showUsage(...commandFor(rawArgs));
+    console.error(`folio: ${e.message}`);
+    process.exit(2);
+  }
+  console.error(`folio: ${err instanceof ApiError ? `${err.code}: ${err.message}` : err instanceof ConfigError ? err.message : e.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,84 @@
+import Table from "cli-table3";
+import type { JobInfo } from "./client.ts";
+
+interface Latency {
+  count: number;
+  p50: number;
+  p95: number;
+}
+
+interface QueueReport {
+  name: string;
+  counts: Record<string, number>;
+  workers: number;
+  completedInWindow: number;
+  failedInWindow: number;
+  failureRate: number;
+  windowMinutes: number;
+  processing: Latency;
+  healthy: boolean;
+}
+
+export interface Report {
+  totalJobsProcessed: number;
+  totalJobsFailed: number;
+  failureRate: number;
+  avgThroughput: number;
+  healthyQueues: number;
+  totalQueues: number;
+  queues: QueueReport[];
+  alerts: { rule: string; queue?: string; message: string }[];
+  cache: { l1HitRate: number; l2HitRate: number };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const plain = { style: { head: [], border: [], compact: true } };
+
+/** `folio report`: the monitoring summary as a table. */
+export function reportTable(r: Report): string {
+  const table = new Table({ head: ["Queue", "Waiting", "Active", "Delayed", "Done", "Failed", "Workers", "p50 ms", "p95 ms", "Failure", "Health"], ...plain });
+  for (const q of r.queues) {
+    table.push([
+      q.name,
+      q.counts.waiting ?? 0,
+      q.counts.active ?? 0,
+      q.counts.delayed ?? 0,
+      q.completedInWindow,
+      q.failedInWindow,
+      q.workers,
+      Math.round(q.processing.p50),
+      Math.round(q.processing.p95),
+      pct(q.failureRate),
+      q.healthy ? "ok" : "ALERT",
+    ]);
+  }
+  const window = r.queues[0]?.windowMinutes ?? 5;
+  const lines = [
+    table.toString(),
+    `Counts per queue over the last ${window} min. Total: ${r.totalJobsProcessed} done, ${r.totalJobsFailed} failed (${pct(r.failureRate)}); ` +
+      `${r.avgThroughput.toFixed(1)} jobs/min; cache hit rate L1 ${pct(r.cache.l1HitRate)}, L2 ${pct(r.cache.l2HitRate)}; ` +
+      `${r.healthyQueues}/${r.totalQueues} queues healthy.`,
+    ...r.alerts.map((a) => `ALERT ${a.rule}${a.queue ? ` on ${a.queue}` : ""}: ${a.message}`),
+  ];
+  return lines.join("\n");
+}
+
+/** `folio status JOB`. */
+export function jobTable(job: JobInfo): string {
+  const timings = Object.entries(job.timings)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k.replace(/Ms$/, "")} ${v} ms`)
+    .join(", ");
+  const table = new Table(plain);
+  table.push(
+    { Job: job.id },
+    { Status: `${job.status} (${job.progress}%)${job.cached ? ", from cache" : ""}` },
+    { Pages: job.pages ?? "-" },
+    { Notes: job.notesId ?? "-" },
+    { Timings: timings || "-" },
+    { Created: job.createdAt },
+    { Finished: job.finishedAt ?? "-" },
+  );
+  if (job.error) table.push({ Error: `${job.error.code}: ${job.error.message}` });
+  return table.toString();
+}

@@ -1,0 +1,161 @@
+/**
+ * `bun run folio …` end to end: the real CLI process against a real service (Postgres,
+ * API keys), checked by its exit codes and output, and once in a real terminal (tmux).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { corpusPath } from "../support/corpus.ts";
+import { freshDatabase } from "../support/postgres.ts";
+import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+
+const ROOT = resolve(import.meta.dir, "../..");
+const ADMIN_KEY = "cli-test-admin-key-0123456789";
+let db: { url: string; drop: () => Promise<void> };
+let svc: ServiceProcess;
+let source: ReturnType<typeof Bun.serve>;
+const work = mkdtempSync(join(tmpdir(), "folio-cli-"));
+
+beforeAll(async () => {
+  db = await freshDatabase("cli");
+  source = Bun.serve({ port: 0, fetch: () => new Response(Bun.file(corpusPath("slides-impressive-demo.pdf"))) });
+  svc = await startServiceProcess({
+    name: "cli",
+    env: {
+      DATABASE_URL: db.url,
+      FOLIO_API_KEYS: `${ADMIN_KEY}:alice:admin`,
+      FOLIO_ALLOW_PRIVATE_URLS: "1",
+      FOLIO_ALERT_FAILURE_RATE: "1",
+      FOLIO_ALERT_MIN_THROUGHPUT: "0",
+      FOLIO_ALERT_MAX_WAITING: "100000",
+    },
+  });
+});
+afterAll(async () => {
+  await svc?.stop();
+  svc?.cleanup();
+  source?.stop(true);
+  await db?.drop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Runs the CLI as `bun run folio` does, off a terminal. */
+async function folio(args: string[], env: Record<string, string> = {}) {
+  const proc = Bun.spawn(["bun", "src/cli/folio/main.ts", ...args], {
+    cwd: ROOT,
+    env: { ...(process.env as Record<string, string>), FOLIO_URL: svc.url, FOLIO_API_KEY: ADMIN_KEY, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { stdout, stderr, code };
+}
+
+/** 50 different PDFs (small corpus PDFs, each made unique by a trailing comment, so none is a cache hit). */
+function batchDir(): string {
+  const dir = join(work, "batch");
+  mkdirSync(dir, { recursive: true });
+  const sources = ["paper-cvs-parallel-dev.pdf", "slides-impressive-demo.pdf", "form-openoffice-example.pdf", "form-jverein-rechnung-de.pdf", "paper-hyperref-tug.pdf"];
+  for (let i = 0; i < 50; i++) {
+    const bytes = readFileSync(corpusPath(sources[i % sources.length]!));
+    writeFileSync(join(dir, `doc-${String(i).padStart(2, "0")}.pdf`), Buffer.concat([bytes, Buffer.from(`\n%folio-batch-${i}\n`)]));
+  }
+  return dir;
+}
+
+describe("folio CLI", () => {
+  test("a directory of 50 PDFs uploads, every job completes, notes land in --out, and a summary table closes", async () => {
+    const out = join(work, "notes");
+    const r = await folio(["upload", batchDir(), "--out", out, "--concurrency", "6"]);
+    expect(r.code).toBe(0);
+    const written = readdirSync(out).sort();
+    expect(written).toHaveLength(50);
+    expect(written[0]).toBe("doc-00.md");
+    for (const f of written) expect(readFileSync(join(out, f), "utf8")).toStartWith("# ");
+    expect(r.stderr).toContain("50 of 50 completed, 0 failed");
+    const rows = r.stderr.split("\n").filter((l) => /│ doc-\d\d\.pdf/.test(l));
+    expect(rows).toHaveLength(50);
+    for (const row of rows) expect(row).toContain("completed");
+    expect(r.stdout).toBe("");
+  }, 300_000);
+
+  test("a failed PDF makes the exit code 1 and shows its reason; a URL works like a file", async () => {
+    const r = await folio(["upload", corpusPath("encrypted-gofpdf-userpw-123.pdf"), `http://127.0.0.1:${source.port}/slides.pdf`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("pdf_encrypted");
+    expect(r.stderr).toContain("1 of 2 completed, 1 failed");
+    // Without --out the notes go to stdout, and only they do.
+    expect(r.stdout).toStartWith("# Introducing Impressive\n");
+    const two = await folio(["upload", corpusPath("paper-cvs-parallel-dev.pdf"), `http://127.0.0.1:${source.port}/slides.pdf`]);
+    expect(two.code).toBe(0);
+    expect(two.stdout).toStartWith("<!-- paper-cvs-parallel-dev.pdf -->\n# CVS II");
+    expect(two.stdout).toContain("\n---\n\n<!-- slides.pdf -->\n# Introducing Impressive");
+  });
+
+  test("status, notes and report read the service; keys create makes a key the service accepts", async () => {
+    const up = await folio(["upload", corpusPath("paper-cvs-parallel-dev.pdf")]);
+    expect(up.code).toBe(0);
+    const jobId = /j_[a-z0-9]{20}/.exec(up.stderr)![0];
+    const status = await folio(["status", jobId]);
+    expect([status.code, status.stdout]).toEqual([0, expect.stringContaining("completed (100%)")]);
+    const json = JSON.parse((await folio(["status", jobId, "--json"])).stdout);
+    expect(json).toMatchObject({ id: jobId, status: "completed", notesId: expect.stringMatching(/^n_/) });
+    const notes = await folio(["notes", jobId]);
+    expect(notes.code).toBe(0);
+    expect(notes.stdout).toBe(up.stdout);
+    const report = await folio(["report"]);
+    expect(report.code).toBe(0);
+    for (const q of ["url-fetch", "pdf-notes-optimized", "pdf-extract", "ai-notes", "completion"]) expect(report.stdout).toContain(q);
+    expect(report.stdout).toMatch(/Total: \d+ done/);
+
+    const created = await folio(["keys", "create", "--user", "bob"], { DATABASE_URL: db.url });
+    expect(created.code).toBe(0);
+    const bobKey = created.stdout.trim();
+    expect(bobKey.length).toBeGreaterThanOrEqual(20);
+    // Bob's key works, and Bob does not see Alice's job; nor may he read monitoring.
+    const asBob = await folio(["status", jobId], { FOLIO_API_KEY: bobKey });
+    expect([asBob.code, asBob.stderr]).toEqual([1, expect.stringContaining("job_not_found")]);
+    expect((await folio(["report"], { FOLIO_API_KEY: bobKey })).stderr).toContain("forbidden");
+    const bobs = await folio(["upload", corpusPath("form-openoffice-example.pdf")], { FOLIO_API_KEY: bobKey });
+    expect(bobs.code).toBe(0);
+  });
+
+  test("exit code 2 for usage errors, 1 for API errors", async () => {
+    for (const args of [[], ["frobnicate"], ["upload"], ["upload", "/no/such/file.pdf"], ["upload", corpusPath("paper-cvs-parallel-dev.pdf"), "--concurrency", "0"], ["status"], ["upload", "x.pdf", "--pipeline", "fast"]]) {
+      const r = await folio(args);
+      expect(`${args.join(" ")} → ${r.code}`).toBe(`${args.join(" ")} → 2`);
+    }
+    const unauthorized = await folio(["status", "j_x"], { FOLIO_API_KEY: "wrong-key-wrong-key-wrong" });
+    expect([unauthorized.code, unauthorized.stderr]).toEqual([1, expect.stringContaining("unauthorized")]);
+    const down = await folio(["report", "--url", "http://127.0.0.1:9"]);
+    expect([down.code, down.stderr]).toEqual([1, expect.stringContaining("cannot reach Folio")]);
+  });
+
+  test("in a real terminal, each file gets a progress bar and the run ends with the summary", async () => {
+    const session = `folio-cli-${process.pid}`;
+    const log = join(work, "tty.log");
+    const dir = join(work, "tty");
+    mkdirSync(dir, { recursive: true });
+    for (const f of ["paper-hyperref-tug.pdf", "slides-impressive-demo.pdf", "paper-r-rprotobuf.pdf"]) writeFileSync(join(dir, f), readFileSync(corpusPath(f)));
+    const command = `cd ${ROOT} && FOLIO_URL=${svc.url} FOLIO_API_KEY=${ADMIN_KEY} bun run folio upload ${dir} --out ${join(work, "tty-notes")} --pipeline staged; echo "exit=$?"; sleep 30`;
+    const tmux = (...args: string[]) => Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
+    expect(tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "40", "bash", "-c", command).exitCode).toBe(0);
+    try {
+      tmux("pipe-pane", "-t", session, "-o", `cat >> ${log}`);
+      let screen = "";
+      for (let i = 0; i < 600 && !screen.includes("exit="); i++) {
+        await Bun.sleep(100);
+        screen = tmux("capture-pane", "-t", session, "-p").stdout.toString();
+      }
+      expect(screen).toContain("exit=0");
+      expect(screen).toContain("3 of 3 completed, 0 failed");
+      expect(screen).toMatch(/✓ paper-hyperref-tug\.pdf: 21 pages → /);
+      // The raw terminal stream shows the bars as they moved.
+      const raw = readFileSync(log, "utf8");
+      expect(raw).toMatch(/\|[\u2588\u2591]{30}\| \d+% (starting|uploading|queued|downloading|extracting|generating|saving|completed)/);
+    } finally {
+      tmux("kill-session", "-t", session);
+    }
+  }, 120_000);
+});
