@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker } from "bullmq";
 import type { WebhooksRepo } from "../db/webhooks-repo.ts";
 import { isFinal, type JobStatus } from "../db/job-status.ts";
 import type { Config } from "../src/config.ts";
+import { pinnedFetch } from "../src/ingest/pinned-fetch.ts";
 import { checkUrl, UrlRefused } from "../src/ingest/url-policy.ts";
 import { jobLog } from "../src/log.ts";
 import { redis } from "../src/redis/connections.ts";
@@ -25,7 +26,7 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo): Worker<Webh
       // Announced before the final row was readable (a failure watcher's race): look again later.
       if (!isFinal(row.status as JobStatus)) throw new Error(`job ${row.id} is still ${row.status}`);
       const log = jobLog(row.id, { webhook: callbackUrl, attempt: job.attemptsMade + 1 });
-      const url = await checkUrl(callbackUrl, cfg.FOLIO_ALLOW_PRIVATE_URLS).catch(async (err: unknown) => {
+      const { url, address } = await checkUrl(callbackUrl, cfg.FOLIO_ALLOW_PRIVATE_URLS).catch(async (err: unknown) => {
         if (!(err instanceof UrlRefused)) throw err;
         await repo.recordAttempt(row.id, "failed");
         throw new UnrecoverableError(err.message);
@@ -37,7 +38,7 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo): Worker<Webh
       });
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       try {
-        const res = await fetch(url, {
+        const res = await pinnedFetch(url, address, {
           method: "POST",
           body,
           redirect: "manual",

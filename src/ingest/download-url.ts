@@ -1,5 +1,6 @@
 import { PipelineError } from "../pipeline/errors.ts";
 import { hashingStream, UploadRejected } from "../pipeline/hash.ts";
+import { pinnedFetch } from "./pinned-fetch.ts";
 import { checkUrl, UrlRefused } from "./url-policy.ts";
 
 export interface DownloadOptions {
@@ -42,12 +43,12 @@ async function downloadOnce(url: string, opts: DownloadOptions, sink: (body: Rea
   const timedOut = () => new PipelineError("download_timeout", `the download of ${url} took longer than ${opts.timeoutMs} ms`, true);
   let current = url;
   for (let hop = 0; ; hop++) {
-    const target = await checkUrl(current, opts.allowPrivate).catch((err: unknown) => {
+    const { url: target, address } = await checkUrl(current, opts.allowPrivate).catch((err: unknown) => {
       throw err instanceof UrlRefused ? new PipelineError(err.code, err.message) : err;
     });
     let res: Response;
     try {
-      res = await fetch(target, { redirect: "manual", signal: deadline, headers: { accept: "application/pdf, */*;q=0.5", "user-agent": "Folio" } });
+      res = await pinnedFetch(target, address, { redirect: "manual", signal: deadline, headers: { accept: "application/pdf, */*;q=0.5", "user-agent": "Folio" } });
     } catch (err) {
       if (deadline.aborted) throw timedOut();
       throw new PipelineError("download_failed", `could not fetch ${target.href}: ${(err as Error).message}`, true);

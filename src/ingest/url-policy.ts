@@ -12,13 +12,19 @@ export class UrlRefused extends Error {
   }
 }
 
+/** A URL that passed the policy, and (for a name) the checked address to connect to (see pinnedFetch). */
+export interface CheckedUrl {
+  url: URL;
+  address?: string;
+}
+
 /**
  * Parses a URL Folio is asked to fetch (or POST a webhook to) and refuses what a server
  * should never be made to reach: non-http(s) schemes, and unless `allowPrivate`, any host
  * that resolves to a loopback, private, link-local or otherwise non-public address (SSRF).
  * Every address a name resolves to must be public, so a name with one private record is refused.
  */
-export async function checkUrl(raw: string, allowPrivate: boolean): Promise<URL> {
+export async function checkUrl(raw: string, allowPrivate: boolean): Promise<CheckedUrl> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -28,9 +34,10 @@ export async function checkUrl(raw: string, allowPrivate: boolean): Promise<URL>
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UrlRefused("invalid_url", `only http and https URLs can be fetched, not ${url.protocol.replace(/:$/, "")}`);
   }
-  if (allowPrivate) return url;
+  if (allowPrivate) return { url };
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  const addresses = ipaddr.isValid(host) ? [host] : await resolve(host);
+  const literal = ipaddr.isValid(host);
+  const addresses = literal ? [host] : await resolve(host);
   const blocked = addresses.find((a) => ipaddr.process(a).range() !== "unicast");
   if (blocked !== undefined) {
     throw new UrlRefused(
@@ -38,7 +45,7 @@ export async function checkUrl(raw: string, allowPrivate: boolean): Promise<URL>
       `${url.hostname} is a ${ipaddr.process(blocked).range()} address (${blocked}); set FOLIO_ALLOW_PRIVATE_URLS=1 to fetch from private networks`,
     );
   }
-  return url;
+  return { url, address: literal ? undefined : addresses[0] };
 }
 
 async function resolve(host: string): Promise<string[]> {

@@ -139,7 +139,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
 
 /** JSON `{url}`: the job is accepted now and downloaded by the url-fetch queue. */
 async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typeof UrlUpload>): Promise<Answer> {
-  const url = await checkUrl(body.url, deps.cfg.FOLIO_ALLOW_PRIVATE_URLS).catch((err: unknown) => {
+  const { url } = await checkUrl(body.url, deps.cfg.FOLIO_ALLOW_PRIVATE_URLS).catch((err: unknown) => {
     throw err instanceof UrlRefused ? new HttpError(400, err.code, err.message) : err;
   });
   const pipeline = pipelineOf(body.pipeline);
@@ -169,7 +169,7 @@ function pipelineOf(value: string | undefined): Pipeline {
 async function callbackOf(cfg: Config, value: string | undefined): Promise<string | undefined> {
   if (value === undefined) return undefined;
   try {
-    return (await checkUrl(value, cfg.FOLIO_ALLOW_PRIVATE_URLS)).href;
+    return (await checkUrl(value, cfg.FOLIO_ALLOW_PRIVATE_URLS)).url.href;
   } catch (err) {
     if (err instanceof UrlRefused) throw new HttpError(400, "invalid_callback_url", `callbackUrl: ${err.message}`);
     throw err;
