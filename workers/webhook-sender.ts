@@ -4,7 +4,7 @@ import { isFinal, type JobStatus } from "../db/job-status.ts";
 import type { Config } from "../src/config.ts";
 import { pinnedFetch } from "../src/ingest/pinned-fetch.ts";
 import { checkUrl, UrlRefused } from "../src/ingest/url-policy.ts";
-import { jobLog } from "../src/log.ts";
+import { jobLog, log } from "../src/log.ts";
 import { redis } from "../src/redis/connections.ts";
 import { jobView, notesView } from "../src/views/job-view.ts";
 import { SIGNATURE_HEADER, signPayload } from "../src/webhooks/signature.ts";
@@ -64,6 +64,6 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo): Worker<Webh
     },
     { connection: redis("worker"), prefix: cfg.FOLIO_REDIS_PREFIX, concurrency: 10, name: "folio-webhooks" },
   );
-  worker.on("error", (err) => jobLog("-", { webhook: true }).error({ err: err.message }, "webhook worker error"));
+  worker.on("error", (err) => log.error({ queue: WEBHOOK_QUEUE, err: err.message }, "webhook worker error"));
   return worker;
 }
