@@ -85,6 +85,8 @@ describe("OpenAPI", () => {
 
   test("requests built from the document succeed with the answers it documents", async () => {
     const upload = doc.paths["/uploads"].post;
+    expect(upload.requestBody.required).toBe(true);
+    expect(ref(upload.requestBody.content["application/json"].schema).required).toEqual(["url"]);
     // Each documented body type of POST /uploads.
     const form = new FormData();
     form.append("file", Bun.file(corpusPath("paper-cvs-parallel-dev.pdf")), "paper.pdf");

@@ -16,7 +16,7 @@ import { HttpError } from "../http-error.ts";
 import { newId, sanitizeFilename } from "../ids.ts";
 import type { AppEnv } from "../middleware/identity/index.ts";
 import { errors, UploadAnswer, UploadQuery, UrlUpload } from "../openapi/schemas.ts";
-import { validationHook } from "../openapi/validation-hook.ts";
+import { invalidRequest, validationHook } from "../openapi/validation-hook.ts";
 import { readIncoming } from "../upload-body.ts";
 
 export interface UploadDeps {
@@ -42,6 +42,9 @@ const route = createRoute({
   request: {
     query: UploadQuery,
     body: {
+      required: true,
+      // Plain schemas, so that no validator reads the body before the handler: files stream
+      // to storage, and the JSON form is checked against UrlUpload by the handler.
       content: {
         "multipart/form-data": {
           schema: {
@@ -56,7 +59,7 @@ const route = createRoute({
         },
         "application/pdf": { schema: { type: "string", format: "binary" } },
         "application/octet-stream": { schema: { type: "string", format: "binary" } },
-        "application/json": { schema: UrlUpload },
+        "application/json": { schema: { $ref: "#/components/schemas/UrlUpload" } },
       },
     },
   },
@@ -68,13 +71,27 @@ const route = createRoute({
 });
 
 export function uploadRoutes(deps: UploadDeps) {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(route, async (c) => {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.openAPIRegistry.register("UrlUpload", UrlUpload);
+  return app.openapi(route, async (c) => {
     await deps.admission.admit(c.get("userId"));
     const query = c.req.valid("query");
     const isJson = (c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json");
-    const answer = isJson ? await acceptUrl(c, deps, c.req.valid("json" as never) as z.infer<typeof UrlUpload>) : await acceptFile(c, deps, query);
+    const answer = isJson ? await acceptUrl(c, deps, await urlUploadOf(c)) : await acceptFile(c, deps, query);
     return c.json(answer, answer.status === "completed" ? 200 : 202);
   });
+}
+
+async function urlUploadOf(c: Context<AppEnv>): Promise<z.infer<typeof UrlUpload>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new HttpError(400, "invalid_json", "the body is not valid JSON");
+  }
+  const parsed = UrlUpload.safeParse(body);
+  if (!parsed.success) throw invalidRequest(parsed.error);
+  return parsed.data;
 }
 
 async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<typeof UploadQuery>): Promise<Answer> {
