@@ -85,22 +85,14 @@ async function store(
   sink: (body: ReadableStream<Uint8Array>) => Promise<void>,
   timedOut: () => PipelineError,
 ): Promise<{ sha256: string; size: number }> {
-  let received = 0;
   let reportedAt = 0;
-  const counted = body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        received += chunk.byteLength;
-        // Progress at most every 250 ms: a fast download must not flood the status writer.
-        if (opts.onProgress && Date.now() - reportedAt >= 250) {
-          reportedAt = Date.now();
-          opts.onProgress(received, total);
-        }
-        controller.enqueue(chunk);
-      },
-    }),
-  );
-  const hashed = hashingStream(counted, opts.maxBytes, deadline);
+  const hashed = hashingStream(body, opts.maxBytes, deadline, (received) => {
+    // Progress at most every 250 ms: a fast download must not flood the status writer.
+    if (opts.onProgress && Date.now() - reportedAt >= 250) {
+      reportedAt = Date.now();
+      opts.onProgress(received, total);
+    }
+  });
   try {
     await sink(hashed.stream);
     const meta = await hashed.result;

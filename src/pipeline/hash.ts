@@ -30,8 +30,9 @@ export interface HashedStream {
  * Passes an upload through while hashing it (SHA-256) and counting its bytes, so the
  * bytes are read once on their way to storage. Errors the stream past maxBytes, or as soon
  * as the first bytes show it is not a PDF, so a bad upload is never stored whole.
+ * `onBytes` hears the running byte count after each accepted chunk (download progress).
  */
-export function hashingStream(source: ReadableStream<Uint8Array>, maxBytes: number, deadline?: AbortSignal): HashedStream {
+export function hashingStream(source: ReadableStream<Uint8Array>, maxBytes: number, deadline?: AbortSignal, onBytes?: (size: number) => void): HashedStream {
   const hasher = new Bun.CryptoHasher("sha256");
   const head = new Uint8Array(PDF_MAGIC.length);
   let size = 0;
@@ -66,6 +67,7 @@ export function hashingStream(source: ReadableStream<Uint8Array>, maxBytes: numb
         return;
       }
       hasher.update(chunk);
+      onBytes?.(size);
       controller.enqueue(chunk);
     },
     flush() {
