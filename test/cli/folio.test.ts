@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { corpusPath } from "../support/corpus.ts";
+import { fixture } from "../support/fixtures.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 
@@ -19,7 +19,7 @@ const work = mkdtempSync(join(tmpdir(), "folio-cli-"));
 
 beforeAll(async () => {
   db = await freshDatabase("cli");
-  source = Bun.serve({ port: 0, fetch: () => new Response(Bun.file(corpusPath("slides-impressive-demo.pdf"))) });
+  source = Bun.serve({ port: 0, fetch: () => new Response(Bun.file(fixture("slides.pdf"))) });
   svc = await startServiceProcess({
     name: "cli",
     env: {
@@ -52,13 +52,13 @@ async function folio(args: string[], env: Record<string, string> = {}) {
   return { stdout, stderr, code };
 }
 
-/** 50 different PDFs (small corpus PDFs, each made unique by a trailing comment, so none is a cache hit). */
+/** 50 different PDFs (the small fixtures, each made unique by a trailing comment, so none is a cache hit). */
 function batchDir(): string {
   const dir = join(work, "batch");
   mkdirSync(dir, { recursive: true });
-  const sources = ["paper-cvs-parallel-dev.pdf", "slides-impressive-demo.pdf", "form-openoffice-example.pdf", "form-jverein-rechnung-de.pdf", "paper-hyperref-tug.pdf"];
+  const sources = ["paper-bookmarks.pdf", "slides.pdf", "form.pdf", "cyrillic-ru.pdf", "paper-two-column.pdf"];
   for (let i = 0; i < 50; i++) {
-    const bytes = readFileSync(corpusPath(sources[i % sources.length]!));
+    const bytes = readFileSync(fixture(sources[i % sources.length]!));
     writeFileSync(join(dir, `doc-${String(i).padStart(2, "0")}.pdf`), Buffer.concat([bytes, Buffer.from(`\n%folio-batch-${i}\n`)]));
   }
   return dir;
@@ -81,20 +81,20 @@ describe("folio CLI", () => {
   }, 300_000);
 
   test("a failed PDF makes the exit code 1 and shows its reason; a URL works like a file", async () => {
-    const r = await folio(["upload", corpusPath("encrypted-gofpdf-userpw-123.pdf"), `http://127.0.0.1:${source.port}/slides.pdf`]);
+    const r = await folio(["upload", fixture("encrypted-userpw.pdf"), `http://127.0.0.1:${source.port}/slides.pdf`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("pdf_encrypted");
     expect(r.stderr).toContain("1 of 2 completed, 1 failed");
     // Without --out the notes go to stdout, and only they do.
-    expect(r.stdout).toStartWith("# Introducing Impressive\n");
-    const two = await folio(["upload", corpusPath("paper-cvs-parallel-dev.pdf"), `http://127.0.0.1:${source.port}/slides.pdf`]);
+    expect(r.stdout).toStartWith("# Introducing Folio\n");
+    const two = await folio(["upload", fixture("paper-bookmarks.pdf"), `http://127.0.0.1:${source.port}/slides.pdf`]);
     expect(two.code).toBe(0);
-    expect(two.stdout).toStartWith("<!-- paper-cvs-parallel-dev.pdf -->\n# CVS II");
-    expect(two.stdout).toContain("\n---\n\n<!-- slides.pdf -->\n# Introducing Impressive");
+    expect(two.stdout).toStartWith("<!-- paper-bookmarks.pdf -->\n# Concurrent Versions");
+    expect(two.stdout).toContain("\n---\n\n<!-- slides.pdf -->\n# Introducing Folio");
   });
 
   test("status, notes and report read the service; keys create makes a key the service accepts", async () => {
-    const up = await folio(["upload", corpusPath("paper-cvs-parallel-dev.pdf")]);
+    const up = await folio(["upload", fixture("paper-bookmarks.pdf")]);
     expect(up.code).toBe(0);
     const jobId = /j_[a-z0-9]{20}/.exec(up.stderr)![0];
     const status = await folio(["status", jobId]);
@@ -117,12 +117,12 @@ describe("folio CLI", () => {
     const asBob = await folio(["status", jobId], { FOLIO_API_KEY: bobKey });
     expect([asBob.code, asBob.stderr]).toEqual([1, expect.stringContaining("job_not_found")]);
     expect((await folio(["report"], { FOLIO_API_KEY: bobKey })).stderr).toContain("forbidden");
-    const bobs = await folio(["upload", corpusPath("form-openoffice-example.pdf")], { FOLIO_API_KEY: bobKey });
+    const bobs = await folio(["upload", fixture("form.pdf")], { FOLIO_API_KEY: bobKey });
     expect(bobs.code).toBe(0);
   });
 
   test("exit code 2 for usage errors, 1 for API errors", async () => {
-    for (const args of [[], ["frobnicate"], ["upload"], ["upload", "/no/such/file.pdf"], ["upload", corpusPath("paper-cvs-parallel-dev.pdf"), "--concurrency", "0"], ["status"], ["upload", "x.pdf", "--pipeline", "fast"]]) {
+    for (const args of [[], ["frobnicate"], ["upload"], ["upload", "/no/such/file.pdf"], ["upload", fixture("paper-bookmarks.pdf"), "--concurrency", "0"], ["status"], ["upload", "x.pdf", "--pipeline", "fast"]]) {
       const r = await folio(args);
       expect(`${args.join(" ")} → ${r.code}`).toBe(`${args.join(" ")} → 2`);
     }
@@ -137,7 +137,7 @@ describe("folio CLI", () => {
     const log = join(work, "tty.log");
     const dir = join(work, "tty");
     mkdirSync(dir, { recursive: true });
-    for (const f of ["paper-hyperref-tug.pdf", "slides-impressive-demo.pdf", "paper-r-rprotobuf.pdf"]) writeFileSync(join(dir, f), readFileSync(corpusPath(f)));
+    for (const f of ["paper-two-column.pdf", "slides.pdf", "paper-bookmarks.pdf"]) writeFileSync(join(dir, f), readFileSync(fixture(f)));
     const command = `cd ${ROOT} && FOLIO_URL=${svc.url} FOLIO_API_KEY=${ADMIN_KEY} bun run folio upload ${dir} --out ${join(work, "tty-notes")} --pipeline staged; echo "exit=$?"; sleep 30`;
     const tmux = (...args: string[]) => Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
     expect(tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "40", "bash", "-c", command).exitCode).toBe(0);
@@ -150,7 +150,7 @@ describe("folio CLI", () => {
       }
       expect(screen).toContain("exit=0");
       expect(screen).toContain("3 of 3 completed, 0 failed");
-      expect(screen).toMatch(/✓ paper-hyperref-tug\.pdf: 21 pages → /);
+      expect(screen).toMatch(/✓ paper-two-column\.pdf: 1 page → /);
       // The raw terminal stream shows the bars as they moved.
       const raw = readFileSync(log, "utf8");
       expect(raw).toMatch(/\|[\u2588\u2591]{30}\| \d+% (starting|uploading|queued|downloading|extracting|generating|saving|completed)/);

@@ -4,6 +4,7 @@ import { uploadFile, getJson, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startOpenAIStandIn, type StandIn } from "../support/openai-standin.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { fixture } from "../support/fixtures.ts";
 
 let db: { url: string; drop: () => Promise<void> };
 let standIn: StandIn;
@@ -41,7 +42,7 @@ describe("notes by a model", () => {
   test("both pipelines produce notes through the stand-in, with model and usage recorded", async () => {
     reset();
     for (const pipeline of ["optimized", "staged"]) {
-      const up = await uploadFile(svc.url, "paper-r-rprotobuf.pdf", { pipeline });
+      const up = await uploadFile(svc.url, fixture("paper-bookmarks.pdf"), { pipeline });
       const job = await waitFinal(svc.url, up.body.jobId);
       expect(job.status).toBe("completed");
       const notes = (await getJson(`${svc.url}/notes/${job.notesId}`)).body;
@@ -54,7 +55,7 @@ describe("notes by a model", () => {
   test("an outage opens the breaker; jobs queued during it all complete after it", async () => {
     reset();
     standIn.knobs.errorRate = 1;
-    const files = ["paper-cvs-parallel-dev.pdf", "slides-impressive-demo.pdf", "manual-etex-1998.pdf", "paper-hyperref-tug.pdf"];
+    const files = ["paper-bookmarks.pdf", "slides.pdf", "paper-two-column.pdf", "form.pdf"].map(fixture);
     const ups = [];
     for (let i = 0; i < 12; i++) ups.push(await uploadFile(svc.url, files[i % files.length]!, { pipeline: i % 3 ? "optimized" : "staged" }));
     await Bun.sleep(6_000);
@@ -74,7 +75,7 @@ test("with FOLIO_AI_FALLBACK=extractive, jobs complete during an outage, marked 
   const svc = await service("ai-fallback", { FOLIO_AI_FALLBACK: "extractive", FOLIO_BREAKER_FAILURES: "2", FOLIO_JOB_ATTEMPTS: "5" });
   standIn.knobs.errorRate = 1;
   const ups = [];
-  for (let i = 0; i < 6; i++) ups.push(await uploadFile(svc.url, i % 2 ? "paper-cvs-parallel-dev.pdf" : "manual-etex-1998.pdf", { pipeline: i % 2 ? "staged" : "optimized" }));
+  for (let i = 0; i < 6; i++) ups.push(await uploadFile(svc.url, fixture(i % 2 ? "paper-bookmarks.pdf" : "paper-two-column.pdf"), { pipeline: i % 2 ? "staged" : "optimized" }));
   const finals = await Promise.all(ups.map((u) => waitFinal(svc.url, u.body.jobId, 60_000)));
   expect(finals.every((f) => f.status === "completed")).toBe(true);
   const generators = await Promise.all(finals.map(async (f) => (await getJson(`${svc.url}/notes/${f.notesId}`)).body.generator));
@@ -91,7 +92,7 @@ test.each([
   const svc = await service(`ai-backoff-${pipeline}`, { FOLIO_BREAKER_FAILURES: "100", FOLIO_JOB_ATTEMPTS: "3" });
   standIn.calls.length = 0;
   standIn.knobs.failNext = 2;
-  const up = await uploadFile(svc.url, "slides-impressive-demo.pdf", { pipeline });
+  const up = await uploadFile(svc.url, fixture("slides.pdf"), { pipeline });
   const job = await waitFinal(svc.url, up.body.jobId, 30_000);
   expect(job.status).toBe("completed");
   // The staged row shows the last stage's attempts (completion's first); the one-job path, its three.

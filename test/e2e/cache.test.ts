@@ -1,6 +1,6 @@
 /** The cache as users meet it: duplicates answered at upload, one run for concurrent duplicates, privacy, off switch. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { corpusPath } from "../support/corpus.ts";
+import { fixture } from "../support/fixtures.ts";
 import { waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 async function upload(file: string, key: string, pipeline = "optimized") {
   const form = new FormData();
-  form.append("file", Bun.file(corpusPath(file)), file);
+  form.append("file", Bun.file(fixture(file)), file);
   form.append("pipeline", pipeline);
   const res = await fetch(`${svc.url}/uploads`, { method: "POST", body: form, headers: { authorization: `Bearer ${key}` } });
   return { status: res.status, body: (await res.json()) as any };
@@ -46,7 +46,7 @@ async function final(jobId: string, key: string) {
 describe("cache", () => {
   for (const pipeline of ["optimized", "staged"]) {
     test(`a duplicate is answered at upload time (${pipeline})`, async () => {
-      const file = pipeline === "optimized" ? "paper-r-powerlaw-jss.pdf" : "paper-r-bridgesampling-jss.pdf";
+      const file = pipeline === "optimized" ? "cyrillic-ru.pdf" : "cjk-ja-zh.pdf";
       const first = await upload(file, ALICE, pipeline);
       expect(first.status).toBe(202);
       const job = await final(first.body.jobId, ALICE);
@@ -66,9 +66,9 @@ describe("cache", () => {
   }
 
   test("another user's cache hit gets their own rows, and cannot read the first user's", async () => {
-    const a = await upload("manual-etex-1998.pdf", ALICE);
+    const a = await upload("paper-two-column.pdf", ALICE);
     const aJob = await final(a.body.jobId, ALICE);
-    const b = await upload("manual-etex-1998.pdf", BOB);
+    const b = await upload("paper-two-column.pdf", BOB);
     expect(b.status).toBe(200);
     expect(b.body.cached).toBe(true);
     expect(b.body.jobId).not.toBe(a.body.jobId);
@@ -82,7 +82,7 @@ describe("cache", () => {
 
   test("ten parallel uploads of one new PDF run the pipeline once", async () => {
     for (const pipeline of ["optimized", "staged"]) {
-      const file = pipeline === "optimized" ? "manual-r-intro.pdf" : "manual-pdftex.pdf";
+      const file = pipeline === "optimized" ? "manual-long.pdf" : "form.pdf";
       const ups = await Promise.all(Array.from({ length: 10 }, (_, i) => upload(file, i % 2 ? ALICE : BOB, pipeline)));
       expect(ups.every((u) => u.status === 202)).toBe(true);
       const jobs = await Promise.all(ups.map((u, i) => final(u.body.jobId, i % 2 ? ALICE : BOB)));
@@ -106,7 +106,7 @@ test("FOLIO_CACHE=off runs every upload", async () => {
   try {
     const send = async () => {
       const form = new FormData();
-      form.append("file", Bun.file(corpusPath("slides-impressive-demo.pdf")), "s.pdf");
+      form.append("file", Bun.file(fixture("slides.pdf")), "s.pdf");
       return (await fetch(`${off.url}/uploads`, { method: "POST", body: form })).json() as Promise<any>;
     };
     const first = await send();

@@ -36,7 +36,7 @@ test("the dashboard shows the queues and its numbers move as jobs complete", asy
   expect(await page.textContent("#breaker")).toBe("unused");
 
   const ups = [];
-  for (const f of ["paper-cvs-parallel-dev.pdf", "slides-impressive-demo.pdf", "manual-etex-1998.pdf", "bad-first-1kb.pdf"]) ups.push(await uploadFile(svc.url, f));
+  for (const f of ["paper-bookmarks.pdf", "slides.pdf", "paper-two-column.pdf", "bad-first-1kb.pdf"]) ups.push(await uploadFile(svc.url, f));
   await Promise.all(ups.map((u) => waitFinal(svc.url, u.body.jobId)));
 
   await page.waitForFunction((n) => Number(document.getElementById("processed")?.textContent) >= n + 3, before, { timeout: 20_000 });

@@ -5,9 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { getJson, uploadFile, waitFinal } from "../support/client.ts";
+import { getJson, uploadBlob, uploadFile, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { fixture } from "../support/fixtures.ts";
+import { longPdf } from "../support/pdf-factory.ts";
 
 let db: { url: string; drop: () => Promise<void> };
 const procs: ServiceProcess[] = [];
@@ -69,7 +71,7 @@ describe("alert rules fire and resolve on real jobs", () => {
     const queue = new Queue("pdf-notes-optimized", { connection, prefix: svc.prefix });
     await queue.pause();
     const ups = [];
-    for (let i = 0; i < 5; i++) ups.push(await uploadFile(svc.url, "slides-impressive-demo.pdf"));
+    for (let i = 0; i < 5; i++) ups.push(await uploadFile(svc.url, fixture("slides.pdf")));
     await until("too_many_waiting to fire", hook("firing", "too_many_waiting"));
     await until("low_throughput to fire", hook("firing", "low_throughput"));
     expect(await firing(svc)).toEqual(expect.arrayContaining(["too_many_waiting", "low_throughput"]));
@@ -91,16 +93,16 @@ describe("alert rules fire and resolve on real jobs", () => {
     // start early in a minute so the failure and the slow job (~6 s) land in the same one.
     const second = new Date().getSeconds();
     if (second > 35) await Bun.sleep((61 - second) * 1000);
-    const bad = await uploadFile(svc.url, "bad-truncated-half.pdf");
+    const bad = await uploadFile(svc.url, fixture("bad-truncated-half.pdf"));
     await waitFinal(svc.url, bad.body.jobId);
     await until("high_failure_rate to fire", hook("firing", "high_failure_rate"));
-    // The 2,415-page manual takes several seconds: the window's average goes far over 400 ms.
-    const slow = await uploadFile(svc.url, "manual-r-refman-full.pdf");
+    // 3,000 generated pages take seconds to read: the window's average goes far over 400 ms.
+    const slow = await uploadBlob(svc.url, longPdf(3000), "long.pdf");
     await waitFinal(svc.url, slow.body.jobId);
     await until("slow_processing to fire", hook("firing", "slow_processing"));
     // Many quick successes bring both figures back under their thresholds.
     const quick = [];
-    for (let i = 0; i < 60; i++) quick.push(await uploadFile(svc.url, "form-openoffice-example.pdf"));
+    for (let i = 0; i < 60; i++) quick.push(await uploadFile(svc.url, fixture("form.pdf")));
     await Promise.all(quick.map((u) => waitFinal(svc.url, u.body.jobId)));
     await until("high_failure_rate to resolve", hook("resolved", "high_failure_rate"));
     await until("slow_processing to resolve", hook("resolved", "slow_processing"));
@@ -142,7 +144,7 @@ test("two worker processes report one truth through Redis", async () => {
   const server = await startServiceProcess({ name: "server-only", prefix, env, dataDir, args: ["--role", "server"] });
   procs.push(server);
   const ups = [];
-  for (let i = 0; i < 16; i++) ups.push(await uploadFile(server.url, i % 2 ? "paper-cvs-parallel-dev.pdf" : "slides-impressive-demo.pdf"));
+  for (let i = 0; i < 16; i++) ups.push(await uploadFile(server.url, fixture(i % 2 ? "paper-bookmarks.pdf" : "slides.pdf")));
   const finals = await Promise.all(ups.map((u) => waitFinal(server.url, u.body.jobId)));
   expect(finals.every((f) => f.status === "completed")).toBe(true);
   const report = await until("both processes' histograms", async () => {

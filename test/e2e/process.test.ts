@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { QUEUE_NAMES } from "../../src/queues/names.ts";
-import { getJson, uploadFile, waitFinal } from "../support/client.ts";
+import { getJson, uploadBlob, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { fixtureBytes } from "../support/fixtures.ts";
+import { longPdf } from "../support/pdf-factory.ts";
 
 let db: { url: string; drop: () => Promise<void> };
 const fastRecovery: Record<string, string> = {};
@@ -52,17 +54,11 @@ describe("SIGTERM", () => {
   test("drains with exit 0, and after a restart every accepted job is final", async () => {
     const env = { DATABASE_URL: db.url, FOLIO_DRAIN_TIMEOUT_MS: "3000", ...fastRecovery };
     const svc = await startServiceProcess({ name: "sigterm", env });
-    const files = [
-      "manual-gnuplot.pdf",
-      "manual-debian-reference-en.pdf",
-      "paper-cvs-parallel-dev.pdf",
-      "manual-r-intro.pdf",
-      "slides-impressive-demo.pdf",
-      "manual-doxygen.pdf",
-    ];
+    // Long documents keep the consumers busy when the signal comes.
+    const files = [longPdf(400), longPdf(300), await fixtureBytes("paper-bookmarks.pdf"), await fixtureBytes("manual-long.pdf"), await fixtureBytes("slides.pdf"), longPdf(500)];
     const accepted: string[] = [];
     for (const [i, f] of files.entries()) {
-      const up = await uploadFile(svc.url, f, { pipeline: i % 2 ? "staged" : "optimized" });
+      const up = await uploadBlob(svc.url, f, `f${i}.pdf`, { pipeline: i % 2 ? "staged" : "optimized" });
       expect(up.status).toBe(202);
       accepted.push(up.body.jobId);
     }

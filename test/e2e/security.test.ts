@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { corpusPath } from "../support/corpus.ts";
+import { fixture } from "../support/fixtures.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 
@@ -38,9 +38,9 @@ afterAll(async () => {
 });
 
 const as = (key?: string): Record<string, string> => (key ? { authorization: `Bearer ${key}` } : {});
-async function upload(key: string, file = "slides-impressive-demo.pdf", filename = file) {
+async function upload(key: string, file = "slides.pdf", filename = file) {
   const form = new FormData();
-  form.append("file", Bun.file(corpusPath(file)), filename);
+  form.append("file", Bun.file(fixture(file)), filename);
   const res = await fetch(`${svc.url}/uploads`, { method: "POST", body: form, headers: as(key) });
   return { status: res.status, headers: res.headers, body: (await res.json()) as any };
 }
@@ -101,7 +101,7 @@ describe("API keys", () => {
 describe("admission control", () => {
   test("a user over the in-flight cap or the rate limit gets 429 with Retry-After; others are not affected", async () => {
     const answers = [];
-    for (let i = 0; i < 12; i++) answers.push(await upload(bobKey, "manual-gnuplot.pdf"));
+    for (let i = 0; i < 12; i++) answers.push(await upload(bobKey, "manual-long.pdf"));
     const limited = answers.filter((a) => a.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     expect(limited.map((a) => a.body.error.code)).toEqual(expect.arrayContaining(["too_many_jobs_in_flight"]));
@@ -117,9 +117,9 @@ describe("admission control", () => {
 
 describe("hostile uploads", () => {
   test("a filename is display metadata only: path tricks never reach the file system", async () => {
-    const up = await upload(ADMIN, "paper-cvs-parallel-dev.pdf", "../../etc/passwd");
+    const up = await upload(ADMIN, "paper-bookmarks.pdf", "../../etc/passwd");
     expect(up.status).toBe(202);
-    const huge = await upload(ADMIN, "paper-cvs-parallel-dev.pdf", `${"x".repeat(5000)}.pdf`);
+    const huge = await upload(ADMIN, "paper-bookmarks.pdf", `${"x".repeat(5000)}.pdf`);
     expect(huge.status).toBe(202);
     const stored = readdirSync(join(svc.dataDir, "uploads"));
     expect(stored.every((f) => /^f_[a-z0-9]{20}\.pdf$/.test(f))).toBe(true);
@@ -147,7 +147,7 @@ describe("hostile uploads", () => {
     expect([{ status: 408, code: "upload_timeout" }, { status: 0, code: "ECONNRESET" }]).toContainEqual(outcome);
     expect(performance.now() - started).toBeLessThan(5000);
     // Nothing of it was kept, and the server carries on.
-    const after = await upload(ADMIN, "form-openoffice-example.pdf");
+    const after = await upload(ADMIN, "form.pdf");
     expect(after.status).toBe(202);
   });
 });

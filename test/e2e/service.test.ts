@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { isListening } from "../../src/redis/local-server.ts";
-import { corpusPath } from "../support/corpus.ts";
+import { fixture } from "../support/fixtures.ts";
+import { longPdf } from "../support/pdf-factory.ts";
 import { uploadFile, uploadRaw, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { freePort, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
@@ -35,7 +36,7 @@ function parseSse(text: string) {
 
 describe("live job events (SSE)", () => {
   test("stream the job's states in order until it completes, then close", async () => {
-    const up = await uploadFile(svc.url, "paper-r-bridgesampling-jss.pdf");
+    const up = await uploadFile(svc.url, fixture("cjk-ja-zh.pdf"));
     const res = await fetch(`${svc.url}/jobs/${up.body.jobId}/events`);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const events = parseSse(await res.text());
@@ -49,7 +50,7 @@ describe("live job events (SSE)", () => {
   });
 
   test("a finished job's stream gives its final state at once", async () => {
-    const up = await uploadFile(svc.url, "encrypted-gofpdf-userpw-123.pdf");
+    const up = await uploadFile(svc.url, fixture("encrypted-userpw.pdf"));
     await waitFinal(svc.url, up.body.jobId);
     const events = parseSse(await (await fetch(`${svc.url}/jobs/${up.body.jobId}/events`)).text());
     expect(events).toHaveLength(1);
@@ -58,7 +59,8 @@ describe("live job events (SSE)", () => {
 });
 
 describe("upload size limit (MAX_UPLOAD_MB=1)", () => {
-  const big = async () => new Uint8Array(await Bun.file(corpusPath("manual-gnuplot.pdf")).arrayBuffer());
+  // 600 generated pages, ~1.8 MB.
+  const big = async () => longPdf(600);
 
   test("a declared body over the limit gets 413 JSON", async () => {
     const r = await uploadRaw(svc.url, await big());
@@ -81,11 +83,11 @@ describe("upload size limit (MAX_UPLOAD_MB=1)", () => {
 
   test("a multipart upload over the limit gets 413, and a small one right after is accepted", async () => {
     const form = new FormData();
-    form.append("file", Bun.file(corpusPath("manual-gnuplot.pdf")), "big.pdf");
+    form.append("file", new Blob([longPdf(600)]), "big.pdf");
     const res = await fetch(`${svc.url}/uploads`, { method: "POST", body: form });
     expect(res.status).toBe(413);
     expect((await res.json()).error.code).toBe("file_too_large");
-    const small = await uploadFile(svc.url, "paper-cvs-parallel-dev.pdf");
+    const small = await uploadFile(svc.url, fixture("paper-bookmarks.pdf"));
     expect(small.status).toBe(202);
     expect((await waitFinal(svc.url, small.body.jobId)).status).toBe("completed");
   });
@@ -124,7 +126,7 @@ describe("start-up", () => {
     });
     try {
       expect(await isListening("127.0.0.1", port)).toBe(true);
-      const up = await uploadFile(own.url, "paper-cvs-parallel-dev.pdf");
+      const up = await uploadFile(own.url, fixture("paper-bookmarks.pdf"));
       expect((await waitFinal(own.url, up.body.jobId)).status).toBe("completed");
       // appendonly on: queued jobs survive a restart of this Redis.
       expect(existsSync(`${own.dataDir}/redis/appendonlydir`)).toBe(true);

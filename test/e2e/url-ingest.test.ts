@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { sha256Hex } from "../../src/pipeline/hash.ts";
 import { getJson, uploadFile, waitFinal } from "../support/client.ts";
-import { corpusPath } from "../support/corpus.ts";
+import { fixture } from "../support/fixtures.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 
 let source: ReturnType<typeof Bun.serve>;
@@ -12,7 +12,7 @@ let guarded: ServiceProcess;
 const hits = new Map<string, number>();
 
 beforeAll(async () => {
-  const pdf = new Uint8Array(await Bun.file(corpusPath("paper-cvs-parallel-dev.pdf")).arrayBuffer());
+  const pdf = new Uint8Array(await Bun.file(fixture("paper-bookmarks.pdf")).arrayBuffer());
   // Over MAX_UPLOAD_MB=1: a PDF header and 2 MiB of padding.
   const big = new Uint8Array(2 * 1024 * 1024);
   big.set(pdf.subarray(0, 1024));
@@ -75,13 +75,13 @@ describe("uploads by URL", () => {
     expect(job).toMatchObject({ status: "completed", pages: 12, error: null });
     expect(job.timings.downloadMs).toBeGreaterThanOrEqual(0);
     const notes = await getJson(`${svc.url}/notes/${job.notesId}`);
-    expect(notes.body.sha256).toBe(sha256Hex(new Uint8Array(await Bun.file(corpusPath("paper-cvs-parallel-dev.pdf")).arrayBuffer())));
+    expect(notes.body.sha256).toBe(sha256Hex(new Uint8Array(await Bun.file(fixture("paper-bookmarks.pdf")).arrayBuffer())));
     expect(notes.body.title.length).toBeGreaterThan(0);
 
     const staged = await byUrl(svc.url, { url: `${origin}/go`, pipeline: "staged" });
     expect((await waitFinal(svc.url, staged.body.jobId)).status).toBe("completed");
     // The same PDF uploaded as a file is now a cache hit: one hash for both ways in.
-    const again = await uploadFile(svc.url, "paper-cvs-parallel-dev.pdf");
+    const again = await uploadFile(svc.url, fixture("paper-bookmarks.pdf"));
     expect(again.body.cached).toBe(true);
   });
 

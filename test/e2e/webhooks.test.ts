@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { verifySignature } from "../../src/webhooks/signature.ts";
 import { getJson, uploadFile, waitFinal } from "../support/client.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { fixture } from "../support/fixtures.ts";
 
 interface Delivery {
   path: string;
@@ -58,7 +59,7 @@ const secret = async () => (await getJson(`${svc.url}/webhooks/secret`)).body.se
 
 describe("webhooks", () => {
   test("a completed job is POSTed, signed with the user's secret, and retried with backoff until the receiver takes it", async () => {
-    const up = await uploadFile(svc.url, "paper-cvs-parallel-dev.pdf", { callbackUrl: `${hook}/flaky` });
+    const up = await uploadFile(svc.url, fixture("paper-bookmarks.pdf"), { callbackUrl: `${hook}/flaky` });
     expect(up.status).toBe(202);
     await waitFinal(svc.url, up.body.jobId);
     const got = await until("three deliveries", () => (forJob("/flaky", up.body.jobId).length >= 3 ? forJob("/flaky", up.body.jobId) : undefined));
@@ -83,8 +84,8 @@ describe("webhooks", () => {
   });
 
   test("a failed job and a cached upload get their webhooks too", async () => {
-    const bad = await uploadFile(svc.url, "encrypted-gofpdf-userpw-123.pdf", { callbackUrl: `${hook}/ok` });
-    const cached = await uploadFile(svc.url, "paper-cvs-parallel-dev.pdf", { callbackUrl: `${hook}/ok` });
+    const bad = await uploadFile(svc.url, fixture("encrypted-userpw.pdf"), { callbackUrl: `${hook}/ok` });
+    const cached = await uploadFile(svc.url, fixture("paper-bookmarks.pdf"), { callbackUrl: `${hook}/ok` });
     expect(cached.body.cached).toBe(true);
     const failed = await until("failed delivery", () => forJob("/ok", bad.body.jobId)[0]);
     expect(failed.event).toBe("job.failed");
@@ -94,7 +95,7 @@ describe("webhooks", () => {
   });
 
   test("a receiver that never answers 2xx is given up on after FOLIO_WEBHOOK_ATTEMPTS, and the job says so", async () => {
-    const up = await uploadFile(svc.url, "slides-impressive-demo.pdf", { callbackUrl: `${hook}/down` });
+    const up = await uploadFile(svc.url, fixture("slides.pdf"), { callbackUrl: `${hook}/down` });
     expect((await waitFinal(svc.url, up.body.jobId)).status).toBe("completed");
     const job = await until("failed callback", async () => {
       const j = (await getJson(`${svc.url}/jobs/${up.body.jobId}`)).body;
@@ -109,11 +110,11 @@ describe("webhooks", () => {
     const rotated = (await (await fetch(`${svc.url}/webhooks/secret/rotate`, { method: "POST" })).json()) as { secret: string };
     expect(rotated.secret).not.toBe(old);
     expect(await secret()).toBe(rotated.secret);
-    const up = await uploadFile(svc.url, "paper-cvs-parallel-dev.pdf", { callbackUrl: `${hook}/ok` });
+    const up = await uploadFile(svc.url, fixture("paper-bookmarks.pdf"), { callbackUrl: `${hook}/ok` });
     const d = await until("delivery", () => forJob("/ok", up.body.jobId)[0]);
     expect(verifySignature(rotated.secret, d.body, d.signature)).toBe(true);
     expect(verifySignature(old, d.body, d.signature)).toBe(false);
-    const refused = await uploadFile(svc.url, "paper-cvs-parallel-dev.pdf", { callbackUrl: "ftp://example.com/hook" });
+    const refused = await uploadFile(svc.url, fixture("paper-bookmarks.pdf"), { callbackUrl: "ftp://example.com/hook" });
     expect([refused.status, refused.body.error.code]).toEqual([400, "invalid_callback_url"]);
   });
 });

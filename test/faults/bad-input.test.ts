@@ -4,7 +4,7 @@
  * a 5xx or a crash, and an upload right after still completes.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { corpus, corpusPath } from "../support/corpus.ts";
+import { fixtures, fixture } from "../support/fixtures.ts";
 import { uploadFile, waitFinal } from "../support/client.ts";
 import { fastRecoveryEnv } from "../support/load.ts";
 import { freshDatabase } from "../support/postgres.ts";
@@ -49,14 +49,14 @@ async function expectHandled(label: string, v: Verdict) {
 }
 
 async function stillServes() {
-  const up = await uploadFile(svc.url, "paper-cvs-parallel-dev.pdf");
+  const up = await uploadFile(svc.url, fixture("paper-bookmarks.pdf"));
   expect(up.status === 202 || up.status === 200).toBe(true);
   expect((await waitFinal(svc.url, up.body.jobId)).status).toBe("completed");
 }
 
 test("hostile and broken uploads get clear answers", async () => {
-  const pdf = Bun.file(corpusPath("paper-cvs-parallel-dev.pdf"));
-  const png = Bun.file(corpusPath("bad-png-renamed.pdf"));
+  const pdf = Bun.file(fixture("paper-bookmarks.pdf"));
+  const png = Bun.file(fixture("bad-png-renamed.pdf"));
   const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...new Uint8Array(200)]);
   const boundary = "----folio-battery";
   const truncated = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 trunc`;
@@ -79,8 +79,8 @@ test("hostile and broken uploads get clear answers", async () => {
     ["truncated multipart", send(truncated, { "content-type": `multipart/form-data; boundary=${boundary}` }), 400],
     ["bad pipeline", send(form([["file", pdf, "a.pdf"], ["pipeline", "warp"]])), 400],
   ];
-  for (const entry of corpus().filter((e) => e.expect !== "notes")) {
-    cases.push([entry.filename, send(form([["file", Bun.file(corpusPath(entry.filename)), entry.filename]])), /^4\d\d /.test(entry.expect) ? Number(entry.expect.slice(0, 3)) : "job"]);
+  for (const entry of fixtures().filter((e) => e.expect !== "notes")) {
+    cases.push([entry.filename, send(form([["file", Bun.file(fixture(entry.filename)), entry.filename]])), /^4\d\d /.test(entry.expect) ? Number(entry.expect.slice(0, 3)) : "job"]);
   }
   for (const [label, pending, expected] of cases) {
     const v = await pending;
@@ -94,8 +94,8 @@ test("hostile and broken uploads get clear answers", async () => {
 test("a few hundred seeded random mutations of real PDFs: never a 5xx, never a lost job", async () => {
   let seed = 20261128;
   const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / (1 << 24);
-  const sources = ["paper-cvs-parallel-dev.pdf", "slides-impressive-demo.pdf", "form-openoffice-example.pdf", "encrypted-yukon-ownerpw-rc4.pdf", "manual-etex-1998.pdf"];
-  const originals = await Promise.all(sources.map(async (f) => new Uint8Array(await Bun.file(corpusPath(f)).arrayBuffer())));
+  const sources = ["paper-bookmarks.pdf", "slides.pdf", "form.pdf", "encrypted-ownerpw.pdf", "paper-two-column.pdf"];
+  const originals = await Promise.all(sources.map(async (f) => new Uint8Array(await Bun.file(fixture(f)).arrayBuffer())));
   const outcomes: Record<string, number> = {};
   const pending: Promise<void>[] = [];
   for (let i = 0; i < 300; i++) {

@@ -4,7 +4,7 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import postgres from "postgres";
-import { goodPdfs } from "../support/corpus.ts";
+import { fixture, goodFixtures } from "../support/fixtures.ts";
 import { uploadFile, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
@@ -28,7 +28,7 @@ test("a 10 s Postgres outage under load loses nothing", async () => {
   viaProxy.port = String(proxy.port);
   svc = await startServiceProcess({ name: "pg-outage", env: { DATABASE_URL: viaProxy.toString() } });
 
-  const small = goodPdfs().filter((e) => e.size < 400_000);
+  const small = goodFixtures().filter((e) => e.size < 400_000);
   const accepted: string[] = [];
   const refused: number[] = [];
   let cutAt = 0;
@@ -44,7 +44,7 @@ test("a 10 s Postgres outage under load loses nothing", async () => {
       restoredAt = Date.now();
     }
     const entry = small[i % small.length]!;
-    const up = await uploadFile(svc.url, entry.filename, { pipeline: i % 2 ? "staged" : "optimized" }).catch(() => ({ status: 0, body: {} as any }));
+    const up = await uploadFile(svc.url, fixture(entry.filename), { pipeline: i % 2 ? "staged" : "optimized" }).catch(() => ({ status: 0, body: {} as any }));
     if (up.status === 202 || up.status === 200) accepted.push(up.body.jobId);
     else refused.push(up.status);
     await Bun.sleep(100);

@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { corpusPath } from "../support/corpus.ts";
+import { fixture } from "../support/fixtures.ts";
 import { getJson } from "../support/client.ts";
 import { fastRecoveryEnv, report, tally } from "../support/load.ts";
 import { freshDatabase } from "../support/postgres.ts";
@@ -28,7 +28,7 @@ afterAll(async () => {
 test("kill -9 of a worker process mid-download loses no URL job and no webhook", async () => {
   const db = await freshDatabase("urlcrash");
   drop = db.drop;
-  const pdf = new Uint8Array(await Bun.file(corpusPath("paper-cvs-parallel-dev.pdf")).arrayBuffer());
+  const pdf = new Uint8Array(await Bun.file(fixture("paper-bookmarks.pdf")).arrayBuffer());
   const delivered = new Map<string, number>();
   let downloadsStarted = 0;
   source = Bun.serve({

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { downloadUrl, type DownloadOptions } from "../../src/ingest/download-url.ts";
 import { PipelineError } from "../../src/pipeline/errors.ts";
 import { sha256Hex } from "../../src/pipeline/hash.ts";
-import { corpusPath } from "../support/corpus.ts";
+import { fixture } from "../support/fixtures.ts";
 
 /** A real HTTP server on loopback playing every kind of source a user might point Folio at. */
 let server: ReturnType<typeof Bun.serve>;
@@ -13,7 +13,7 @@ let pdf: Uint8Array<ArrayBuffer>;
 let declaring: Bun.TCPSocketListener<undefined>;
 
 beforeAll(async () => {
-  pdf = new Uint8Array(await Bun.file(corpusPath("paper-cvs-parallel-dev.pdf")).arrayBuffer());
+  pdf = new Uint8Array(await Bun.file(fixture("paper-bookmarks.pdf")).arrayBuffer());
   server = Bun.serve({
     port: 0,
     idleTimeout: 30,

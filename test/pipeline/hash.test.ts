@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { hashingStream, sha256Hex, UploadRejected } from "../../src/pipeline/hash.ts";
-import { corpusPath } from "../support/corpus.ts";
+import { fixture, fixtures } from "../support/fixtures.ts";
 
 async function drain(s: ReadableStream<Uint8Array>) {
   return new Uint8Array(await new Response(s).arrayBuffer());
@@ -9,14 +9,14 @@ async function drain(s: ReadableStream<Uint8Array>) {
 
 describe("hashing stream", () => {
   test("passes the bytes through and hashes them in the same pass", async () => {
-    const bytes = new Uint8Array(await Bun.file(corpusPath("paper-cvs-parallel-dev.pdf")).arrayBuffer());
-    const h = hashingStream(Bun.file(corpusPath("paper-cvs-parallel-dev.pdf")).stream(), 10_000_000);
+    const bytes = new Uint8Array(await Bun.file(fixture("paper-bookmarks.pdf")).arrayBuffer());
+    const h = hashingStream(Bun.file(fixture("paper-bookmarks.pdf")).stream(), 10_000_000);
     const out = await drain(h.stream);
     const meta = await h.result;
     expect(out).toEqual(bytes);
     expect(meta.size).toBe(bytes.byteLength);
     expect(meta.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
-    expect(meta.sha256).toBe("9086459bcb0017286416a9e24b606b556ecb33320b8ae94e75c3196399d2cdc1");
+    expect(meta.sha256).toBe(fixtures().find((e) => e.filename === "paper-bookmarks.pdf")!.sha256);
     expect(sha256Hex(bytes)).toBe(meta.sha256);
   });
 
@@ -27,7 +27,7 @@ describe("hashing stream", () => {
   });
 
   test("cuts a non-PDF as soon as its first bytes are seen", async () => {
-    const png = Bun.file(corpusPath("bad-png-renamed.pdf")).stream();
+    const png = Bun.file(fixture("bad-png-renamed.pdf")).stream();
     const h = hashingStream(png, 10_000_000);
     await expect(drain(h.stream)).rejects.toMatchObject({ code: "not_a_pdf" });
   });

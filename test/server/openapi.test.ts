@@ -8,7 +8,7 @@ import { validate } from "@scalar/openapi-parser";
 import { chromium } from "playwright-core";
 import { createApp, type AppDeps } from "../../src/server/app.ts";
 import { uploadFile, waitFinal } from "../support/client.ts";
-import { corpusPath } from "../support/corpus.ts";
+import { fixture } from "../support/fixtures.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 
 /** Served on purpose outside the document: the document itself, its viewer, and Bull Board's own UI. */
@@ -19,7 +19,7 @@ let source: ReturnType<typeof Bun.serve>;
 let doc: any;
 
 beforeAll(async () => {
-  const pdf = Bun.file(corpusPath("paper-cvs-parallel-dev.pdf"));
+  const pdf = Bun.file(fixture("paper-bookmarks.pdf"));
   source = Bun.serve({ port: 0, fetch: () => new Response(pdf) });
   svc = await startServiceProcess({ name: "openapi", env: { FOLIO_ALLOW_PRIVATE_URLS: "1" } });
   doc = await (await fetch(`${svc.url}/openapi.json`)).json();
@@ -89,10 +89,10 @@ describe("OpenAPI", () => {
     expect(ref(upload.requestBody.content["application/json"].schema).required).toEqual(["url"]);
     // Each documented body type of POST /uploads.
     const form = new FormData();
-    form.append("file", Bun.file(corpusPath("paper-cvs-parallel-dev.pdf")), "paper.pdf");
+    form.append("file", Bun.file(fixture("paper-bookmarks.pdf")), "paper.pdf");
     const bodies: [string | undefined, BodyInit][] = [
       [undefined, form],
-      ["application/pdf", Bun.file(corpusPath("slides-impressive-demo.pdf"))],
+      ["application/pdf", Bun.file(fixture("slides.pdf"))],
       ["application/json", JSON.stringify({ url: `http://127.0.0.1:${source.port}/paper.pdf`, pipeline: "staged" })],
     ];
     for (const type of Object.keys(upload.requestBody.content)) if (type !== "application/octet-stream") expect(bodies.map(([t]) => t ?? "multipart/form-data")).toContain(type);

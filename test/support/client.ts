@@ -1,14 +1,17 @@
-import { corpusPath } from "./corpus.ts";
+import { basename } from "node:path";
 
 export interface UploadAnswer {
   status: number;
   body: any;
 }
 
-/** POST /uploads as `curl -F file=@…` does. */
-export async function uploadFile(base: string, filename: string, fields: Record<string, string> = {}): Promise<UploadAnswer> {
+/** POST /uploads as `curl -F file=@PATH` does. */
+export const uploadFile = (base: string, path: string, fields: Record<string, string> = {}) => uploadBlob(base, Bun.file(path), basename(path), fields);
+
+/** A multipart upload of bytes made by the test (a generated PDF). */
+export async function uploadBlob(base: string, file: Blob | Uint8Array<ArrayBuffer>, filename: string, fields: Record<string, string> = {}): Promise<UploadAnswer> {
   const form = new FormData();
-  form.append("file", Bun.file(corpusPath(filename)), filename);
+  form.append("file", file instanceof Blob ? file : new Blob([file]), filename);
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   const res = await fetch(`${base}/uploads`, { method: "POST", body: form });
   return { status: res.status, body: await res.json() };

@@ -1,9 +1,9 @@
 import { QUEUE_NAMES } from "../../src/queues/names.ts";
-import { goodPdfs } from "./corpus.ts";
+import { fixture, goodFixtures } from "./fixtures.ts";
 import { uploadFile, waitFinal } from "./client.ts";
 
-/** Small corpus PDFs: a few hundred of them make a load that finishes in seconds. */
-export const smallPdfs = () => goodPdfs().filter((e) => e.size < 300_000 && (e.pages ?? 99) <= 30).map((e) => e.filename);
+/** The small fixtures: a few hundred of them make a load that finishes in seconds. */
+export const smallPdfs = () => goodFixtures().filter((e) => e.size < 300_000 && (e.pages ?? 99) <= 30).map((e) => fixture(e.filename));
 
 export interface Tally {
   accepted: number;

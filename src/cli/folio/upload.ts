@@ -63,7 +63,7 @@ async function uploadOne(client: FolioClient, input: Input, opts: UploadOptions,
       written = join(opts.out, uniqueName(names, parse(input.name).name || job.id));
       writeFileSync(written, markdown);
     }
-    bar.done(`✓ ${input.name}: ${job.cached ? "from cache" : `${job.pages} pages`}${written ? ` → ${written}` : ""}`);
+    bar.done(`✓ ${input.name}: ${job.cached ? "from cache" : `${job.pages} page${job.pages === 1 ? "" : "s"}`}${written ? ` → ${written}` : ""}`);
     return { input, job, written, markdown: written ? undefined : markdown, seconds: seconds() };
   } catch (err) {
     const message = err instanceof ApiError ? `${err.code}: ${err.message}` : (err as Error).message;

@@ -3,13 +3,13 @@ import { extractPdf } from "../../../src/pipeline/extract.ts";
 import { aiGenerator, type AiOptions } from "../../../src/pipeline/notes/ai.ts";
 import { NotesSchema } from "../../../src/pipeline/notes/schema.ts";
 import { AiBreaker, BreakerOpen } from "../../../src/resilience/ai-breaker.ts";
-import { corpusPath } from "../../support/corpus.ts";
+import { fixture } from "../../support/fixtures.ts";
 import { startOpenAIStandIn } from "../../support/openai-standin.ts";
 
 const standIn = startOpenAIStandIn();
 afterAll(() => standIn.stop());
 const doc = async (f: string) =>
-  extractPdf(new Uint8Array(await Bun.file(corpusPath(f)).arrayBuffer()), { maxPages: 5000, minTextChars: 50 });
+  extractPdf(new Uint8Array(await Bun.file(fixture(f)).arrayBuffer()), { maxPages: 5000, minTextChars: 50 });
 const opts = (o: Partial<AiOptions> = {}): AiOptions => ({
   baseURL: standIn.url,
   apiKey: "test",
@@ -31,7 +31,7 @@ describe("AI notes through the stand-in", () => {
   for (const api of ["chat", "responses"] as const) {
     test(`${api} endpoint: schema-valid notes with model and token usage`, async () => {
       reset();
-      const notes = await aiGenerator(opts({ api, chunkTokens: 20_000 }), breaker()).generate(await doc("paper-cvs-parallel-dev.pdf"));
+      const notes = await aiGenerator(opts({ api, chunkTokens: 20_000 }), breaker()).generate(await doc("paper-bookmarks.pdf"));
       expect(NotesSchema.safeParse(notes).success).toBe(true);
       expect(notes).toMatchObject({ generator: "ai", model: "stand-in-model" });
       expect(notes.usage!.inputTokens).toBeGreaterThan(1000);
@@ -40,19 +40,19 @@ describe("AI notes through the stand-in", () => {
     });
   }
 
-  test("a 311-page manual is chunked, summarised in parallel and merged", async () => {
+  test("a 120-page manual is chunked, summarised in parallel and merged", async () => {
     reset();
-    const manual = await doc("manual-gnuplot.pdf");
-    const notes = await aiGenerator(opts({ chunkTokens: 8000, maxChunks: 12 }), breaker()).generate(manual);
+    const manual = await doc("manual-long.pdf");
+    const notes = await aiGenerator(opts({ chunkTokens: 3000, maxChunks: 12 }), breaker()).generate(manual);
     expect(standIn.calls).toHaveLength(13);
     expect(notes.outline.length).toBeGreaterThan(10);
-    expect(notes.usage!.inputTokens).toBeGreaterThan(12 * 6000);
+    expect(notes.usage!.inputTokens).toBeGreaterThan(12 * 3000 * 0.75);
   });
 
   test("an answer that fails the schema is retried once, then the job fails with ai_invalid_output", async () => {
     reset();
     standIn.knobs.malformedRate = 1;
-    await expect(aiGenerator(opts(), breaker()).generate(await doc("slides-impressive-demo.pdf"))).rejects.toMatchObject({
+    await expect(aiGenerator(opts(), breaker()).generate(await doc("slides.pdf"))).rejects.toMatchObject({
       code: "ai_invalid_output",
       retryable: false,
     });
@@ -62,7 +62,7 @@ describe("AI notes through the stand-in", () => {
   test("a 429 carries the provider's Retry-After", async () => {
     reset();
     Object.assign(standIn.knobs, { failNext: 1, errorStatus: 429, retryAfterS: 7 });
-    await expect(aiGenerator(opts(), breaker()).generate(await doc("slides-impressive-demo.pdf"))).rejects.toMatchObject({
+    await expect(aiGenerator(opts(), breaker()).generate(await doc("slides.pdf"))).rejects.toMatchObject({
       code: "ai_unavailable",
       retryable: true,
       retryAfterMs: 7000,
@@ -76,7 +76,7 @@ describe("circuit breaker", () => {
     reset();
     const b = breaker({ halfOpenAfterMs: 400 });
     const gen = aiGenerator(opts(), b);
-    const input = await doc("slides-impressive-demo.pdf");
+    const input = await doc("slides.pdf");
     standIn.knobs.errorRate = 1;
     for (let i = 0; i < 5; i++) await expect(gen.generate(input)).rejects.toMatchObject({ code: "ai_unavailable" });
     expect(b.state()).toMatchObject({ state: "open", consecutiveFailures: 5 });
@@ -96,7 +96,7 @@ describe("circuit breaker", () => {
     standIn.knobs.hangRate = 1;
     const b = breaker({ timeoutMs: 300 });
     const started = performance.now();
-    await expect(aiGenerator(opts(), b).generate(await doc("slides-impressive-demo.pdf"))).rejects.toMatchObject({
+    await expect(aiGenerator(opts(), b).generate(await doc("slides.pdf"))).rejects.toMatchObject({
       code: "ai_unavailable",
       message: expect.stringContaining("timed out after 300 ms"),
     });

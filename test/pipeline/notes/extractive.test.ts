@@ -2,40 +2,40 @@ import { describe, expect, test } from "bun:test";
 import { extractPdf } from "../../../src/pipeline/extract.ts";
 import { summarise } from "../../../src/pipeline/notes/extractive.ts";
 import { NotesSchema } from "../../../src/pipeline/notes/schema.ts";
-import { corpusPath } from "../../support/corpus.ts";
+import { fixture } from "../../support/fixtures.ts";
 
 const opts = { summarySentences: 6, keyPoints: 8 };
 const extract = async (f: string) =>
-  extractPdf(new Uint8Array(await Bun.file(corpusPath(f)).arrayBuffer()), { maxPages: 5000, minTextChars: 50 });
+  extractPdf(new Uint8Array(await Bun.file(fixture(f)).arrayBuffer()), { maxPages: 5000, minTextChars: 50 });
 const squash = (s: string) => s.replace(/\s+/g, "").toLowerCase();
 
 describe("extractive notes", () => {
   test("a paper gets a title, a summary from its own sentences, key points and an outline", async () => {
-    const doc = await extract("paper-cvs-parallel-dev.pdf");
+    const doc = await extract("paper-bookmarks.pdf");
     const notes = summarise(doc, opts);
     expect(NotesSchema.safeParse(notes).success).toBe(true);
-    expect(notes.title).toBe("CVS II: Parallelizing Software Development");
+    expect(notes.title).toBe("Concurrent Versions: Parallelizing Software Development");
     expect(notes.keyPoints.length).toBe(8);
     const text = squash(doc.pages.join("\n"));
     for (const point of notes.keyPoints) expect(text).toContain(squash(point).slice(0, 60));
-    expect(notes.summary).toMatch(/revision control|cvs/i);
-    expect(notes.markdown).toStartWith("# CVS II");
+    expect(notes.summary).toMatch(/revision control|merging/i);
+    expect(notes.markdown).toStartWith("# Concurrent Versions");
     expect(notes.generator).toBe("extractive");
   });
 
   test("is deterministic", async () => {
-    const doc = await extract("paper-r-rprotobuf.pdf");
+    const doc = await extract("paper-bookmarks.pdf");
     expect(summarise(doc, opts)).toEqual(summarise(doc, opts));
   });
 
   test("slides with few full sentences still give key points from their bullets", async () => {
-    const notes = summarise(await extract("slides-impressive-demo.pdf"), opts);
+    const notes = summarise(await extract("slides.pdf"), opts);
     expect(notes.keyPoints.length).toBeGreaterThanOrEqual(4);
-    expect(notes.title).toBe("Introducing Impressive");
+    expect(notes.title).toBe("Introducing Folio");
   });
 
   test("scales near-linearly with the text", async () => {
-    const doc = await extract("manual-gnuplot.pdf");
+    const doc = await extract("manual-long.pdf");
     const time = (pages: string[]) => {
       const start = performance.now();
       for (let i = 0; i < 3; i++) summarise({ ...doc, pages }, opts);

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { extractText, getDocumentProxy } from "unpdf";
-import { corpus, corpusPath, goodPdfs, type CorpusEntry } from "../support/corpus.ts";
+import { corpus, corpusPath, goodPdfs } from "../support/corpus.ts";
+import type { PdfEntry } from "../support/fixtures.ts";
 import { getJson, uploadFile, uploadRaw, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
@@ -62,8 +63,8 @@ async function expectGrounded(file: string, notes: any) {
   }
 }
 
-async function runThrough(svc: ServiceProcess, entry: CorpusEntry, pipeline: string) {
-  const up = await uploadFile(svc.url, entry.filename, { pipeline });
+async function runThrough(svc: ServiceProcess, entry: PdfEntry, pipeline: string) {
+  const up = await uploadFile(svc.url, corpusPath(entry.filename), { pipeline });
   expect(up.status).toBe(202);
   expect(up.body).toMatchObject({ status: "queued", pipeline, sha256: entry.sha256 });
   expect(up.body.jobId).toMatch(/^j_/);
@@ -121,7 +122,7 @@ describe("bad files: the documented 4xx or a failed job with the right code", ()
   for (const entry of bad) {
     test(`${entry.filename} → ${entry.expect}`, async () => {
       const svc = pg;
-      const up = await uploadFile(svc.url, entry.filename);
+      const up = await uploadFile(svc.url, corpusPath(entry.filename));
       const [first, second] = entry.expect.split(" ");
       if (/^4\d\d$/.test(first!)) {
         expect(up.status).toBe(Number(first));
@@ -160,7 +161,7 @@ describe("bad files: the documented 4xx or a failed job with the right code", ()
     const missing = await fetch(`${pg.url}/uploads`, { method: "POST", body: noFile });
     expect(missing.status).toBe(400);
     expect((await missing.json()).error.code).toBe("missing_file");
-    const badPipeline = await uploadFile(pg.url, "paper-cvs-parallel-dev.pdf", { pipeline: "fast" });
+    const badPipeline = await uploadFile(pg.url, corpusPath("paper-cvs-parallel-dev.pdf"), { pipeline: "fast" });
     expect(badPipeline.status).toBe(400);
     expect(badPipeline.body.error.code).toBe("invalid_pipeline");
     const unknownJob = await getJson(`${pg.url}/jobs/j_doesnotexist`);

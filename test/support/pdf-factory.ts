@@ -1,0 +1,77 @@
+/**
+ * PDFs made by the tests themselves, written object by object: long documents of any page
+ * count (made in milliseconds, too big to commit) and hostile ones. The format is simple
+ * enough that a writer of plain objects and an xref table is clearer than a library here.
+ */
+import { paper, pipelinePaper } from "../fixtures/texts.ts";
+
+const enc = new TextEncoder();
+const escape = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`).replace(/[^\x20-\x7e]/g, "?");
+
+/** Serialises numbered objects (1..n, object 1 the catalog) with a correct xref table. */
+function writePdf(objects: string[], info = ""): Uint8Array<ArrayBuffer> {
+  let out = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, "0")} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${info} >>\nstartxref\n${xref}\n%%EOF\n`;
+  return enc.encode(out);
+}
+
+const stream = (content: string, extra = "") => `<< /Length ${content.length}${extra} >>\nstream\n${content}\nendstream`;
+const FONT = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
+
+/** `pages` pages of real sentences (the fixtures' prose), a heading on every tenth page. */
+export function longPdf(pages: number, title = "A Long Generated Manual"): Uint8Array<ArrayBuffer> {
+  const sentences = [...paper.sections, ...pipelinePaper.sections].flatMap((s) => s.paragraphs.join(" ").split(/(?<=\.) /));
+  // 1 catalog, 2 pages, 3 font, 4 info; then a page and its content per page.
+  const objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", FONT, `<< /Title (${escape(title)}) >>`];
+  const kids: string[] = [];
+  for (let p = 0; p < pages; p++) {
+    const lines = p % 10 === 0 ? [`/F1 16 Tf (Part ${p / 10 + 1}) '`, "/F1 10 Tf"] : ["/F1 10 Tf"];
+    for (let l = 0; l < 30; l++) lines.push(`(${escape(sentences[(p * 30 + l) % sentences.length]!.slice(0, 95))}) '`);
+    const content = `BT 14 TL 60 790 Td ${lines.join("\n")} ET`;
+    const pageNo = objects.length + 1;
+    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${pageNo + 1} 0 R >>`, stream(content));
+    kids.push(`${pageNo} 0 R`);
+  }
+  objects[1] = `<< /Type /Pages /Kids [${kids.join(" ")}] /Count ${pages} >>`;
+  return writePdf(objects, " /Info 4 0 R");
+}
+
+/**
+ * One page whose content draws a Form XObject `fanout` times, which draws the next level
+ * `fanout` times, `depth` levels down to a text operation: fanout^depth text operations
+ * from a file of a few KB (the "billion laughs" of PDF).
+ */
+export function nestedXObjectPdf(depth: number, fanout: number): Uint8Array<ArrayBuffer> {
+  // 1 catalog, 2 pages, 3 font, 4 page, 5 page content, then X1..Xdepth as objects 6.. .
+  const xobj = (level: number) => 5 + level;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+    FONT,
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> /XObject << /X1 ${xobj(1)} 0 R >> >> /Contents 5 0 R >>`,
+    stream(Array(fanout).fill("/X1 Do").join("\n")),
+  ];
+  for (let level = 1; level <= depth; level++) {
+    const body = level === depth ? "BT /F1 1 Tf 10 10 Td (deep text) Tj ET" : Array(fanout).fill(`/X${level + 1} Do`).join("\n");
+    const resources = level === depth ? "<< /Font << /F1 3 0 R >> >>" : `<< /Font << /F1 3 0 R >> /XObject << /X${level + 1} ${xobj(level + 1)} 0 R >> >>`;
+    objects.push(stream(body, ` /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources ${resources}`));
+  }
+  return writePdf(objects);
+}
+
+/** The same document with a trailing comment: different bytes, so a different cache key. */
+export function variant(bytes: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
+  const tail = enc.encode(`\n%variant ${n}\n`);
+  const out = new Uint8Array(bytes.length + tail.length);
+  out.set(bytes);
+  out.set(tail, bytes.length);
+  return out;
+}
