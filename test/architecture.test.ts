@@ -18,14 +18,19 @@ function files(dir: string): string[] {
   });
 }
 
-const graph = new Map<string, string[]>();
-for (const file of ["src", "workers", "db"].flatMap((d) => files(join(ROOT, d)))) {
-  const imports = transpiler
-    .scanImports(readFileSync(file, "utf8").replace(/^#!.*/, ""))
-    .filter((i) => i.path.startsWith("."))
-    .map((i) => relative(ROOT, resolve(dirname(file), i.path)));
-  graph.set(relative(ROOT, file), imports);
+function importGraph(dirs: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const file of dirs.flatMap((d) => files(join(ROOT, d)))) {
+    const imports = transpiler
+      .scanImports(readFileSync(file, "utf8").replace(/^#!.*/, ""))
+      .filter((i) => i.path.startsWith("."))
+      .map((i) => relative(ROOT, resolve(dirname(file), i.path)));
+    out.set(relative(ROOT, file), imports);
+  }
+  return out;
 }
+
+const graph = importGraph(["src", "workers", "db"]);
 
 describe("architecture", () => {
   test("the graph was read", () => {
@@ -67,6 +72,22 @@ describe("architecture", () => {
         .filter((i) => (file.startsWith("db/") && i.startsWith("src/")) || (file.startsWith("src/pipeline/") && /^src\/(server|cli)\//.test(i)))
         .map((i) => `${file} → ${i}`),
     );
+    expect(offenders).toEqual([]);
+  });
+
+  test("tests outside the corpus suite read only the repo's own fixtures, never the wide corpus", () => {
+    const tests = importGraph(["test"]);
+    const reaches = (file: string, seen = new Set<string>()): boolean => {
+      if (file === "test/support/corpus.ts") return true;
+      if (seen.has(file)) return false;
+      seen.add(file);
+      return (tests.get(file) ?? []).some((next) => reaches(next, seen));
+    };
+    const offenders = [...tests.keys()]
+      // This file names the corpus only to look for it.
+      .filter((f) => f.endsWith(".test.ts") && !f.startsWith("test/corpus/") && f !== "test/architecture.test.ts")
+      .filter((f) => reaches(f) || /shared\/corpus|FOLIO_CORPUS/.test(readFileSync(join(ROOT, f), "utf8")));
+    expect(tests.size).toBeGreaterThan(40);
     expect(offenders).toEqual([]);
   });
 });

@@ -8,19 +8,19 @@ import { parseArgs } from "node:util";
 import { extractPdf, warmExtractor } from "../../src/pipeline/extract.ts";
 import { queueTuning } from "../../src/queues/worker-options.ts";
 import { loadConfig } from "../../src/config.ts";
-import { corpusPath } from "../../test/support/corpus.ts";
+import { basename } from "node:path";
 import { startServiceProcess } from "../../test/support/service-process.ts";
 import { mapLimit } from "../../src/pipeline/notes/chunks.ts";
-import { drive, workload } from "./workload.ts";
+import { drive, pdfPool, workload } from "./workload.ts";
 
 const { values } = parseArgs({ options: { jobs: { type: "string", default: "60" } } });
 const jobs = Number(values.jobs);
-const files = workload({ jobs, duplicates: 0, seed: 7 });
+const files = workload({ jobs, duplicates: 0, seed: 7 }, pdfPool("corpus"));
 const concurrency = queueTuning(loadConfig({}), "pdf-notes-optimized").concurrency;
 
 // Extraction only, the same PDFs, one thread, the consumer's concurrency.
 await warmExtractor();
-const bytes = await Promise.all(files.map(async (u) => new Uint8Array(await Bun.file(corpusPath(u.file)).arrayBuffer())));
+const bytes = await Promise.all(files.map(async (u) => new Uint8Array(await Bun.file(u.path).arrayBuffer())));
 const t0 = performance.now();
 await mapLimit(bytes, concurrency, (b) => extractPdf(b, { maxPages: 5000, minTextChars: 0 }).catch(() => null));
 const extractOnly = jobs / ((performance.now() - t0) / 1000);
@@ -28,7 +28,7 @@ const extractOnly = jobs / ((performance.now() - t0) / 1000);
 const svc = await startServiceProcess({ name: "offline-load", env: { FOLIO_CACHE: "off", LOG_LEVEL: "warn", FOLIO_RATE_LIMIT_PER_MIN: "100000", FOLIO_MAX_IN_FLIGHT_PER_USER: "100000" } });
 let e2e = 0;
 try {
-  const results = await drive(svc.url, files, { jobs, concurrency: 10, duplicates: 0, seed: 7, timeoutS: 600 }, corpusPath);
+  const results = await drive(svc.url, files, { jobs, concurrency: 10, duplicates: 0, seed: 7, timeoutS: 600 });
   const done = results.filter((r) => r.status === "completed");
   const span = (Math.max(...done.map((r) => r.finishedAt!)) - Math.min(...results.map((r) => r.acceptedAt))) / 1000;
   e2e = done.length / span;
@@ -42,8 +42,9 @@ console.log(`| end to end / extraction only | ${(e2e / extractOnly).toFixed(2)} 
 
 if (Bun.which("pdftotext")) {
   console.log("\n| PDF | pages | unpdf (extract stage) ms | pdftotext ms | unpdf / pdftotext |\n|---|---|---|---|---|");
-  for (const f of [...new Set(files.map((u) => u.file))].slice(0, 10)) {
-    const b = new Uint8Array(await Bun.file(corpusPath(f)).arrayBuffer());
+  for (const path of [...new Set(files.map((u) => u.path))].slice(0, 10)) {
+    const f = basename(path);
+    const b = new Uint8Array(await Bun.file(path).arrayBuffer());
     const med = async (fn: () => Promise<unknown> | unknown) => {
       const xs: number[] = [];
       for (let i = 0; i < 3; i++) {
@@ -55,7 +56,7 @@ if (Bun.which("pdftotext")) {
     };
     const doc = await extractPdf(b, { maxPages: 5000, minTextChars: 0 });
     const u = await med(() => extractPdf(b, { maxPages: 5000, minTextChars: 0 }));
-    const p = await med(() => Bun.spawnSync(["pdftotext", corpusPath(f), "-"], { stdout: "ignore" }));
+    const p = await med(() => Bun.spawnSync(["pdftotext", path, "-"], { stdout: "ignore" }));
     console.log(`| ${f} | ${doc.totalPages} | ${u.toFixed(0)} | ${p.toFixed(0)} | ${(u / p).toFixed(2)} |`);
   }
 } else {

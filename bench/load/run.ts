@@ -13,11 +13,10 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../src/config.ts";
 import { queueTuning } from "../../src/queues/worker-options.ts";
-import { corpusPath } from "../../test/support/corpus.ts";
 import { startOpenAIStandIn } from "../../test/support/openai-standin.ts";
 import { startServiceProcess } from "../../test/support/service-process.ts";
 import { chartSvg, seedTable, summarise, type RunSummary } from "./report.ts";
-import { drive, workload, type LoadOptions } from "./workload.ts";
+import { drive, pdfPool, workload, type LoadOptions } from "./workload.ts";
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +47,7 @@ const opts: LoadOptions = {
   apiKey: values["api-key"],
 };
 const profiles = (values.profiles ?? "").split(",") as ("baseline" | "optimized")[];
-const files = workload(opts);
+const files = workload(opts, pdfPool(values.smoke ? "fixtures" : "corpus"));
 const standIn = startOpenAIStandIn({
   latencyMs: values.smoke ? 20 : { median: Number(values["llm-median"]), p95: Number(values["llm-p95"]) },
   errorRate: Number(values["error-rate"]),
@@ -65,7 +64,7 @@ function peakRssMb(pid: number): number {
 
 async function runProfile(profile: "baseline" | "optimized"): Promise<{ summary: RunSummary; serviceMs: number }> {
   if (values.url) {
-    const results = await drive(values.url, files, opts, corpusPath);
+    const results = await drive(values.url, files, opts);
     return { summary: summarise(`${profile} (${values.url})`, results, 0), serviceMs: 0 };
   }
   const svc = await startServiceProcess({
@@ -82,7 +81,7 @@ async function runProfile(profile: "baseline" | "optimized"): Promise<{ summary:
     },
   });
   try {
-    const results = await drive(svc.url, files, opts, corpusPath);
+    const results = await drive(svc.url, files, opts);
     const report = (await (await fetch(`${svc.url}/jobs/monitoring/pdf-notes-optimized`)).json()) as { processing: { avg: number } };
     return { summary: summarise(profile, results, peakRssMb(svc.proc.pid)), serviceMs: report.processing.avg };
   } finally {

@@ -1,4 +1,6 @@
-import { goodPdfs } from "../../test/support/corpus.ts";
+import { basename } from "node:path";
+import { corpusPath, goodPdfs } from "../../test/support/corpus.ts";
+import { fixture, goodFixtures } from "../../test/support/fixtures.ts";
 
 export interface LoadOptions {
   jobs: number;
@@ -22,37 +24,47 @@ export interface JobResult {
   timings: Record<string, number | null>;
 }
 
-/** One upload: a corpus PDF, made distinct by `variant` (a comment after %%EOF changes its SHA-256, not its text). */
+/** One upload: a PDF, made distinct by `variant` (a comment after %%EOF changes its SHA-256, not its text). */
 export interface Upload {
+  path: string;
   file: string;
   variant: number;
 }
 
 /**
- * A seeded sequence of corpus PDFs (papers, slides, forms, short manuals). A share of the
- * uploads repeats an earlier one byte for byte (a cache hit); the others are new to the
- * service, even when the corpus runs out of distinct files.
+ * The PDFs a load draws from: the corpus's papers, slides, forms and short manuals, or, for
+ * the smoke run that the default tests make, the repo's own fixtures.
  */
-export function workload(opts: Pick<LoadOptions, "jobs" | "duplicates" | "seed">): Upload[] {
+export function pdfPool(source: "corpus" | "fixtures"): string[] {
+  const small = (e: { size: number; pages: number | null }) => e.size < 1_500_000 && (e.pages ?? 999) <= 120;
+  return source === "corpus" ? goodPdfs().filter(small).map((e) => corpusPath(e.filename)) : goodFixtures().filter(small).map((e) => fixture(e.filename));
+}
+
+/**
+ * A seeded sequence drawn from `pool`. A share of the uploads repeats an earlier one byte
+ * for byte (a cache hit); the others are new to the service, even when the pool runs out
+ * of distinct files.
+ */
+export function workload(opts: Pick<LoadOptions, "jobs" | "duplicates" | "seed">, pool: string[]): Upload[] {
   let seed = opts.seed;
   const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / (1 << 24);
-  const pool = goodPdfs()
-    .filter((e) => e.size < 1_500_000 && (e.pages ?? 999) <= 120)
-    .map((e) => e.filename);
   const out: Upload[] = [];
   for (let i = 0; i < opts.jobs; i++) {
     if (out.length > 0 && rand() < opts.duplicates) out.push(out[Math.floor(rand() * out.length)]!);
-    else out.push({ file: pool[Math.floor(rand() * pool.length)]!, variant: i });
+    else {
+      const path = pool[Math.floor(rand() * pool.length)]!;
+      out.push({ path, file: basename(path), variant: i });
+    }
   }
   return out;
 }
 
-async function bytesOf(u: Upload, corpusPath: (f: string) => string): Promise<Blob> {
-  return new Blob([await Bun.file(corpusPath(u.file)).arrayBuffer(), `\n%folio-load-${u.variant}\n`]);
+async function bytesOf(u: Upload): Promise<Blob> {
+  return new Blob([await Bun.file(u.path).arrayBuffer(), `\n%folio-load-${u.variant}\n`]);
 }
 
 /** Uploads the workload at the given concurrency and follows every job to its end (polling). */
-export async function drive(url: string, files: Upload[], opts: LoadOptions, corpusPath: (f: string) => string): Promise<JobResult[]> {
+export async function drive(url: string, files: Upload[], opts: LoadOptions): Promise<JobResult[]> {
   const headers: Record<string, string> = opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {};
   const results: JobResult[] = [];
   const deadline = Date.now() + opts.timeoutS * 1000;
@@ -75,7 +87,7 @@ export async function drive(url: string, files: Upload[], opts: LoadOptions, cor
       const upload = files[i]!;
       const file = upload.file;
       const form = new FormData();
-      form.append("file", await bytesOf(upload, corpusPath), file);
+      form.append("file", await bytesOf(upload), file);
       // The seed's figures are for the one-job path; the staged path is covered by the tests.
       form.append("pipeline", "optimized");
       const acceptedAt = Date.now();

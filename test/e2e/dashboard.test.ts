@@ -7,6 +7,7 @@ import { QUEUE_NAMES } from "../../src/queues/names.ts";
 import { uploadFile, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { OUTPUT_DIR, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { CHROMIUM_PATH } from "../support/browser.ts";
 
 let db: { url: string; drop: () => Promise<void> };
 let svc: ServiceProcess;
@@ -16,7 +17,7 @@ beforeAll(async () => {
   db = await freshDatabase("dashboard");
   svc = await startServiceProcess({ name: "dashboard", env: { DATABASE_URL: db.url, FOLIO_CACHE: "off" } });
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM_PATH,
     args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
 });

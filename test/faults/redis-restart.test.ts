@@ -7,6 +7,7 @@ import { isListening } from "../../src/redis/local-server.ts";
 import { fastRecoveryEnv, report, tally, uploadMany } from "../support/load.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { freePort, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { spawnGuarded } from "../support/process-guard.ts";
 
 let svc: ServiceProcess | undefined;
 let redisProc: ReturnType<typeof Bun.spawn> | undefined;
@@ -19,7 +20,7 @@ afterAll(async () => {
 });
 
 async function startRedis(port: number, dir: string) {
-  const proc = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", ""], { stdout: "ignore", stderr: "ignore" });
+  const proc = spawnGuarded(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", ""], { stdout: "ignore", stderr: "ignore" });
   for (let i = 0; i < 100 && !(await isListening("127.0.0.1", port)); i++) await Bun.sleep(50);
   return proc;
 }

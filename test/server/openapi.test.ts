@@ -10,6 +10,7 @@ import { createApp, type AppDeps } from "../../src/server/app.ts";
 import { uploadFile, waitFinal } from "../support/client.ts";
 import { fixture } from "../support/fixtures.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { CHROMIUM_PATH } from "../support/browser.ts";
 
 /** Served on purpose outside the document: the document itself, its viewer, and Bull Board's own UI. */
 const UNDOCUMENTED = [/^GET \/openapi\.json$/, /^GET \/docs(\/scalar\.js)?$/, /^[A-Z]+ \/admin\/queues(\/|$)/];
@@ -124,7 +125,7 @@ describe("OpenAPI", () => {
   });
 
   test("/docs shows the interactive reference in a real browser, offline", async () => {
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--headless", "--disable-gpu"] });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ["--no-sandbox", "--headless", "--disable-gpu"] });
     try {
       const page = await browser.newPage();
       const external: string[] = [];

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
+import { spawnGuarded } from "./process-guard.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 export const OUTPUT_DIR = resolve(ROOT, "test-output");
@@ -55,7 +56,7 @@ export async function startServiceProcess(opts: StartOptions): Promise<ServicePr
   };
   const logFile = join(OUTPUT_DIR, `${opts.name}-${port}.log`);
   const args = opts.workersOnly ? ["--role", "workers", ...(opts.args ?? [])] : (opts.args ?? []);
-  const proc = Bun.spawn(["bun", "src/cli/start.ts", ...args], {
+  const proc = spawnGuarded(["bun", "src/cli/start.ts", ...args], {
     cwd: ROOT,
     env,
     stdout: Bun.file(logFile),

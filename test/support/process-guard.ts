@@ -1,0 +1,38 @@
+/**
+ * Every process a test starts goes through `spawnGuarded`: it runs in a process group of its
+ * own, and the groups still alive are killed when the runner ends (the preload's afterAll),
+ * exits, or is interrupted (SIGINT, SIGTERM, SIGHUP). The child side, for when the runner
+ * dies by SIGKILL, is exit-with-parent.ts.
+ */
+import { resolve } from "node:path";
+import type { SpawnOptions, Subprocess } from "bun";
+
+const EXIT_WITH_PARENT = resolve(import.meta.dir, "exit-with-parent.ts");
+const live = new Set<Subprocess>();
+
+export function spawnGuarded<Opts extends SpawnOptions.OptionsObject<any, any, any>>(cmd: string[], opts: Opts): Subprocess {
+  const argv = cmd[0] === "bun" ? ["bun", "--preload", EXIT_WITH_PARENT, ...cmd.slice(1)] : ["bun", EXIT_WITH_PARENT, ...cmd];
+  const proc = Bun.spawn(argv, { ...opts, detached: true });
+  live.add(proc);
+  void proc.exited.then(() => live.delete(proc));
+  return proc;
+}
+
+export function killAllGuarded(): void {
+  for (const proc of live) {
+    try {
+      process.kill(-proc.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+  live.clear();
+}
+
+process.on("exit", killAllGuarded);
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  process.on(signal, () => {
+    killAllGuarded();
+    process.exit(code);
+  });
+}
