@@ -10,11 +10,15 @@ import { ApiKeysRepo } from "../db/api-keys-repo.ts";
 import { JobsRepo } from "../db/jobs-repo.ts";
 import { StatusWriter } from "../db/status-writer.ts";
 import { WebhooksRepo } from "../db/webhooks-repo.ts";
+import { hostname } from "node:os";
 import { ThreadHost } from "../workers/thread-host.ts";
 import { startWebhookSender } from "../workers/webhook-sender.ts";
 import { createCaches, l1Options } from "./cache/index.ts";
 import { SharedL1 } from "./cache/shared-l1.ts";
 import { ConfigError, type Config } from "./config.ts";
+import { ExtractionPool } from "./extraction/pool.ts";
+import { poolOptions } from "./extraction/pool-options.ts";
+import { publishPool } from "./monitoring/extraction-board.ts";
 import { log } from "./log.ts";
 import { prometheusMetrics } from "./monitoring/prometheus.ts";
 import { QueueMonitor } from "./monitoring/queue-monitor.ts";
@@ -90,7 +94,10 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   // One shared-memory L1 for the whole process: the worker threads and the upload route.
   const l1Buffer = new SharedL1(l1Options(cfg)).buffer;
   const caches = createCaches(cfg, redis(), l1Buffer);
-  const host = runsWorkers ? new ThreadHost(store, queues, l1Buffer) : undefined;
+  const pool = runsWorkers ? new ExtractionPool(poolOptions(cfg)) : undefined;
+  await pool?.start();
+  const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, `${hostname()}:${process.pid}`, pool.stats()).catch(() => {}), 2000);
+  const host = pool ? new ThreadHost(store, queues, l1Buffer, pool) : undefined;
   await host?.start();
   if (host) log.info({ queues }, "workers ready");
   const watchers = runsWorkers ? watchFailures(cfg, store, webhooks, queues) : [];
@@ -156,6 +163,9 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       await server?.stop();
       monitor?.stop();
       await host?.stop(cfg.FOLIO_DRAIN_TIMEOUT_MS);
+      // Consumers have drained; an extraction still running after that is cut, not waited on.
+      clearInterval(poolBeat);
+      await pool?.stop(0);
       await Promise.all(watchers.map((w) => w.close()));
       await sender?.close();
       await Promise.all([producer?.close(), webhooks.close()]);

@@ -21,7 +21,7 @@ export const pdfExtract: Consumer<PdfJobData> = {
       async () => ((await deps.texts.has(data.sha256)) ? true : undefined),
       async () => {
         const bytes = await download(deps, data, t);
-        const text = await extract(deps, bytes, t);
+        const text = await extract(deps, data, bytes, t);
         await deps.texts.put(data.sha256, text);
         pages = text.totalPages;
         return true;

@@ -1,6 +1,8 @@
 import { MessageChannel, Worker } from "node:worker_threads";
 import type { JobStore } from "../db/job-store.ts";
 import { serveJobStore } from "../db/store-rpc.ts";
+import type { ExtractionPool } from "../src/extraction/pool.ts";
+import { serveExtraction } from "../src/extraction/pool-rpc.ts";
 import { log } from "../src/log.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import type { HostMessage, ThreadMessage } from "./thread-messages.ts";
@@ -24,6 +26,8 @@ export class ThreadHost {
     private readonly queues: readonly QueueName[],
     /** The shared-memory L1 cache every thread attaches to. */
     private readonly l1Buffer: SharedArrayBuffer,
+    /** The process's extraction threads, shared by every consumer thread. */
+    private readonly pool: ExtractionPool,
   ) {}
 
   async start(): Promise<void> {
@@ -33,9 +37,11 @@ export class ThreadHost {
   private spawn(queue: QueueName): Promise<void> {
     const { port1, port2 } = new MessageChannel();
     serveJobStore(port1, this.store);
+    const extraction = new MessageChannel();
+    serveExtraction(extraction.port1, this.pool);
     const thread = new Worker(new URL("./thread.ts", import.meta.url), {
-      workerData: { queue, port: port2, l1Buffer: this.l1Buffer },
-      transferList: [port2],
+      workerData: { queue, port: port2, extractPort: extraction.port2, l1Buffer: this.l1Buffer },
+      transferList: [port2, extraction.port2],
     });
     const hosted: Hosted = { queue, thread, stopping: false };
     this.hosted.set(queue, hosted);
@@ -49,6 +55,7 @@ export class ThreadHost {
       });
       thread.on("exit", (code) => {
         port1.close();
+        extraction.port1.close();
         if (this.stopping || hosted.stopping) return;
         log.error({ queue, code }, "worker thread exited; restarting it");
         setTimeout(() => void this.spawn(queue).catch(() => {}), 1000);

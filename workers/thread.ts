@@ -12,7 +12,8 @@ import { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import { LatencyRecorder } from "../src/monitoring/latency.ts";
 import { publishBreaker } from "../src/monitoring/breaker-board.ts";
 import { breakerState } from "../src/resilience/ai-breaker.ts";
-import { warmExtractor } from "../src/pipeline/extract.ts";
+import { remoteExtractor } from "../src/extraction/pool-rpc.ts";
+import { rememberTooComplex } from "../src/extraction/too-complex-memo.ts";
 import { createExtractive, createGenerator } from "../src/pipeline/notes/index.ts";
 import { TextStore } from "../src/pipeline/text-store.ts";
 import type { QueueName } from "../src/queues/names.ts";
@@ -24,7 +25,7 @@ import { startConsumer, type ConsumerDeps } from "./consumer.ts";
 import { CONSUMERS } from "./consumers.ts";
 import type { HostMessage, ThreadMessage } from "./thread-messages.ts";
 
-const { queue, port, l1Buffer } = workerData as { queue: QueueName; port: MessagePort; l1Buffer: SharedArrayBuffer };
+const { queue, port, extractPort, l1Buffer } = workerData as { queue: QueueName; port: MessagePort; extractPort: MessagePort; l1Buffer: SharedArrayBuffer };
 const cfg = config();
 log.setBindings({ role: "worker", queue });
 
@@ -38,9 +39,7 @@ const deps: ConsumerDeps = {
   fallback: cfg.FOLIO_AI_FALLBACK === "extractive" ? createExtractive(cfg) : undefined,
   texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),
   metrics: new ConsumerMetrics(redis("commands"), cfg.FOLIO_REDIS_PREFIX, latency, cfg.FOLIO_METRICS_LOG_EVERY),
-  maxPages: cfg.FOLIO_MAX_PAGES,
-  minTextChars: cfg.FOLIO_MIN_TEXT_CHARS,
-  extractTimeoutMs: cfg.FOLIO_EXTRACT_TIMEOUT_MS,
+  extractor: rememberTooComplex(remoteExtractor(extractPort), redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TOO_COMPLEX_TTL_S),
   producer: new Producer(cfg, redis("commands")),
   webhooks: webhookQueue(cfg, redis("commands")),
 };
@@ -52,7 +51,6 @@ const breakerBeat = setInterval(() => {
 }, 2000);
 
 const consumer = CONSUMERS[queue];
-if (consumer.queue === "pdf-extract" || consumer.queue === "pdf-notes-optimized") await warmExtractor();
 const worker = startConsumer(consumer, deps);
 worker.on("error", (err) => log.error({ err: err.message }, "worker error"));
 await worker.waitUntilReady();
@@ -74,6 +72,7 @@ parentPort!.on("message", async (m: HostMessage) => {
   await closeRedis();
   send({ type: "drained", timedOut });
   port.close();
+  extractPort.close();
   process.exit(0);
 });
 

@@ -20,6 +20,8 @@ export function prometheusMetrics(monitor: QueueMonitor, statusBacklog: () => nu
   const cacheHits = new Counter({ name: "folio_cache_hits_total", help: "Cache hits per level", labelNames: ["level"], registers: [registry] });
   const cacheMisses = new Counter({ name: "folio_cache_misses_total", help: "Cache misses per level", labelNames: ["level"], registers: [registry] });
   const breaker = new Gauge({ name: "folio_ai_breaker_state", help: "AI circuit breaker: 0 closed, 1 half-open, 2 open, -1 unused", registers: [registry] });
+  const pool = new Gauge({ name: "folio_extract_threads", help: "Extraction threads, by state (all, busy) and PDFs waiting for one, summed over worker processes", labelNames: ["state"], registers: [registry] });
+  const terminated = new Counter({ name: "folio_extract_terminations_total", help: "Extraction threads ended under a PDF, by cause (timeout: terminated by the pool; crash: died)", labelNames: ["cause"], registers: [registry] });
   const tokens = new Counter({ name: "folio_ai_tokens_total", help: "Model tokens spent", labelNames: ["kind"], registers: [registry] });
   const alerts = new Gauge({ name: "folio_alerts_firing", help: "Firing alerts per rule and queue", labelNames: ["rule", "queue"], registers: [registry] });
   const backlog = new Gauge({ name: "folio_status_backlog", help: "Job-status rows waiting in this process's batcher", registers: [registry] });
@@ -48,6 +50,10 @@ export function prometheusMetrics(monitor: QueueMonitor, statusBacklog: () => nu
     cacheHits.inc({ level: "l2" }, r.cache.l2.hits);
     cacheMisses.inc({ level: "l2" }, r.cache.l2.misses);
     breaker.set({ unused: -1, closed: 0, "half-open": 1, open: 2 }[r.breaker.state]);
+    pool.set({ state: "all" }, r.extraction.threads);
+    pool.set({ state: "busy" }, r.extraction.busy);
+    pool.set({ state: "waiting" }, r.extraction.waiting);
+    for (const [cause, n] of Object.entries(r.extraction.terminations)) terminated.inc({ cause }, n);
     tokens.inc({ kind: "input" }, r.tokens.input);
     tokens.inc({ kind: "output" }, r.tokens.output);
     for (const a of r.alerts) alerts.set({ rule: a.rule, queue: a.queue }, 1);

@@ -4,6 +4,7 @@ import type { NotesLookup } from "../cache/index.ts";
 import { log } from "../log.ts";
 import { AlertBook, evaluateRules, type Alert, type AlertThresholds } from "./alerts.ts";
 import { readBreakers } from "./breaker-board.ts";
+import { readPools } from "./extraction-board.ts";
 import { readCounts, readPerMinute } from "./counters.ts";
 import { readLatency, type LatencySummary } from "./latency.ts";
 
@@ -128,6 +129,7 @@ export class QueueMonitor {
       alerts: this.alerts.active(),
       cache: { l1HitRate: cache.l1?.hitRate ?? 0, l2HitRate: cache.l2.hitRate, l1: cache.l1, l2: cache.l2 },
       breaker: await readBreakers(this.redis, this.prefix),
+      extraction: await readPools(this.redis, this.prefix),
       tokens: { input: counts["tokens:input"] ?? 0, output: counts["tokens:output"] ?? 0 },
       totals: Object.fromEntries(
         this.queueNames().map((n) => [n, { completed: counts[`${n}:completed`] ?? 0, failed: counts[`${n}:failed`] ?? 0 }]),

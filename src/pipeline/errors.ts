@@ -6,6 +6,7 @@ export type FailureCode =
   | "pdf_unreadable"
   | "pdf_no_text"
   | "pdf_too_many_pages"
+  | "pdf_too_complex"
   | "file_missing"
   | "text_missing"
   | "ai_invalid_output"

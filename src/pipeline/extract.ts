@@ -20,9 +20,15 @@ export interface ExtractedText {
 
 export interface ExtractOptions {
   maxPages: number;
-  /** A PDF that takes longer to read is given up on (pdf_unreadable): a pathological file must not hold a worker. */
-  timeoutMs?: number;
   minTextChars: number;
+  /**
+   * Non-space characters of text at most, counted while each page streams, so a PDF that
+   * unfolds into endless text stops mid-page (pdf_too_complex) instead of filling memory.
+   * Time is bounded from outside the thread (src/extraction/pool.ts).
+   */
+  maxTextChars?: number;
+  /** Told the page count once the PDF opens; may throw to give the PDF back unread. */
+  onOpened?: (totalPages: number) => void | Promise<void>;
   onProgress?: (pagesDone: number, totalPages: number) => void;
 }
 
@@ -52,16 +58,13 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
     if (pdf.numPages > opts.maxPages) {
       throw new PipelineError("pdf_too_many_pages", `the PDF has ${pdf.numPages} pages; the limit is ${opts.maxPages}`);
     }
+    await opts.onOpened?.(pdf.numPages);
     const pages: string[] = [];
     const lines: Line[] = [];
-    const deadline = Date.now() + (opts.timeoutMs ?? Number.POSITIVE_INFINITY);
+    const budget = { left: opts.maxTextChars ?? Number.POSITIVE_INFINITY, max: opts.maxTextChars };
     for (let n = 1; n <= pdf.numPages; n++) {
-      if (Date.now() > deadline) {
-        throw new PipelineError("pdf_unreadable", `reading the PDF took longer than ${opts.timeoutMs} ms (page ${n} of ${pdf.numPages})`);
-      }
       const page = await pdf.getPage(n);
-      const content = await page.getTextContent();
-      pages.push(cleanText(pageText(content.items as TextItem[], n, lines)));
+      pages.push(cleanText(pageText(await readItems(page, budget), n, lines)));
       page.cleanup();
       opts.onProgress?.(n, pdf.numPages);
     }
@@ -95,6 +98,26 @@ async function openPdf(bytes: Uint8Array): Promise<PdfDoc> {
       throw new PipelineError("pdf_encrypted", "the PDF needs a password to open");
     }
     throw new PipelineError("pdf_unreadable", `the PDF cannot be read: ${message}`);
+  }
+}
+
+type PdfPage = Awaited<ReturnType<PdfDoc["getPage"]>>;
+
+/** A page's text items as pdf.js parses them (getTextContent would build the whole page first). */
+async function readItems(page: PdfPage, budget: { left: number; max?: number }): Promise<TextItem[]> {
+  const reader = page.streamTextContent().getReader() as ReadableStreamDefaultReader<{ items: TextItem[] }>;
+  const items: TextItem[] = [];
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return items;
+    for (const item of value.items) {
+      budget.left -= item.str ? item.str.replace(/\s+/g, "").length : 0;
+      items.push(item);
+    }
+    if (budget.left < 0) {
+      await reader.cancel().catch(() => {});
+      throw new PipelineError("pdf_too_complex", `the PDF has more than ${budget.max} characters of text (FOLIO_MAX_TEXT_CHARS)`);
+    }
   }
 }
 

@@ -6,7 +6,8 @@ import type { PdfJobData } from "../queues/job-data.ts";
 import type { Storage } from "../storage/storage.ts";
 import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
-import { extractPdf, type ExtractedText } from "./extract.ts";
+import type { Extractor } from "../extraction/extractor.ts";
+import type { ExtractedText } from "./extract.ts";
 import type { JobTracker } from "./job-tracker.ts";
 import type { NotesGenerator } from "./notes/generator.ts";
 import type { Notes } from "./notes/schema.ts";
@@ -18,9 +19,8 @@ export interface StageDeps {
   generator: NotesGenerator;
   /** Used while the model's circuit breaker is open (FOLIO_AI_FALLBACK=extractive). */
   fallback?: NotesGenerator;
-  maxPages: number;
-  minTextChars: number;
-  extractTimeoutMs?: number;
+  /** The extraction pool: pdf.js never runs on a consumer's own event loop. */
+  extractor: Extractor;
 }
 
 /** download: the stored PDF's bytes. A missing object is final (nothing to retry). */
@@ -34,14 +34,15 @@ export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker)
 }
 
 /** extract: text per page, reported as progress 10–60. */
-export async function extract(deps: StageDeps, bytes: Uint8Array, t: JobTracker): Promise<ExtractedText> {
+export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Array, t: JobTracker): Promise<ExtractedText> {
   await t.progress("extracting", 10);
   let lastReported = 0;
   return t.timed("extractMs", () =>
-    extractPdf(bytes, {
-      maxPages: deps.maxPages,
-      minTextChars: deps.minTextChars,
-      timeoutMs: deps.extractTimeoutMs,
+    deps.extractor.extract({
+      bytes,
+      sha256: data.sha256,
+      userId: data.userId,
+      jobId: data.jobId,
       onProgress(done, total) {
         const progress = 10 + Math.floor((50 * done) / total);
         if (progress - lastReported >= 10) {

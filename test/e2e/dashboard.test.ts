@@ -8,6 +8,7 @@ import { uploadFile, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { OUTPUT_DIR, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 import { CHROMIUM_PATH } from "../support/browser.ts";
+import { fixture } from "../support/fixtures.ts";
 
 let db: { url: string; drop: () => Promise<void> };
 let svc: ServiceProcess;
@@ -37,7 +38,7 @@ test("the dashboard shows the queues and its numbers move as jobs complete", asy
   expect(await page.textContent("#breaker")).toBe("unused");
 
   const ups = [];
-  for (const f of ["paper-bookmarks.pdf", "slides.pdf", "paper-two-column.pdf", "bad-first-1kb.pdf"]) ups.push(await uploadFile(svc.url, f));
+  for (const f of ["paper-bookmarks.pdf", "slides.pdf", "paper-two-column.pdf", "bad-first-1kb.pdf"]) ups.push(await uploadFile(svc.url, fixture(f)));
   await Promise.all(ups.map((u) => waitFinal(svc.url, u.body.jobId)));
 
   await page.waitForFunction((n) => Number(document.getElementById("processed")?.textContent) >= n + 3, before, { timeout: 20_000 });
@@ -46,6 +47,8 @@ test("the dashboard shows the queues and its numbers move as jobs complete", asy
   expect(Number(await row.textContent())).toBeGreaterThanOrEqual(3);
   expect(await page.locator("#stages tbody tr").count()).toBe(4);
   expect(await page.locator("#chart canvas").count()).toBeGreaterThan(0);
+  // The extraction pool's threads (busy / all · waiting), as the worker process posted them.
+  await page.waitForFunction(() => /^\d+ \/ [1-9]\d* · \d+$/.test(document.getElementById("extraction")?.textContent ?? ""), undefined, { timeout: 10_000 });
   mkdirSync(OUTPUT_DIR, { recursive: true });
   await page.screenshot({ path: join(OUTPUT_DIR, "dashboard.png"), fullPage: true });
 }, 60_000);

@@ -72,7 +72,7 @@ describe("uploads by URL", () => {
     expect(optimized.status).toBe(202);
     expect(optimized.body).toMatchObject({ status: "queued", sha256: null, url: `${origin}/papers/cvs.pdf` });
     const job = await waitFinal(svc.url, optimized.body.jobId);
-    expect(job).toMatchObject({ status: "completed", pages: 12, error: null });
+    expect(job).toMatchObject({ status: "completed", pages: 2, error: null });
     expect(job.timings.downloadMs).toBeGreaterThanOrEqual(0);
     const notes = await getJson(`${svc.url}/notes/${job.notesId}`);
     expect(notes.body.sha256).toBe(sha256Hex(new Uint8Array(await Bun.file(fixture("paper-bookmarks.pdf")).arrayBuffer())));

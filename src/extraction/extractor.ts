@@ -1,0 +1,15 @@
+import type { ExtractedText } from "../pipeline/extract.ts";
+
+/** One PDF to read, and whose it is (the pool's fairness is per user). */
+export interface ExtractRequest {
+  bytes: Uint8Array;
+  sha256: string;
+  userId: string;
+  jobId: string;
+  onProgress?: (pagesDone: number, totalPages: number) => void;
+}
+
+/** What the stages extract with: the pool, reached from a consumer thread over a port. */
+export interface Extractor {
+  extract(req: ExtractRequest): Promise<ExtractedText>;
+}

@@ -1,0 +1,29 @@
+/** What the pool knows of an extraction when it chooses what runs next. */
+export interface Claim {
+  userId: string;
+  /** Known to have more than FOLIO_EXTRACT_LARGE_PAGES pages (learnt when a thread opened it). */
+  large: boolean;
+}
+
+/**
+ * Which waiting extraction a free thread takes (its index, or -1 for none), first come
+ * first served within two rules that keep one kind of work from taking the whole pool of
+ * `threads` (N): at most N−1 threads on large PDFs, and at most N−1 threads for one user
+ * while another user's extraction waits. With one thread there is nothing to share.
+ */
+export function pickNext(waiting: readonly Claim[], running: readonly Claim[], threads: number): number {
+  if (threads < 2) return waiting.length > 0 ? 0 : -1;
+  const cap = threads - 1;
+  const largeBusy = running.filter((r) => r.large).length;
+  const fitsLarge = (c: Claim) => !c.large || largeBusy < cap;
+  const perUser = new Map<string, number>();
+  for (const r of running) perUser.set(r.userId, (perUser.get(r.userId) ?? 0) + 1);
+  return waiting.findIndex(
+    (c) => fitsLarge(c) && ((perUser.get(c.userId) ?? 0) < cap || !waiting.some((o) => o.userId !== c.userId && fitsLarge(o))),
+  );
+}
+
+/** Whether a thread that has just opened a large PDF may go on reading it. */
+export function mayReadLarge(running: readonly Claim[], threads: number): boolean {
+  return threads < 2 || running.filter((r) => r.large).length < threads - 1;
+}

@@ -1,0 +1,14 @@
+import { availableParallelism } from "node:os";
+import type { Config } from "../config.ts";
+import type { PoolOptions } from "./pool.ts";
+
+export function poolOptions(cfg: Config): PoolOptions {
+  return {
+    threads: cfg.FOLIO_EXTRACT_THREADS || Math.max(1, availableParallelism()),
+    timeoutMs: cfg.FOLIO_EXTRACT_TIMEOUT_MS,
+    maxPages: cfg.FOLIO_MAX_PAGES,
+    minTextChars: cfg.FOLIO_MIN_TEXT_CHARS,
+    maxTextChars: cfg.FOLIO_MAX_TEXT_CHARS,
+    largePages: cfg.FOLIO_EXTRACT_LARGE_PAGES,
+  };
+}

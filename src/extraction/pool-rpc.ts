@@ -1,0 +1,49 @@
+import type { MessagePort } from "node:worker_threads";
+import { PipelineError } from "../pipeline/errors.ts";
+import type { ExtractedText } from "../pipeline/extract.ts";
+import type { Extractor, ExtractRequest } from "./extractor.ts";
+import type { ExtractAnswer, ExtractCall, WireFailure } from "./messages.ts";
+import type { ExtractionPool } from "./pool.ts";
+
+/**
+ * The pool lives in the process's main thread, one for all its consumer threads (so N
+ * threads is N for the process); consumers reach it over a MessagePort, bytes transferred.
+ */
+export function serveExtraction(port: MessagePort, pool: ExtractionPool): void {
+  port.on("message", async (call: ExtractCall) => {
+    const answer = (a: ExtractAnswer) => port.postMessage(a);
+    try {
+      const text = await pool.extract({ ...call, onProgress: (done, total) => answer({ id: call.id, type: "progress", done, total }) });
+      answer({ id: call.id, type: "done", text });
+    } catch (err) {
+      answer({ id: call.id, type: "failed", failure: toWire(err) });
+    }
+  });
+}
+
+function toWire(err: unknown): WireFailure {
+  if (err instanceof PipelineError) return { code: err.code, message: err.message, retryable: err.retryable };
+  return { code: "internal_error", message: (err as Error)?.message ?? String(err), retryable: true };
+}
+
+export function remoteExtractor(port: MessagePort): Extractor {
+  let nextId = 0;
+  const calls = new Map<number, { req: ExtractRequest; resolve(t: ExtractedText): void; reject(e: Error): void }>();
+  port.on("message", (a: ExtractAnswer) => {
+    const call = calls.get(a.id);
+    if (!call) return;
+    if (a.type === "progress") return call.req.onProgress?.(a.done, a.total);
+    calls.delete(a.id);
+    if (a.type === "done") call.resolve(a.text);
+    else call.reject(new PipelineError(a.failure.code, a.failure.message, a.failure.retryable));
+  });
+  return {
+    extract: (req) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        calls.set(id, { req, resolve, reject });
+        const bytes = req.bytes.byteOffset === 0 && req.bytes.byteLength === req.bytes.buffer.byteLength ? req.bytes : req.bytes.slice();
+        port.postMessage({ id, bytes, sha256: req.sha256, userId: req.userId, jobId: req.jobId } satisfies ExtractCall, [bytes.buffer as ArrayBuffer]);
+      }),
+  };
+}

@@ -1,0 +1,190 @@
+import { Worker } from "node:worker_threads";
+import { PipelineError } from "../pipeline/errors.ts";
+import type { ExtractedText } from "../pipeline/extract.ts";
+import type { ExtractRequest } from "./extractor.ts";
+import { mayReadLarge, pickNext, type Claim } from "./fairness.ts";
+import type { FromPoolThread, ToPoolThread } from "./messages.ts";
+import type { PoolThreadOptions } from "./pool-thread.ts";
+
+export interface PoolOptions extends PoolThreadOptions {
+  threads: number;
+  /** Past this, the thread is terminated and the PDF fails pdf_too_complex. */
+  timeoutMs: number;
+  /** How a thread is made (tests keep a handle on theirs); the default runs pool-thread.ts. */
+  spawn?: (data: PoolThreadOptions) => Worker;
+}
+
+export interface PoolStats {
+  threads: number;
+  busy: number;
+  waiting: number;
+  terminations: { timeout: number; crash: number };
+}
+
+interface Task extends Claim {
+  id: number;
+  bytes: Uint8Array;
+  onProgress?: ExtractRequest["onProgress"];
+  resolve(text: ExtractedText): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  /** Terminated on purpose: its exit is expected and its task already answered. */
+  retired: boolean;
+  task?: Task;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** Bytes that can be transferred (moved, not copied) without detaching someone else's memory. */
+const own = (b: Uint8Array) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : b.slice());
+
+/**
+ * pdf.js on every core, fenced in: N threads that each read one PDF at a time, fed first
+ * come first served within the fairness rules (fairness.ts). The limits are enforced from
+ * outside the reading thread, so a PDF that never finishes cannot hold one: past the
+ * timeout the thread is terminated and replaced. A thread that dies is replaced too.
+ */
+export class ExtractionPool {
+  private readonly slots: Slot[] = [];
+  private readonly waiting: Task[] = [];
+  private readonly terminations = { timeout: 0, crash: 0 };
+  private nextId = 0;
+  private stopping = false;
+
+  constructor(private readonly opts: PoolOptions) {}
+
+  async start(): Promise<void> {
+    await Promise.all(Array.from({ length: this.opts.threads }, () => this.addThread()));
+  }
+
+  extract(req: ExtractRequest): Promise<ExtractedText> {
+    if (this.stopping) return Promise.reject(new PipelineError("internal_error", "extraction is shutting down", true));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ id: this.nextId++, bytes: req.bytes, userId: req.userId, large: false, onProgress: req.onProgress, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  stats(): PoolStats {
+    const live = this.slots.filter((s) => !s.retired);
+    return { threads: live.length, busy: live.filter((s) => s.task).length, waiting: this.waiting.length, terminations: { ...this.terminations } };
+  }
+
+  /** Lets running extractions finish within timeoutMs, then ends every thread. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    for (const task of this.waiting.splice(0)) task.reject(new PipelineError("internal_error", "extraction is shutting down", true));
+    const deadline = Date.now() + timeoutMs;
+    while (this.slots.some((s) => s.task) && Date.now() < deadline) await Bun.sleep(50);
+    await Promise.all(
+      this.slots.splice(0).map((s) => {
+        s.retired = true;
+        clearTimeout(s.timer);
+        s.task?.reject(new PipelineError("internal_error", "extraction is shutting down", true));
+        return s.worker.terminate();
+      }),
+    );
+  }
+
+  private addThread(): Promise<void> {
+    const { threads: _t, timeoutMs: _m, spawn, ...data } = this.opts;
+    const worker = spawn ? spawn(data) : new Worker(new URL("./pool-thread.ts", import.meta.url), { workerData: data });
+    const slot: Slot = { worker, ready: false, retired: false };
+    this.slots.push(slot);
+    return new Promise((started) => {
+      worker.on("message", (m: FromPoolThread) => {
+        if (m.type === "ready") {
+          slot.ready = true;
+          started();
+          this.dispatch();
+        } else this.onMessage(slot, m);
+      });
+      worker.on("error", () => {});
+      worker.on("exit", () => {
+        started();
+        this.onExit(slot);
+      });
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.retired || slot.task) continue;
+      const i = pickNext(this.waiting, this.running(), this.opts.threads);
+      if (i < 0) return;
+      this.run(slot, this.waiting.splice(i, 1)[0]!);
+    }
+  }
+
+  private running(except?: Slot): Task[] {
+    return this.slots.filter((s) => s !== except && s.task && !s.retired).map((s) => s.task!);
+  }
+
+  private run(slot: Slot, task: Task): void {
+    slot.task = task;
+    slot.timer = setTimeout(() => this.timeOut(slot), this.opts.timeoutMs);
+    const bytes = own(task.bytes);
+    slot.worker.postMessage({ type: "extract", id: task.id, bytes } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
+  }
+
+  private onMessage(slot: Slot, m: Exclude<FromPoolThread, { type: "ready" }>): void {
+    const task = slot.task;
+    if (!task || task.id !== m.id) return;
+    switch (m.type) {
+      case "opened": {
+        const proceed = mayReadLarge(this.running(slot), this.opts.threads);
+        if (proceed) task.large = true;
+        slot.worker.postMessage({ type: proceed ? "proceed" : "yield", id: task.id } satisfies ToPoolThread);
+        return;
+      }
+      case "progress":
+        task.onProgress?.(m.done, m.total);
+        return;
+      case "yielded":
+        // The last thread free for small PDFs: this large one waits for a large-PDF slot.
+        this.release(slot);
+        this.waiting.unshift({ ...task, bytes: m.bytes, large: true });
+        break;
+      case "done":
+        this.release(slot);
+        task.resolve(m.text);
+        break;
+      case "failed":
+        this.release(slot);
+        task.reject(new PipelineError(m.failure.code, m.failure.message, m.failure.retryable));
+        break;
+    }
+    this.dispatch();
+  }
+
+  private release(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.task = undefined;
+  }
+
+  private timeOut(slot: Slot): void {
+    const task = slot.task;
+    if (!task) return;
+    this.release(slot);
+    slot.retired = true;
+    this.terminations.timeout++;
+    task.reject(new PipelineError("pdf_too_complex", `reading the PDF took longer than ${this.opts.timeoutMs} ms (FOLIO_EXTRACT_TIMEOUT_MS); it was stopped`));
+    void slot.worker.terminate();
+  }
+
+  private onExit(slot: Slot): void {
+    const at = this.slots.indexOf(slot);
+    if (at >= 0) this.slots.splice(at, 1);
+    if (slot.task) {
+      // Died under a PDF (not terminated by us): the job is retried, on a fresh thread.
+      this.terminations.crash++;
+      const task = slot.task;
+      this.release(slot);
+      task.reject(new PipelineError("internal_error", "the extraction thread died while reading the PDF", true));
+    }
+    if (!this.stopping) void this.addThread();
+  }
+}
