@@ -94,7 +94,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   // One shared-memory L1 for the whole process: the worker threads and the upload route.
   const l1Buffer = new SharedL1(l1Options(cfg)).buffer;
   const caches = createCaches(cfg, redis(), l1Buffer);
-  const pool = runsWorkers ? new ExtractionPool(poolOptions(cfg)) : undefined;
+  const pool = runsWorkers ? new ExtractionPool(poolOptions(cfg, authRequired)) : undefined;
   await pool?.start();
   const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, `${hostname()}:${process.pid}`, pool.stats()).catch(() => {}), 2000);
   const host = pool ? new ThreadHost(store, queues, l1Buffer, pool) : undefined;

@@ -8,19 +8,18 @@ export interface Claim {
 /**
  * Which waiting extraction a free thread takes (its index, or -1 for none), first come
  * first served within two rules that keep one kind of work from taking the whole pool of
- * `threads` (N): at most N−1 threads on large PDFs, and at most N−1 threads for one user
- * while another user's extraction waits. With one thread there is nothing to share.
+ * `threads` (N): at most N−1 threads on large PDFs, and, with several users
+ * (`perUser`), at most N−1 threads for one user, so that another user's PDF never waits
+ * behind one user's slow ones (threads cannot be taken back from a PDF once it is read).
+ * With one thread there is nothing to share.
  */
-export function pickNext(waiting: readonly Claim[], running: readonly Claim[], threads: number): number {
+export function pickNext(waiting: readonly Claim[], running: readonly Claim[], threads: number, perUser = true): number {
   if (threads < 2) return waiting.length > 0 ? 0 : -1;
   const cap = threads - 1;
   const largeBusy = running.filter((r) => r.large).length;
-  const fitsLarge = (c: Claim) => !c.large || largeBusy < cap;
-  const perUser = new Map<string, number>();
-  for (const r of running) perUser.set(r.userId, (perUser.get(r.userId) ?? 0) + 1);
-  return waiting.findIndex(
-    (c) => fitsLarge(c) && ((perUser.get(c.userId) ?? 0) < cap || !waiting.some((o) => o.userId !== c.userId && fitsLarge(o))),
-  );
+  const held = new Map<string, number>();
+  for (const r of running) held.set(r.userId, (held.get(r.userId) ?? 0) + 1);
+  return waiting.findIndex((c) => (!c.large || largeBusy < cap) && (!perUser || (held.get(c.userId) ?? 0) < cap));
 }
 
 /** Whether a thread that has just opened a large PDF may go on reading it. */

@@ -2,8 +2,9 @@ import { availableParallelism } from "node:os";
 import type { Config } from "../config.ts";
 import type { PoolOptions } from "./pool.ts";
 
-export function poolOptions(cfg: Config): PoolOptions {
+export function poolOptions(cfg: Config, multiUser: boolean): PoolOptions {
   return {
+    perUser: multiUser,
     threads: cfg.FOLIO_EXTRACT_THREADS || Math.max(1, availableParallelism()),
     timeoutMs: cfg.FOLIO_EXTRACT_TIMEOUT_MS,
     maxPages: cfg.FOLIO_MAX_PAGES,

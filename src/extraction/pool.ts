@@ -10,6 +10,8 @@ export interface PoolOptions extends PoolThreadOptions {
   threads: number;
   /** Past this, the thread is terminated and the PDF fails pdf_too_complex. */
   timeoutMs: number;
+  /** Several users share the pool (API keys): one user may hold at most N−1 threads. */
+  perUser: boolean;
   /** How a thread is made (tests keep a handle on theirs); the default runs pool-thread.ts. */
   spawn?: (data: PoolThreadOptions) => Worker;
 }
@@ -90,7 +92,7 @@ export class ExtractionPool {
   }
 
   private addThread(): Promise<void> {
-    const { threads: _t, timeoutMs: _m, spawn, ...data } = this.opts;
+    const { threads: _t, timeoutMs: _m, perUser: _u, spawn, ...data } = this.opts;
     const worker = spawn ? spawn(data) : new Worker(new URL("./pool-thread.ts", import.meta.url), { workerData: data });
     const slot: Slot = { worker, ready: false, retired: false };
     this.slots.push(slot);
@@ -113,7 +115,7 @@ export class ExtractionPool {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (!slot.ready || slot.retired || slot.task) continue;
-      const i = pickNext(this.waiting, this.running(), this.opts.threads);
+      const i = pickNext(this.waiting, this.running(), this.opts.threads, this.opts.perUser);
       if (i < 0) return;
       this.run(slot, this.waiting.splice(i, 1)[0]!);
     }

@@ -1,0 +1,104 @@
+/** The extraction pool with real threads and real pdf.js: limits enforced from outside, threads replaced, fairness. */
+import { afterEach, describe, expect, test } from "bun:test";
+import { Worker } from "node:worker_threads";
+import { ExtractionPool, type PoolOptions } from "../../src/extraction/pool.ts";
+import { fixtureBytes } from "../support/fixtures.ts";
+import { longPdf, nestedXObjectPdf } from "../support/pdf-factory.ts";
+
+const base: PoolOptions = { perUser: true, threads: 2, timeoutMs: 3000, maxPages: 5000, minTextChars: 50, maxTextChars: 8_000_000, largePages: 500 };
+let pool: ExtractionPool | undefined;
+afterEach(async () => {
+  await pool?.stop(0);
+  pool = undefined;
+});
+
+async function started(opts: Partial<PoolOptions> = {}) {
+  pool = new ExtractionPool({ ...base, ...opts });
+  await pool.start();
+  return pool;
+}
+
+const job = (bytes: Uint8Array, userId = "alice") => ({ bytes, sha256: "x", userId, jobId: "j_test" });
+const until = async (what: () => boolean, ms = 10_000) => {
+  for (const end = Date.now() + ms; !what() && Date.now() < end; ) await Bun.sleep(20);
+  return what();
+};
+
+describe("extraction pool", () => {
+  test("reads PDFs on N threads, with progress, and the caller keeps its bytes", async () => {
+    const p = await started();
+    expect(p.stats()).toEqual({ threads: 2, busy: 0, waiting: 0, terminations: { timeout: 0, crash: 0 } });
+    const bytes = await fixtureBytes("paper-bookmarks.pdf");
+    const progress: number[] = [];
+    const text = await p.extract({ ...job(bytes), onProgress: (done) => progress.push(done) });
+    expect(text.title).toBe("Concurrent Versions: Parallelizing Software Development");
+    expect(progress).toEqual([1, 2]);
+    const many = await Promise.all(["slides.pdf", "form.pdf", "cyrillic-ru.pdf"].map(async (f) => p.extract(job(await fixtureBytes(f)))));
+    expect(many.map((t) => t.totalPages)).toEqual([8, 1, 1]);
+  });
+
+  test("a PDF that unfolds into 10⁷ text operations is stopped at the timeout (pdf_too_complex), its thread replaced, memory bounded", async () => {
+    const p = await started();
+    const rssBefore = process.memoryUsage().rss;
+    const started_ = performance.now();
+    await expect(p.extract(job(nestedXObjectPdf(7, 10)))).rejects.toMatchObject({ code: "pdf_too_complex", retryable: false });
+    const took = performance.now() - started_;
+    expect(took).toBeGreaterThanOrEqual(3000);
+    expect(took).toBeLessThan(4500);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(1024 * 1024 * 1024);
+    expect(p.stats().terminations.timeout).toBe(1);
+    expect(await until(() => p.stats().threads === 2)).toBe(true);
+    const after = await p.extract(job(await fixtureBytes("slides.pdf")));
+    expect(after.totalPages).toBe(8);
+  }, 30_000);
+
+  test("text over FOLIO_MAX_TEXT_CHARS stops the extraction mid-document (pdf_too_complex)", async () => {
+    const p = await started({ maxTextChars: 20_000 });
+    await expect(p.extract(job(await fixtureBytes("manual-long.pdf")))).rejects.toMatchObject({
+      code: "pdf_too_complex",
+      message: expect.stringContaining("more than 20000 characters"),
+    });
+    expect(p.stats().terminations).toEqual({ timeout: 0, crash: 0 });
+  });
+
+  test("two hostile PDFs of one user do not hold up another user's ordinary one", async () => {
+    const p = await started();
+    const hostile = [p.extract(job(nestedXObjectPdf(7, 10), "mallory")), p.extract(job(nestedXObjectPdf(7, 10), "mallory"))];
+    for (const h of hostile) h.catch(() => {});
+    await Bun.sleep(200);
+    const t0 = performance.now();
+    await p.extract(job(await fixtureBytes("paper-bookmarks.pdf"), "bob"));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    for (const h of hostile) await expect(h).rejects.toMatchObject({ code: "pdf_too_complex" });
+  }, 30_000);
+
+  test("large PDFs leave a thread for small ones", async () => {
+    const p = await started({ largePages: 100, timeoutMs: 60_000 });
+    const long = [p.extract(job(longPdf(1500), "alice")), p.extract(job(longPdf(1500), "bob"))];
+    await Bun.sleep(300);
+    const t0 = performance.now();
+    await p.extract(job(await fixtureBytes("slides.pdf"), "carol"));
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect((await Promise.all(long)).map((t) => t.totalPages)).toEqual([1500, 1500]);
+  }, 60_000);
+
+  test("a thread that dies mid-extraction fails that PDF with a retryable reason and is replaced", async () => {
+    const threads: Worker[] = [];
+    const p = await started({
+      timeoutMs: 60_000,
+      spawn: (data) => {
+        const w = new Worker(new URL("../../src/extraction/pool-thread.ts", import.meta.url), { workerData: data });
+        threads.push(w);
+        return w;
+      },
+    });
+    const running = p.extract(job(longPdf(3000)));
+    expect(await until(() => p.stats().busy === 1)).toBe(true);
+    await Bun.sleep(200);
+    await Promise.all(threads.map((t) => t.terminate()));
+    await expect(running).rejects.toMatchObject({ code: "internal_error", retryable: true });
+    expect(p.stats().terminations.crash).toBe(1);
+    expect(await until(() => p.stats().threads === 2)).toBe(true);
+    expect((await p.extract(job(await fixtureBytes("form.pdf")))).totalPages).toBe(1);
+  }, 60_000);
+});
