@@ -2,6 +2,7 @@ import type { ExtractedText } from "../pipeline/extract.ts";
 
 /** One PDF to read, and whose it is (the pool's fairness is per user). */
 export interface ExtractRequest {
+  /** Moved to the extraction thread (transferred, not copied): do not use them afterwards. */
   bytes: Uint8Array;
   sha256: string;
   userId: string;

@@ -128,8 +128,15 @@ export class ExtractionPool {
   private run(slot: Slot, task: Task): void {
     slot.task = task;
     slot.timer = setTimeout(() => this.timeOut(slot), this.opts.timeoutMs);
-    const bytes = own(task.bytes);
-    slot.worker.postMessage({ type: "extract", id: task.id, bytes } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
+    try {
+      const bytes = own(task.bytes);
+      slot.worker.postMessage({ type: "extract", id: task.id, bytes } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
+    } catch (err) {
+      // A buffer that cannot be sent (already detached by its owner) must not hold the thread.
+      this.release(slot);
+      task.reject(new PipelineError("internal_error", `the PDF could not be handed to an extraction thread: ${(err as Error).message}`, true));
+      queueMicrotask(() => this.dispatch());
+    }
   }
 
   private onMessage(slot: Slot, m: Exclude<FromPoolThread, { type: "ready" }>): void {

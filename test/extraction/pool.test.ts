@@ -25,7 +25,7 @@ const until = async (what: () => boolean, ms = 10_000) => {
 };
 
 describe("extraction pool", () => {
-  test("reads PDFs on N threads, with progress, and the caller keeps its bytes", async () => {
+  test("reads PDFs on N threads, with progress", async () => {
     const p = await started();
     expect(p.stats()).toEqual({ threads: 2, busy: 0, waiting: 0, terminations: { timeout: 0, crash: 0 } });
     const bytes = await fixtureBytes("paper-bookmarks.pdf");
