@@ -92,6 +92,8 @@ const EnvSchema = z.object({
   FOLIO_AI_PARALLEL: int(3, 1),
   FOLIO_AI_TIMEOUT_MS: int(30000, 100),
   FOLIO_AI_FALLBACK: z.enum(["none", "extractive"]).default("none"),
+  /** off: no circuit breaker around model calls (their timeout stays): the seed's "before". */
+  FOLIO_BREAKER: z.enum(["on", "off"]).default("on"),
   FOLIO_BREAKER_FAILURES: int(5, 1),
   FOLIO_BREAKER_HALF_OPEN_MS: int(60000, 100),
 

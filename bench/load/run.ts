@@ -1,17 +1,21 @@
 /**
  * The whole-pipeline load test: `bun run bench:load [--jobs 120] [--concurrency 8] [--dup 0.3]
- *   [--profiles baseline,optimized] [--llm-median 1500 --llm-p95 4000 --error-rate 0.08]
- *   [--url http://host:3000 --api-key KEY] [--write] [--smoke]`
+ *   [--profiles baseline,optimized | seed-before,optimized] [--pipeline optimized|staged]
+ *   [--llm-median 1500 --llm-p95 4000 --error-rate 0.08] [--url http://host:3000 --api-key KEY]
+ *   [--write] [--smoke]`
+ * `seed-before` is every optimization off together: the baseline worker profile, no cache,
+ * no circuit breaker, and one status UPDATE per change.
  * Starts the OpenAI stand-in (log-normal latency, transient errors) and one service per
  * profile on a free port (or targets --url), uploads the same seeded workload to each,
  * follows every job to its end, and prints the seed's before/after table. --write puts the
  * table, the bound check and an SVG chart into bench/RESULTS.md and bench/load/chart.svg.
  */
 import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { availableParallelism, cpus } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../src/config.ts";
+import { poolOptions } from "../../src/extraction/pool-options.ts";
 import { queueTuning } from "../../src/queues/worker-options.ts";
 import { startOpenAIStandIn } from "../../test/support/openai-standin.ts";
 import { startServiceProcess } from "../../test/support/service-process.ts";
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "8" },
     dup: { type: "string", default: "0.3" },
     profiles: { type: "string", default: "baseline,optimized" },
+    pipeline: { type: "string", default: "optimized" },
     "llm-median": { type: "string", default: "1500" },
     "llm-p95": { type: "string", default: "4000" },
     "error-rate": { type: "string", default: "0.08" },
@@ -45,8 +50,17 @@ const opts: LoadOptions = {
   seed: 42,
   timeoutS: values.smoke ? 120 : Number(values["timeout-s"]),
   apiKey: values["api-key"],
+  pipeline: values.pipeline === "staged" ? "staged" : "optimized",
 };
-const profiles = (values.profiles ?? "").split(",") as ("baseline" | "optimized")[];
+type Profile = "baseline" | "optimized" | "seed-before";
+const PROFILE_ENV: Record<Profile, Record<string, string>> = {
+  baseline: { FOLIO_PROFILE: "baseline" },
+  optimized: { FOLIO_PROFILE: "optimized" },
+  "seed-before": { FOLIO_PROFILE: "baseline", FOLIO_CACHE: "off", FOLIO_BREAKER: "off", FOLIO_STATUS_BATCH: "1" },
+};
+const profiles = (values.profiles ?? "").split(",") as Profile[];
+/** The queue whose settings bound a run: the one-job queue, or on the staged path its slowest stage. */
+const boundQueue = opts.pipeline === "staged" ? "ai-notes" : "pdf-notes-optimized";
 const files = workload(opts, pdfPool(values.smoke ? "fixtures" : "corpus"));
 const standIn = startOpenAIStandIn({
   latencyMs: values.smoke ? 20 : { median: Number(values["llm-median"]), p95: Number(values["llm-p95"]) },
@@ -62,15 +76,30 @@ function peakRssMb(pid: number): number {
   }
 }
 
-async function runProfile(profile: "baseline" | "optimized"): Promise<{ summary: RunSummary; serviceMs: number }> {
+/** CPU seconds a process has used (user + system), from /proc: clock ticks are 1/100 s on Linux. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** CPU ms of extraction + notes + bookkeeping per job, on the idle service, one job at a time (PDFs not in the workload). */
+async function cpuMsPerJob(url: string, pid: number): Promise<number> {
+  const probe = workload({ jobs: 8, duplicates: 0, seed: 99 }, pdfPool(values.smoke ? "fixtures" : "corpus")).map((u) => ({ ...u, variant: 1_000_000 + u.variant }));
+  const before = cpuSeconds(pid);
+  for (const u of probe) await drive(url, [u], { ...opts, jobs: 1, concurrency: 1 });
+  return ((cpuSeconds(pid) - before) * 1000) / probe.length;
+}
+
+async function runProfile(profile: Profile): Promise<{ summary: RunSummary; serviceMs: number; cpuMs: number }> {
   if (values.url) {
     const results = await drive(values.url, files, opts);
-    return { summary: summarise(`${profile} (${values.url})`, results, 0), serviceMs: 0 };
+    return { summary: summarise(`${profile} (${values.url})`, results, 0), serviceMs: 0, cpuMs: 0 };
   }
   const svc = await startServiceProcess({
     name: `load-${profile}`,
     env: {
-      FOLIO_PROFILE: profile,
+      ...PROFILE_ENV[profile],
       OPENAI_BASE_URL: standIn.url,
       FOLIO_MODEL: "stand-in",
       FOLIO_AI_CHUNK_TOKENS: "20000",
@@ -81,16 +110,17 @@ async function runProfile(profile: "baseline" | "optimized"): Promise<{ summary:
     },
   });
   try {
+    const cpuMs = await cpuMsPerJob(svc.url, svc.proc.pid);
     const results = await drive(svc.url, files, opts);
-    const report = (await (await fetch(`${svc.url}/jobs/monitoring/pdf-notes-optimized`)).json()) as { processing: { avg: number } };
-    return { summary: summarise(profile, results, peakRssMb(svc.proc.pid)), serviceMs: report.processing.avg };
+    const report = (await (await fetch(`${svc.url}/jobs/monitoring/${boundQueue}`)).json()) as { processing: { avg: number } };
+    return { summary: summarise(profile, results, peakRssMb(svc.proc.pid)), serviceMs: report.processing.avg, cpuMs };
   } finally {
     await svc.stop();
     svc.cleanup();
   }
 }
 
-const runs: { summary: RunSummary; serviceMs: number; profile: "baseline" | "optimized" }[] = [];
+const runs: { summary: RunSummary; serviceMs: number; cpuMs: number; profile: Profile }[] = [];
 try {
   for (const p of profiles) runs.push({ ...(await runProfile(p)), profile: p });
 } finally {
@@ -99,22 +129,28 @@ try {
 
 /**
  * The bound of a configuration: a queue cannot finish more than its limiter lets through,
- * nor more than concurrency / service time (Little's law). Compared with the pipeline jobs
- * (cache hits skip the queue) per minute while the queue was kept full.
+ * nor more than concurrency / service time (Little's law), nor more than the cores can
+ * compute: min(extraction threads, cores) × 60,000 / CPU ms per job, measured on the idle
+ * service. Compared with the pipeline jobs (cache hits skip the queue) per minute while
+ * the queue was kept full.
  */
 const lines: string[] = [];
 for (const r of runs) {
-  const t = queueTuning(loadConfig({ FOLIO_PROFILE: r.profile, ...extraEnv }), "pdf-notes-optimized");
+  const cfg = loadConfig({ ...PROFILE_ENV[r.profile], ...extraEnv });
+  const t = queueTuning(cfg, boundQueue);
   const byLimiter = t.limiterMax > 0 ? t.limiterMax * 60 : Number.POSITIVE_INFINITY;
   const byConcurrency = r.serviceMs > 0 ? (t.concurrency * 60_000) / r.serviceMs : Number.POSITIVE_INFINITY;
-  const bound = Math.min(byLimiter, byConcurrency);
+  const threads = Math.min(poolOptions(cfg, false).threads, availableParallelism());
+  const byCpu = r.cpuMs > 0 ? (threads * 60_000) / r.cpuMs : Number.POSITIVE_INFINITY;
+  const bound = Math.min(byLimiter, byConcurrency, byCpu);
+  const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "–");
   lines.push(
-    `| ${r.profile} | ${t.concurrency} | ${t.limiterMax || "–"} | ${r.serviceMs} ms | ${bound.toFixed(1)} | ${r.summary.pipelineJobsPerMin.toFixed(1)} | ${(r.summary.pipelineJobsPerMin / bound).toFixed(2)} |`,
+    `| ${r.profile} | ${t.concurrency} | ${t.limiterMax || "–"} | ${r.serviceMs} ms | ${r.cpuMs.toFixed(0)} ms × ${threads} | ${fmt(byLimiter)} / ${fmt(byConcurrency)} / ${fmt(byCpu)} | ${fmt(bound)} | ${r.summary.pipelineJobsPerMin.toFixed(1)} | ${(r.summary.pipelineJobsPerMin / bound).toFixed(2)} |`,
   );
 }
 const boundTable = [
-  "| profile | concurrency | limiter/s | mean service time | bound (jobs/min) | achieved pipeline jobs/min | achieved / bound |",
-  "|---|---|---|---|---|---|---|",
+  `| profile | concurrency (${boundQueue}) | limiter/s | mean service time | CPU per job × usable threads | bound by limiter / concurrency / CPU (jobs/min) | bound | achieved pipeline jobs/min | achieved / bound |`,
+  "|---|---|---|---|---|---|---|---|---|",
   ...lines,
 ].join("\n");
 const detail = runs
@@ -127,7 +163,7 @@ const command = `bun run bench:load ${process.argv.slice(2).filter((a) => a !== 
 const section = [
   `## Whole-pipeline load test (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores)`,
   "",
-  `Command: \`${command}\` — ${opts.jobs} uploads (${Math.round(opts.duplicates * 100)} % repeats), ${opts.concurrency} in flight, OpenAI stand-in with log-normal latency (median ${values["llm-median"]} ms, p95 ${values["llm-p95"]} ms) and ${Number(values["error-rate"]) * 100} % transient errors; offline extraction on the machine's 2 cores.`,
+  `Command: \`${command}\` — ${opts.pipeline} pipeline, ${opts.jobs} uploads (${Math.round(opts.duplicates * 100)} % repeats), ${opts.concurrency} in flight, OpenAI stand-in with log-normal latency (median ${values["llm-median"]} ms, p95 ${values["llm-p95"]} ms) and ${Number(values["error-rate"]) * 100} % transient errors; extraction on the machine's ${cpus().length} cores.`,
   "",
   runs.length === 2 ? seedTable(runs[0]!.summary, runs[1]!.summary) : "",
   "",
@@ -137,19 +173,21 @@ const section = [
   "",
   boundTable,
   "",
-  "![throughput and p95 over time](load/chart.svg)",
+  `![throughput and p95 over time](load/chart-${profiles.join("-")}-${opts.pipeline}.svg)`,
 ].join("\n");
 console.log(section);
 
 if (values.write && !values.smoke) {
   const resultsPath = resolve(import.meta.dir, "../RESULTS.md");
   const current = await Bun.file(resultsPath).text();
-  const start = "<!-- load:start -->";
-  const end = "<!-- load:end -->";
+  // One block per profile set and pipeline, so the profile-only and the seed's tables live side by side.
+  const tag = `${profiles.join("-")}-${opts.pipeline}`;
+  const start = `<!-- load:${tag}:start -->`;
+  const end = `<!-- load:${tag}:end -->`;
   const block = `${start}\n${section}\n${end}`;
   const next = current.includes(start) ? current.replace(new RegExp(`${start}[\\s\\S]*${end}`), block) : `${current}\n${block}\n`;
   await Bun.write(resultsPath, next);
-  await Bun.write(resolve(import.meta.dir, "chart.svg"), chartSvg(runs.map((r) => r.summary)));
+  await Bun.write(resolve(import.meta.dir, `chart-${tag}.svg`), chartSvg(runs.map((r) => r.summary)));
 }
 const lost = runs.reduce((n, r) => n + r.summary.lost, 0);
 process.exit(lost > 0 ? 1 : 0);

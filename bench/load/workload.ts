@@ -12,6 +12,7 @@ export interface LoadOptions {
   timeoutS: number;
   /** Service-side API key, when the target has auth on. */
   apiKey?: string;
+  pipeline?: "optimized" | "staged";
 }
 
 export interface JobResult {
@@ -69,17 +70,26 @@ export async function drive(url: string, files: Upload[], opts: LoadOptions): Pr
   const results: JobResult[] = [];
   const deadline = Date.now() + opts.timeoutS * 1000;
   let next = 0;
-  /** Follows a job over its SSE stream (polling 200+ jobs would load the server more than the work does). */
+  const isFinal = (job: any) => job && (job.status === "completed" || job.status === "failed");
+  const record = (r: JobResult, job: any, finishedAt: number) =>
+    Object.assign(r, { finishedAt, status: job.status, cached: job.cached, errorCode: job.error?.code ?? null, timings: job.timings });
+  /**
+   * Follows a job over its SSE stream (polling 200+ jobs would load the server more than the
+   * work does). A stream that ends without a final state is not a lost job: the job's row is
+   * read until the run's deadline, and only a row still not final then counts as lost.
+   */
   const follow = async (jobId: string, r: JobResult) => {
     const res = await fetch(`${url}/jobs/${jobId}/events`, { headers, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) }).catch(() => null);
     const text = res ? await res.text().catch(() => "") : "";
     const last = [...text.matchAll(/^data: (.*)$/gm)].at(-1)?.[1];
     const job = last ? (JSON.parse(last) as any) : null;
-    if (job && (job.status === "completed" || job.status === "failed")) {
-      Object.assign(r, { finishedAt: Date.now(), status: job.status, cached: job.cached, errorCode: job.error?.code ?? null, timings: job.timings });
-    } else {
-      r.status = "lost";
+    if (isFinal(job)) return void record(r, job, Date.now());
+    while (Date.now() < deadline) {
+      const row = await fetch(`${url}/jobs/${jobId}`, { headers }).then((x) => x.json(), () => null);
+      if (isFinal(row)) return void record(r, row, Date.parse(row.finishedAt) || Date.now());
+      await Bun.sleep(500);
     }
+    r.status = "lost";
   };
   const followers: Promise<void>[] = [];
   const uploader = async () => {
@@ -88,8 +98,7 @@ export async function drive(url: string, files: Upload[], opts: LoadOptions): Pr
       const file = upload.file;
       const form = new FormData();
       form.append("file", await bytesOf(upload), file);
-      // The seed's figures are for the one-job path; the staged path is covered by the tests.
-      form.append("pipeline", "optimized");
+      form.append("pipeline", opts.pipeline ?? "optimized");
       const acceptedAt = Date.now();
       const res = await fetch(`${url}/uploads`, { method: "POST", body: form, headers });
       const body = (await res.json()) as any;

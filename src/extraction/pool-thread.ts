@@ -30,6 +30,8 @@ port.on("message", async (m: ToPoolThread) => {
     return;
   }
   const { id, bytes } = m;
+  // Progress crosses two threads to reach the job: once per percent is plenty.
+  let lastPercent = -1;
   try {
     const text = await extractPdf(bytes, {
       ...opts,
@@ -41,7 +43,12 @@ port.on("message", async (m: ToPoolThread) => {
         });
         if (!proceed) throw new Yielded();
       },
-      onProgress: (done, total) => send({ type: "progress", id, done, total }),
+      onProgress(done, total) {
+        const percent = Math.floor((100 * done) / total);
+        if (percent === lastPercent) return;
+        lastPercent = percent;
+        send({ type: "progress", id, done, total });
+      },
     });
     send({ type: "done", id, text });
   } catch (err) {

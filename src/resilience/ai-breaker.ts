@@ -17,6 +17,8 @@ import { log } from "../log.ts";
  * an AbortSignal so a timed-out call's HTTP request is really cut.
  */
 export interface BreakerOptions {
+  /** false (FOLIO_BREAKER=off, the seed's "before"): calls keep their timeout but no circuit. */
+  enabled?: boolean;
   failures: number;
   halfOpenAfterMs: number;
   timeoutMs: number;
@@ -59,7 +61,8 @@ export class AiBreaker {
       halfOpenAfter: opts.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(opts.failures),
     });
-    this.policy = wrap(this.breaker, timeout(opts.timeoutMs, TimeoutStrategy.Aggressive));
+    const cut = timeout(opts.timeoutMs, TimeoutStrategy.Aggressive);
+    this.policy = opts.enabled === false ? wrap(cut) : wrap(this.breaker, cut);
     this.breaker.onFailure(() => this.failures++);
     this.breaker.onSuccess(() => (this.failures = 0));
     this.breaker.onStateChange((state) => {

@@ -3,9 +3,10 @@
  * remembered, other users carry on, and a long document does not hold up small ones.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { getJson, uploadBlob, waitFinal } from "../support/client.ts";
+import { waitFinal } from "../support/client.ts";
 import { fixtureBytes } from "../support/fixtures.ts";
-import { longPdf, nestedXObjectPdf, variant } from "../support/pdf-factory.ts";
+import { headOfLine, uploadToNotesMs as took } from "../support/head-of-line.ts";
+import { nestedXObjectPdf, variant } from "../support/pdf-factory.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 
 const MALLORY = "mallory-key-0123456789";
@@ -44,7 +45,6 @@ async function final(svc: ServiceProcess, jobId: string, key?: string) {
   }
   throw new Error(`job ${jobId} not final`);
 }
-const took = (job: any) => Date.parse(job.finishedAt) - Date.parse(job.createdAt);
 
 describe("hostile PDFs", () => {
   test("one that outruns the timeout fails pdf_too_complex; the same bytes again fail at once; the next upload completes", async () => {
@@ -80,19 +80,10 @@ describe("hostile PDFs", () => {
 });
 
 test("head of line: small PDFs uploaded while a 3,000-page one is read finish without waiting for it", async () => {
-  const small = await fixtureBytes("paper-bookmarks.pdf");
-  const idle: number[] = [];
-  for (let i = 0; i < 3; i++) idle.push(took(await final(single, await upload(single, variant(small, 100 + i)))));
-  const idleMedian = idle.sort((x, y) => x - y)[1]!;
-  const long = await upload(single, longPdf(3000));
-  await Bun.sleep(300);
-  const smalls = await Promise.all(Array.from({ length: 5 }, (_, i) => upload(single, variant(small, i))));
-  const done = await Promise.all(smalls.map((id) => final(single, id)));
-  const longJob = (await getJson(`${single.url}/jobs/${long}`)).body;
-  console.log(`head of line: idle ${idleMedian} ms; under the long PDF ${done.map(took).join(", ")} ms; long one ${longJob.status}`);
-  expect(done.every((j) => j.status === "completed")).toBe(true);
+  const r = await headOfLine(single.url);
+  console.log(`head of line: idle ${r.idleMs} ms; under the long PDF ${r.underLoadMs.join(", ")} ms; long one ${r.longStatusThen}`);
   // Still reading the long one: the small ones did not wait for it.
-  expect(longJob.status).not.toBe("completed");
-  for (const j of done) expect(took(j)).toBeLessThan(5 * idleMedian + 500);
-  expect((await waitFinal(single.url, long)).status).toBe("completed");
+  expect(r.longStatusThen).not.toBe("completed");
+  for (const ms of r.underLoadMs) expect(ms).toBeLessThan(5 * r.idleMs + 500);
+  expect((await waitFinal(single.url, r.longJobId)).status).toBe("completed");
 }, 120_000);

@@ -29,6 +29,7 @@ export function createGenerator(cfg: Config): NotesGenerator {
       parallel: cfg.FOLIO_AI_PARALLEL,
     },
     aiBreaker({
+      enabled: cfg.FOLIO_BREAKER === "on",
       failures: cfg.FOLIO_BREAKER_FAILURES,
       halfOpenAfterMs: cfg.FOLIO_BREAKER_HALF_OPEN_MS,
       timeoutMs: cfg.FOLIO_AI_TIMEOUT_MS,

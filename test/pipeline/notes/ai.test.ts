@@ -91,6 +91,17 @@ describe("circuit breaker", () => {
     expect(b.state().lastChange).not.toBeNull();
   });
 
+  test("FOLIO_BREAKER=off: every call is sent, however many failed before", async () => {
+    reset();
+    const gen = aiGenerator(opts(), breaker({ enabled: false }));
+    const input = await doc("slides.pdf");
+    standIn.knobs.errorRate = 1;
+    for (let i = 0; i < 8; i++) await expect(gen.generate(input)).rejects.toMatchObject({ code: "ai_unavailable" });
+    expect(standIn.calls.length).toBeGreaterThanOrEqual(8);
+    standIn.knobs.errorRate = 0;
+    expect((await gen.generate(input)).generator).toBe("ai");
+  });
+
   test("a hung call is cut at the timeout and counts as a failure", async () => {
     reset();
     standIn.knobs.hangRate = 1;
