@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
+import { SECRET_SETTINGS } from "./redact.ts";
 
 const bool = (def: boolean) =>
   z
@@ -141,7 +142,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? "environment");
-    throw new ConfigError(`Invalid ${name}=${JSON.stringify(clean[name] ?? "")}: ${issue.message}`);
+    const shown = (SECRET_SETTINGS as readonly string[]).includes(name) ? " (value not shown: it may hold a secret)" : `=${JSON.stringify(clean[name] ?? "")}`;
+    throw new ConfigError(`Invalid ${name}${shown}: ${issue.message}`);
   }
   const queueOverrides = {} as Record<QueueName, QueueOverrides>;
   for (const queue of QUEUE_NAMES) {

@@ -27,4 +27,24 @@ describe("config", () => {
     expect(cfg.maxUploadBytes).toBe(Math.floor(1.5 * 1024 * 1024));
     expect(cfg.PORT).toBe(3000);
   });
+
+  test("an invalid secret-bearing setting is named, never echoed", () => {
+    const cases: Record<string, string> = {
+      FOLIO_API_KEYS: "short-s3cr3t:alice",
+      DATABASE_URL: "mysql://folio:hunter2-s3cr3t@db/folio",
+      REDIS_URL: "not a url s3cr3t",
+      OPENAI_BASE_URL: "sk-s3cr3t-not-a-url",
+      ALERT_WEBHOOK_URL: "hooks s3cr3t",
+    };
+    for (const [name, value] of Object.entries(cases)) {
+      let message = "";
+      try {
+        loadConfig({ [name]: value });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toStartWith(`Invalid ${name} (value not shown`);
+      expect(message).not.toContain("s3cr3t");
+    }
+  });
 });

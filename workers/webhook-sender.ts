@@ -9,6 +9,7 @@ import { redis } from "../src/redis/connections.ts";
 import { jobView, notesView } from "../src/views/job-view.ts";
 import { SIGNATURE_HEADER, signPayload } from "../src/webhooks/signature.ts";
 import { WEBHOOK_QUEUE, type WebhookJobData } from "../src/webhooks/webhook-queue.ts";
+import { safeUrl } from "../src/redact.ts";
 
 /**
  * POSTs a finished job to its callbackUrl, signed with its user's secret. Runs beside the
@@ -25,7 +26,7 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo): Worker<Webh
       const { job: row, notes } = found;
       // Announced before the final row was readable (a failure watcher's race): look again later.
       if (!isFinal(row.status as JobStatus)) throw new Error(`job ${row.id} is still ${row.status}`);
-      const log = jobLog(row.id, { webhook: callbackUrl, attempt: job.attemptsMade + 1 });
+      const log = jobLog(row.id, { webhook: safeUrl(callbackUrl), attempt: job.attemptsMade + 1 });
       const { url, address } = await checkUrl(callbackUrl, cfg.FOLIO_ALLOW_PRIVATE_URLS).catch(async (err: unknown) => {
         if (!(err instanceof UrlRefused)) throw err;
         await repo.recordAttempt(row.id, "failed");

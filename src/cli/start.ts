@@ -3,11 +3,12 @@
 import { parseArgs } from "node:util";
 import { ConfigError, config } from "../config.ts";
 import { log } from "../log.ts";
+import { redactSecrets } from "../redact.ts";
 import { QUEUE_NAMES, isQueueName } from "../queues/names.ts";
 import { startService, type Role } from "../service.ts";
 
 function fail(message: string): never {
-  console.error(`folio: ${message}`);
+  console.error(`folio: ${redactSecrets(message)}`);
   process.exit(1);
 }
 

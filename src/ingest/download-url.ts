@@ -2,6 +2,7 @@ import { PipelineError } from "../pipeline/errors.ts";
 import { hashingStream, UploadRejected } from "../pipeline/hash.ts";
 import { pinnedFetch } from "./pinned-fetch.ts";
 import { checkUrl, UrlRefused } from "./url-policy.ts";
+import { safeUrl } from "../redact.ts";
 
 export interface DownloadOptions {
   allowPrivate: boolean;
@@ -40,7 +41,7 @@ export async function downloadUrl(url: string, opts: DownloadOptions, sink: (bod
 
 async function downloadOnce(url: string, opts: DownloadOptions, sink: (body: ReadableStream<Uint8Array>) => Promise<void>): Promise<Downloaded> {
   const deadline = AbortSignal.timeout(opts.timeoutMs);
-  const timedOut = () => new PipelineError("download_timeout", `the download of ${url} took longer than ${opts.timeoutMs} ms`, true);
+  const timedOut = () => new PipelineError("download_timeout", `the download of ${safeUrl(url)} took longer than ${opts.timeoutMs} ms`, true);
   let current = url;
   for (let hop = 0; ; hop++) {
     const { url: target, address } = await checkUrl(current, opts.allowPrivate).catch((err: unknown) => {
@@ -51,28 +52,28 @@ async function downloadOnce(url: string, opts: DownloadOptions, sink: (body: Rea
       res = await pinnedFetch(target, address, { redirect: "manual", signal: deadline, headers: { accept: "application/pdf, */*;q=0.5", "user-agent": "Folio" } });
     } catch (err) {
       if (deadline.aborted) throw timedOut();
-      throw new PipelineError("download_failed", `could not fetch ${target.href}: ${(err as Error).message}`, true);
+      throw new PipelineError("download_failed", `could not fetch ${safeUrl(target.href)}: ${(err as Error).message}`, true);
     }
     const location = res.headers.get("location");
     if (res.status >= 300 && res.status < 400 && location) {
       await res.body?.cancel().catch(() => {});
-      if (hop >= opts.maxRedirects) throw new PipelineError("too_many_redirects", `more than ${opts.maxRedirects} redirects starting at ${url}`);
+      if (hop >= opts.maxRedirects) throw new PipelineError("too_many_redirects", `more than ${opts.maxRedirects} redirects starting at ${safeUrl(url)}`);
       current = new URL(location, target).href;
       continue;
     }
     if (!res.ok) {
       await res.body?.cancel().catch(() => {});
       const passing = res.status >= 500 || res.status === 429 || res.status === 408;
-      throw new PipelineError("url_http_error", `${target.href} answered HTTP ${res.status}`, passing);
+      throw new PipelineError("url_http_error", `${safeUrl(target.href)} answered HTTP ${res.status}`, passing);
     }
     const declared = Number(res.headers.get("content-length") ?? Number.NaN);
     if (declared > opts.maxBytes) {
       await res.body?.cancel().catch(() => {});
-      throw new PipelineError("file_too_large", `${target.href} is ${declared} bytes, over the limit of ${opts.maxBytes}`);
+      throw new PipelineError("file_too_large", `${safeUrl(target.href)} is ${declared} bytes, over the limit of ${opts.maxBytes}`);
     }
-    if (!res.body) throw new PipelineError("empty_file", `${target.href} sent an empty body`);
+    if (!res.body) throw new PipelineError("empty_file", `${safeUrl(target.href)} sent an empty body`);
     const meta = await store(res.body, Number.isFinite(declared) ? declared : undefined, opts, deadline, sink, timedOut);
-    if (meta.size === 0) throw new PipelineError("empty_file", `${target.href} sent an empty body`);
+    if (meta.size === 0) throw new PipelineError("empty_file", `${safeUrl(target.href)} sent an empty body`);
     return { ...meta, finalUrl: target.href };
   }
 }

@@ -31,7 +31,7 @@ export async function startLocalRedis(url: string, dataDir: string): Promise<Loc
   if (await isListening(host, portNum)) return { stop: async () => {} };
   if (!Bun.which("redis-server")) {
     throw new Error(
-      `Nothing answers at REDIS_URL=${url} and redis-server is not on PATH. ` +
+      `Nothing answers at REDIS_URL (${host}:${portNum}) and redis-server is not on PATH. ` +
         "Install Redis (Debian: apt-get install redis-server) or point REDIS_URL at one.",
     );
   }

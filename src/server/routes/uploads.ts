@@ -18,6 +18,7 @@ import type { AppEnv } from "../middleware/identity/index.ts";
 import { errors, UploadAnswer, UploadQuery, UrlUpload } from "../openapi/schemas.ts";
 import { invalidRequest, validationHook } from "../openapi/validation-hook.ts";
 import { readIncoming } from "../upload-body.ts";
+import { safeUrl } from "../../redact.ts";
 
 export interface UploadDeps {
   cfg: Config;
@@ -173,7 +174,7 @@ async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typ
   await enqueueOrFail(deps, jobId, () =>
     deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl }),
   );
-  log.info({ jobId, fileId, pipeline, url: url.href }, "upload by URL accepted");
+  log.info({ jobId, fileId, pipeline, url: safeUrl(url.href) }, "upload by URL accepted");
   return { jobId, fileId, sha256: null, status: "queued", pipeline, cached: false, size: null, url: url.href };
 }
 
