@@ -85,6 +85,19 @@ describe("uploads by URL", () => {
     expect(again.body.cached).toBe(true);
   });
 
+  test("credentials and signed query strings in URLs never reach the log", async () => {
+    const secretUrl = `http://reader:pw-s3cr3t@127.0.0.1:${source.port}/papers/cvs.pdf?X-Amz-Signature=sig-s3cr3t`;
+    const failing = `http://reader:pw-s3cr3t@127.0.0.1:${source.port}/nothing.pdf?token=tok-s3cr3t`;
+    for (const url of [secretUrl, failing]) {
+      const up = await byUrl(svc.url, { url, callbackUrl: `http://hook:hk-s3cr3t@127.0.0.1:9/h?sig=s3cr3t` });
+      await waitFinal(svc.url, up.body.jobId);
+    }
+    await Bun.sleep(300);
+    const logged = (await Bun.file(svc.logFile).text()) + (await Bun.file(`${svc.logFile}.err`).text());
+    expect(logged).toContain(`http://127.0.0.1:${source.port}/papers/cvs.pdf`);
+    expect(logged).not.toContain("s3cr3t");
+  });
+
   test("a source that fails once (502) is retried and the job completes", async () => {
     hits.delete("/flaky.pdf");
     const up = await byUrl(svc.url, { url: `${origin}/flaky.pdf` });
