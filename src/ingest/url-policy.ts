@@ -34,18 +34,35 @@ export async function checkUrl(raw: string, allowPrivate: boolean): Promise<Chec
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UrlRefused("invalid_url", `only http and https URLs can be fetched, not ${url.protocol.replace(/:$/, "")}`);
   }
+  try {
+    decodeURIComponent(url.pathname);
+  } catch {
+    throw new UrlRefused("invalid_url", "the URL's path has a malformed percent-escape");
+  }
   if (allowPrivate) return { url };
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const literal = ipaddr.isValid(host);
   const addresses = literal ? [host] : await resolve(host);
-  const blocked = addresses.find((a) => ipaddr.process(a).range() !== "unicast");
+  const blocked = addresses.find((a) => rangeOf(a) !== "unicast");
   if (blocked !== undefined) {
     throw new UrlRefused(
       "url_not_allowed",
-      `${url.hostname} is a ${ipaddr.process(blocked).range()} address (${blocked}); set FOLIO_ALLOW_PRIVATE_URLS=1 to fetch from private networks`,
+      `${url.hostname} is a ${rangeOf(blocked)} address (${blocked}); set FOLIO_ALLOW_PRIVATE_URLS=1 to fetch from private networks`,
     );
   }
   return { url, address: literal ? undefined : addresses[0] };
+}
+
+/**
+ * ipaddr.js's range name, except that an IPv4-compatible IPv6 address (::/96, deprecated,
+ * e.g. [::127.0.0.1], which URLs normalise to [::7f00:1]) is not "unicast": it embeds an
+ * IPv4 address that some stacks route to.
+ */
+function rangeOf(address: string): string {
+  const ip = ipaddr.process(address);
+  const range = ip.range();
+  if (range === "unicast" && ip.kind() === "ipv6" && (ip as ipaddr.IPv6).parts.slice(0, 6).every((p) => p === 0)) return "ipv4Compatible";
+  return range;
 }
 
 async function resolve(host: string): Promise<string[]> {

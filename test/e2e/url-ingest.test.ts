@@ -125,6 +125,7 @@ describe("uploads by URL", () => {
   test("bad URLs are refused at once with a JSON error", async () => {
     for (const [url, code] of [
       ["ftp://example.com/a.pdf", "invalid_url"],
+      ["http://8.8.8.8/%E0%A4%A.pdf", "invalid_url"],
       ["file:///etc/passwd", "invalid_url"],
       ["", "invalid_url"],
     ] as const) {

@@ -32,6 +32,32 @@ describe("checkUrl", () => {
     }
   });
 
+  test("every special-purpose IPv6 range is refused, as the IPv4 ones are", async () => {
+    for (const url of [
+      "http://[::]/", // unspecified
+      "http://[::127.0.0.1]/", // IPv4-compatible (::/96), normalised to [::7f00:1]
+      "http://[::7f00:1]/",
+      "http://[::a00:1]/",
+      "http://[::ffff:10.0.0.1]/", // IPv4-mapped
+      "http://[64:ff9b::a9fe:a9fe]/", // NAT64 of 169.254.169.254
+      "http://[100::1]/", // discard
+      "http://[2001::1]/", // Teredo
+      "http://[2001:db8::1]/", // documentation
+      "http://[2001:2::1]/", // benchmarking
+      "http://[2001:20::1]/", // ORCHIDv2
+      "http://[2002:7f00:1::1]/", // 6to4 of 127.0.0.1
+      "http://[fe80::1]/", // link-local
+      "http://[ff02::1]/", // multicast
+    ]) {
+      expect(`${url} ${await refusal(url)}`).toBe(`${url} url_not_allowed`);
+    }
+  });
+
+  test("a malformed percent-escape in the path is an invalid URL, not a crash", async () => {
+    expect(await refusal("http://8.8.8.8/%E0%A4%A.pdf")).toBe("invalid_url");
+    expect(await refusal("http://8.8.8.8/%E0%A4%A8.pdf")).toBe("accepted");
+  });
+
   test("public addresses pass, and FOLIO_ALLOW_PRIVATE_URLS lets private ones through", async () => {
     expect(await refusal("https://93.184.215.14/paper.pdf")).toBe("accepted");
     expect(await refusal("http://[2606:4700::1111]/a.pdf")).toBe("accepted");

@@ -10,7 +10,7 @@ export class UsageError extends Error {}
 export function expandInputs(args: string[]): Input[] {
   if (args.length === 0) throw new UsageError("name at least one PDF file, directory or URL");
   return args.flatMap((arg): Input[] => {
-    if (/^https?:\/\//i.test(arg)) return [{ kind: "url", url: arg, name: decodeURIComponent(new URL(arg).pathname.split("/").pop() || arg) }];
+    if (/^https?:\/\//i.test(arg)) return [{ kind: "url", url: arg, name: urlName(arg) }];
     let stat;
     try {
       stat = statSync(arg);
@@ -26,4 +26,14 @@ export function expandInputs(args: string[]): Input[] {
     if (pdfs.length === 0) throw new UsageError(`no .pdf files in ${arg}`);
     return pdfs.map((p) => ({ kind: "file", path: p, name: basename(p), size: statSync(p).size }));
   });
+}
+
+/** The last path segment, decoded when it can be (a malformed escape stays as written). */
+function urlName(arg: string): string {
+  const last = new URL(arg).pathname.split("/").pop() || arg;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
 }
