@@ -43,7 +43,7 @@ export const enqueue: BenchSuite = {
       cache: noCache,
       producer,
       events: {} as JobEvents,
-      ready: async () => {},
+      readiness: [],
       monitor: new QueueMonitor(redis, prefix, noCache, { windowMinutes: 5, thresholds: { failureRate: 0.1, minThroughputPerMin: 5, maxWaiting: 100, maxAvgProcessingMs: 30000 } }),
       identity: { envKeys: [], required: false, lookup: async () => undefined },
       admission: new Admission(redis, prefix, async () => 0, { uploadsPerMinute: 1e9, maxInFlight: 1e9 }),

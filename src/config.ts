@@ -76,6 +76,8 @@ const EnvSchema = z.object({
   FOLIO_WEBHOOK_BACKOFF_MS: int(2000, 1),
   FOLIO_WEBHOOK_TIMEOUT_MS: int(10000, 100),
 
+  /** Bull Board at /admin/queues: readonly (default), full (retry, remove, add) or off. */
+  FOLIO_BULL_BOARD: z.enum(["readonly", "full", "off"]).default("readonly"),
   FOLIO_CACHE: z.enum(["on", "off"]).default("on"),
   FOLIO_L1_ENTRIES: int(100, 1),
   FOLIO_L1_SLOT_KB: int(64, 1),

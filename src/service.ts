@@ -137,9 +137,11 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       webhooks,
       webhooksRepo,
       events: new JobEvents(redis("subscriber"), channel),
-      ready: async () => {
-        await Promise.all([redis().ping(), database.ping(), database.checkMigrations()]);
-      },
+      readiness: [
+        { name: "redis", check: () => redis().ping() },
+        { name: "database", check: () => database.ping() },
+        { name: "migrations", check: () => database.checkMigrations() },
+      ],
       monitor,
       metrics: prometheusMetrics(monitor, () => writer.stats().pending),
     });

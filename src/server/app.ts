@@ -9,7 +9,11 @@ import type { Storage } from "../storage/storage.ts";
 import type { WebhookQueue } from "../webhooks/webhook-queue.ts";
 import type { Admission } from "./admission.ts";
 import type { JobEvents } from "./job-events.ts";
+import { log } from "../log.ts";
+import { redactSecrets } from "../redact.ts";
+import { browserGuard } from "./middleware/browser-guard/index.ts";
 import { notFound, onError } from "./middleware/errors/index.ts";
+import { securityHeaders } from "./middleware/security-headers/index.ts";
 import { identity, type AppEnv, type IdentityOptions } from "./middleware/identity/index.ts";
 import { ErrorBody } from "./openapi/schemas.ts";
 import { bullBoard } from "./routes/bull-board.ts";
@@ -30,7 +34,8 @@ export interface AppDeps {
   producer: Producer;
   webhooks: WebhookQueue;
   events: JobEvents;
-  ready: () => Promise<void>;
+  /** What /ready checks, by name: the answer names a failing dependency, never its error text. */
+  readiness: { name: string; check: () => Promise<unknown> }[];
   monitor: QueueMonitor;
   identity: IdentityOptions;
   admission: Admission;
@@ -62,14 +67,18 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.onError(onError);
   app.notFound(notFound);
+  app.use("*", securityHeaders());
+  app.use("*", browserGuard({ singleUser: () => !deps.identity.required }));
   app.openapi(health, (c) => c.json({ status: "ok" as const }, 200));
   app.openapi(ready, async (c) => {
-    try {
-      await deps.ready();
-      return c.json({ status: "ready" as const }, 200);
-    } catch (err) {
-      return c.json({ error: { code: "not_ready", message: (err as Error).message } }, 503);
+    const results = await Promise.allSettled(deps.readiness.map((d) => d.check()));
+    const down = deps.readiness.filter((_, i) => results[i]!.status === "rejected");
+    if (down.length === 0) return c.json({ status: "ready" as const }, 200);
+    for (const [i, d] of deps.readiness.entries()) {
+      const r = results[i]!;
+      if (r.status === "rejected") log.warn({ dependency: d.name, err: redactSecrets(String((r.reason as Error)?.message ?? r.reason)) }, "not ready");
     }
+    return c.json({ error: { code: "not_ready", message: `not ready: ${down.map((d) => d.name).join(", ")}` } }, 503);
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
     type: "http",
@@ -88,8 +97,10 @@ export function createApp(deps: AppDeps) {
   app.route("/jobs/monitoring", monitoringRoutes(deps.monitor));
   app.route("/metrics", metricsRoute(deps.metrics));
   app.route("/dashboard", dashboardRoutes(deps.monitor));
-  app.use("/admin/queues/*", adminOnly);
-  app.route("/admin/queues", bullBoard("/admin/queues", deps.monitor.queueList()));
+  if (deps.cfg.FOLIO_BULL_BOARD !== "off") {
+    app.use("/admin/queues/*", adminOnly);
+    app.route("/admin/queues", bullBoard("/admin/queues", deps.monitor.queueList(), deps.cfg.FOLIO_BULL_BOARD === "readonly"));
+  }
   app.route("/jobs", jobRoutes({ repo: deps.repo, events: deps.events }));
   app.route("/notes", notesRoutes(deps.repo));
   app.route("/webhooks", webhookRoutes(deps.webhooksRepo));

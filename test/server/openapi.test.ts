@@ -38,7 +38,7 @@ function documented(): string[] {
 
 function served(): string[] {
   // Only the route table is read: no request reaches these stand-in dependencies.
-  const app = createApp({ monitor: { queueList: () => [] } } as unknown as AppDeps);
+  const app = createApp({ monitor: { queueList: () => [] }, cfg: { FOLIO_BULL_BOARD: "readonly" } } as unknown as AppDeps);
   const routes = app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
   return [...new Set(routes)].filter((r) => !UNDOCUMENTED.some((re) => re.test(r)));
 }
@@ -142,4 +142,22 @@ describe("OpenAPI", () => {
       await browser.close();
     }
   }, 60_000);
+});
+
+test("/ready names a dependency that is down, never its error text", async () => {
+  const app = createApp({
+    monitor: { queueList: () => [] },
+    cfg: { FOLIO_BULL_BOARD: "off" },
+    identity: { required: false, envKeys: [], lookup: async () => undefined },
+    readiness: [
+      { name: "redis", check: async () => "PONG" },
+      { name: "database", check: async () => Promise.reject(new Error("connect ECONNREFUSED postgres://folio:hunter2@db.internal:5432/folio")) },
+    ],
+  } as unknown as AppDeps);
+  const res = await app.request("http://localhost/ready", { headers: { host: "localhost" } });
+  expect(res.status).toBe(503);
+  const body = JSON.stringify(await res.json());
+  expect(body).toContain("not ready: database");
+  expect(body).not.toContain("hunter2");
+  expect(body).not.toContain("db.internal");
 });

@@ -7,6 +7,7 @@ import { errors } from "../openapi/schemas.ts";
 import { adminOnly } from "./monitoring.ts";
 
 const PAGE = resolve(import.meta.dir, "../dashboard/page.html");
+const APP = resolve(import.meta.dir, "../dashboard/app.js");
 const UPLOT = resolve(import.meta.dir, "../../../node_modules/uplot/dist");
 
 const text = (path: string, summary: string, type: string) =>
@@ -24,6 +25,9 @@ export function dashboardRoutes(monitor: QueueMonitor, intervalMs = 2000) {
   return new OpenAPIHono<AppEnv>()
     .openapi(text("/", "The live dashboard page (admin)", "text/html"), (c) =>
       c.body(Bun.file(PAGE).stream(), 200, { "content-type": "text/html; charset=utf-8" }),
+    )
+    .openapi(text("/app.js", "The dashboard's code", "text/javascript"), (c) =>
+      c.body(Bun.file(APP).stream(), 200, { "content-type": "text/javascript" }),
     )
     .openapi(text("/uplot.js", "The dashboard's chart library", "text/javascript"), (c) =>
       c.body(Bun.file(`${UPLOT}/uPlot.iife.min.js`).stream(), 200, { "content-type": "text/javascript", "cache-control": "max-age=86400" }),

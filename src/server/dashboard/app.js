@@ -1,0 +1,56 @@
+/* The dashboard page's code: a file, so the page's Content-Security-Policy can forbid inline scripts. */
+const $ = (id) => document.getElementById(id);
+const pct = (x) => (x * 100).toFixed(1) + " %";
+let plot;
+function chart(queues) {
+  const now = Math.floor(Date.now() / 60000) * 60;
+  const xs = Array.from({ length: 60 }, (_, i) => now - (59 - i) * 60);
+  const data = [xs, ...queues.map((q) => q.throughputPerMinute)];
+  if (!plot) {
+    const colors = ["#3b6fd4", "#1a7f37", "#b26a00", "#8e44ad"];
+    plot = new uPlot({ width: 560, height: 220, series: [{}, ...queues.map((q, i) => ({ label: q.name, stroke: colors[i % 4], width: 2 }))], axes: [{}, { label: "jobs/min" }] }, data, $("chart"));
+  } else plot.setData(data);
+}
+/** A table row of text cells: values never become markup (queue names and alert messages are data). */
+function row(cells) {
+  const tr = document.createElement("tr");
+  for (const value of cells) tr.insertCell().textContent = String(value);
+  return tr;
+}
+function render(r) {
+  $("updated").textContent = new Date(r.generatedAt).toLocaleTimeString();
+  $("processed").textContent = r.totalJobsProcessed;
+  $("failed").textContent = r.totalJobsFailed;
+  $("throughput").textContent = r.avgThroughput.toFixed(1);
+  $("hit").textContent = pct(r.cache.l1HitRate) + " / " + pct(r.cache.l2HitRate);
+  $("breaker").textContent = r.breaker.state;
+  $("breaker").className = r.breaker.state === "open" ? "bad" : r.breaker.state === "half-open" ? "warn" : "ok";
+  $("health").textContent = r.healthyQueues + " / " + r.totalQueues;
+  $("extraction").textContent = r.extraction.busy + " / " + r.extraction.threads + " · " + r.extraction.waiting;
+  $("queues").tBodies[0].replaceChildren(
+    ...r.queues.map((q) => {
+      const tr = row([q.name, q.counts.waiting, q.counts.active, q.counts.delayed, q.counts.completed, q.counts.failed, q.workers, q.wait.p95, q.processing.p50, q.processing.p95, q.healthy ? "healthy" : "unhealthy"]);
+      tr.dataset.queue = q.name;
+      tr.cells[4].className = "completed";
+      tr.cells[10].className = q.healthy ? "ok" : "bad";
+      return tr;
+    }),
+  );
+  const stages = r.queues[0]?.stages ?? {};
+  $("stages").tBodies[0].replaceChildren(...Object.entries(stages).map(([s, v]) => row([s, v.count, v.avg, v.p50, v.p95, v.p99])));
+  const alerts = r.alerts.map((a) => {
+    const li = document.createElement("li");
+    li.textContent = `${a.rule}: ${a.message}`;
+    return li;
+  });
+  if (!alerts.length) {
+    const none = document.createElement("li");
+    none.className = "muted";
+    none.textContent = "none";
+    alerts.push(none);
+  }
+  $("alerts").replaceChildren(...alerts);
+  chart(r.queues);
+}
+const es = new EventSource("/dashboard/stream");
+es.addEventListener("report", (e) => render(JSON.parse(e.data)));
