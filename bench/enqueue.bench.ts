@@ -57,7 +57,7 @@ export const enqueue: BenchSuite = {
       {
         name: "upload → job in Redis vs bare queue.add",
         project: async () => {
-          const res = await app.request("/uploads?filename=s.pdf", { method: "POST", body: pdf, headers: { "content-type": "application/pdf" } });
+          const res = await app.request("/uploads?filename=s.pdf", { method: "POST", body: pdf, headers: { "content-type": "application/pdf", host: "localhost" } });
           if (res.status !== 202) throw new Error(`upload answered ${res.status}`);
         },
         reference: () => bare.add("job", { n: n++ }, { removeOnComplete: true }),
