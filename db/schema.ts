@@ -90,5 +90,8 @@ export const apiKeys = pgTable("api_keys", {
 export const webhookSecrets = pgTable("webhook_secrets", {
   userId: text("user_id").primaryKey(),
   secret: text("secret").notNull(),
+  /** The secret before the last rotation, still signed with until previousUntil. */
+  previousSecret: text("previous_secret"),
+  previousUntil: timestamp("previous_until", { withTimezone: true }),
   createdAt: createdAt(),
 });

@@ -16,13 +16,29 @@ export class WebhooksRepo {
     return row!.secret;
   }
 
-  async rotate(userId: string): Promise<string> {
+  /** The secrets a delivery is signed with now: the current one, and the previous one during its grace period. */
+  async signingSecrets(userId: string): Promise<string[]> {
+    const current = await this.secretFor(userId);
+    const [row] = await this.db
+      .select({ previous: webhookSecrets.previousSecret, until: webhookSecrets.previousUntil })
+      .from(webhookSecrets)
+      .where(eq(webhookSecrets.userId, userId));
+    return row?.previous && row.until && row.until.getTime() > Date.now() ? [current, row.previous] : [current];
+  }
+
+  /**
+   * A new secret; the one it replaces stays valid (deliveries carry both signatures) for
+   * `graceS`, so receivers can switch over and retried deliveries still verify.
+   */
+  async rotate(userId: string, graceS: number): Promise<{ secret: string; previousUntil: Date }> {
+    const old = await this.secretFor(userId);
     const secret = newSecret();
+    const previousUntil = new Date(Date.now() + graceS * 1000);
     await this.db
-      .insert(webhookSecrets)
-      .values({ userId, secret })
-      .onConflictDoUpdate({ target: webhookSecrets.userId, set: { secret, createdAt: new Date() } });
-    return secret;
+      .update(webhookSecrets)
+      .set({ secret, previousSecret: old, previousUntil, createdAt: new Date() })
+      .where(eq(webhookSecrets.userId, userId));
+    return { secret, previousUntil };
   }
 
   async delivery(jobId: string): Promise<{ job: JobRow; notes: NotesRow | undefined } | undefined> {

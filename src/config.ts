@@ -75,6 +75,8 @@ const EnvSchema = z.object({
   FOLIO_WEBHOOK_ATTEMPTS: int(8, 1),
   FOLIO_WEBHOOK_BACKOFF_MS: int(2000, 1),
   FOLIO_WEBHOOK_TIMEOUT_MS: int(10000, 100),
+  /** After a rotation, how long the previous webhook secret still signs deliveries. */
+  FOLIO_WEBHOOK_SECRET_GRACE_S: int(86400),
 
   /** Bull Board at /admin/queues: readonly (default), full (retry, remove, add) or off. */
   FOLIO_BULL_BOARD: z.enum(["readonly", "full", "off"]).default("readonly"),

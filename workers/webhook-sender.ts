@@ -49,7 +49,7 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo): Worker<Webh
             "user-agent": "Folio-Webhooks",
             "x-folio-event": `job.${row.status}`,
             "x-folio-delivery": `${row.id}.${job.attemptsMade + 1}`,
-            [SIGNATURE_HEADER]: signPayload(await repo.secretFor(row.userId), body),
+            [SIGNATURE_HEADER]: signPayload(await repo.signingSecrets(row.userId), body),
           },
         });
         await res.body?.cancel().catch(() => {});

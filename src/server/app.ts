@@ -103,6 +103,6 @@ export function createApp(deps: AppDeps) {
   }
   app.route("/jobs", jobRoutes({ repo: deps.repo, events: deps.events }));
   app.route("/notes", notesRoutes(deps.repo));
-  app.route("/webhooks", webhookRoutes(deps.webhooksRepo));
+  app.route("/webhooks", webhookRoutes(deps.webhooksRepo, deps.cfg.FOLIO_WEBHOOK_SECRET_GRACE_S));
   return app;
 }

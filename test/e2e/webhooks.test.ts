@@ -105,15 +105,19 @@ describe("webhooks", () => {
     expect(forJob("/down", up.body.jobId)).toHaveLength(4);
   });
 
-  test("rotating the secret signs later deliveries with the new one; bad callback URLs are refused", async () => {
+  test("rotating the secret: later deliveries carry the new signature and, for the grace period, the old one; bad callback URLs are refused", async () => {
     const old = await secret();
-    const rotated = (await (await fetch(`${svc.url}/webhooks/secret/rotate`, { method: "POST" })).json()) as { secret: string };
+    const rotated = (await (await fetch(`${svc.url}/webhooks/secret/rotate`, { method: "POST" })).json()) as { secret: string; previousValidUntil: string };
     expect(rotated.secret).not.toBe(old);
+    expect(Date.parse(rotated.previousValidUntil) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
     expect(await secret()).toBe(rotated.secret);
-    const up = await uploadFile(svc.url, fixture("paper-bookmarks.pdf"), { callbackUrl: `${hook}/ok` });
+    const up = await uploadFile(svc.url, fixture("form.pdf"), { callbackUrl: `${hook}/ok` });
     const d = await until("delivery", () => forJob("/ok", up.body.jobId)[0]);
+    expect(d.signature.match(/v1=/g)).toHaveLength(2);
+    // A receiver that has switched verifies, and so does one still on the old secret.
     expect(verifySignature(rotated.secret, d.body, d.signature)).toBe(true);
-    expect(verifySignature(old, d.body, d.signature)).toBe(false);
+    expect(verifySignature(old, d.body, d.signature)).toBe(true);
+    expect(verifySignature("whsec_someone-else", d.body, d.signature)).toBe(false);
     const refused = await uploadFile(svc.url, fixture("paper-bookmarks.pdf"), { callbackUrl: "ftp://example.com/hook" });
     expect([refused.status, refused.body.error.code]).toEqual([400, "invalid_callback_url"]);
   });

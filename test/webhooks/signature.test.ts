@@ -20,4 +20,12 @@ describe("webhook signatures", () => {
     expect(verifySignature("whsec_abc", body, old)).toBe(false);
     expect(verifySignature("whsec_abc", body, "garbage")).toBe(false);
   });
+
+  test("during a rotation's grace period a header carries one v1 per secret; either secret verifies", () => {
+    const header = signPayload(["whsec_new", "whsec_old"], body);
+    expect(header.split(",")).toHaveLength(3);
+    expect(verifySignature("whsec_new", body, header)).toBe(true);
+    expect(verifySignature("whsec_old", body, header)).toBe(true);
+    expect(verifySignature("whsec_other", body, header)).toBe(false);
+  });
 });

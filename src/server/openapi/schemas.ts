@@ -84,7 +84,12 @@ export const NotesView = z
   .openapi("Notes");
 
 export const WebhookSecret = z
-  .object({ secret: z.string().openapi({ example: "whsec_…" }), header: z.string(), scheme: z.string() })
+  .object({
+    secret: z.string().openapi({ example: "whsec_…" }),
+    header: z.string(),
+    scheme: z.string(),
+    previousValidUntil: z.string().nullable().openapi({ description: "After a rotation: until when deliveries are also signed with the previous secret" }),
+  })
   .openapi("WebhookSecret");
 
 export const QueueStats = z.record(z.string(), z.unknown()).openapi("QueueStats", {

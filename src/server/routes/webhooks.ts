@@ -4,7 +4,7 @@ import { SIGNATURE_HEADER } from "../../webhooks/signature.ts";
 import type { AppEnv } from "../middleware/identity/index.ts";
 import { errors, WebhookSecret } from "../openapi/schemas.ts";
 
-const SCHEME = "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, `${t}.${body}`)>";
+const SCHEME = "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, `${t}.${body}`)>[,v1=<the same with the previous secret, during its grace period>]";
 
 const answer = { description: "The secret and how deliveries are signed", content: { "application/json": { schema: WebhookSecret } } };
 
@@ -20,13 +20,16 @@ const rotateSecret = createRoute({
   method: "post",
   path: "/secret/rotate",
   tags: ["Webhooks"],
-  summary: "Replace your webhook signing secret; deliveries from now on use the new one",
+  summary: "Replace your webhook signing secret; the old one stays valid (deliveries carry both signatures) for FOLIO_WEBHOOK_SECRET_GRACE_S",
   responses: { 200: answer, ...errors(401) },
 });
 
-export function webhookRoutes(repo: WebhooksRepo) {
-  const view = (secret: string) => ({ secret, header: SIGNATURE_HEADER, scheme: SCHEME });
+export function webhookRoutes(repo: WebhooksRepo, graceS: number) {
+  const view = (secret: string, previousValidUntil: Date | null = null) => ({ secret, header: SIGNATURE_HEADER, scheme: SCHEME, previousValidUntil: previousValidUntil?.toISOString() ?? null });
   return new OpenAPIHono<AppEnv>()
     .openapi(getSecret, async (c) => c.json(view(await repo.secretFor(c.get("userId"))), 200))
-    .openapi(rotateSecret, async (c) => c.json(view(await repo.rotate(c.get("userId"))), 200));
+    .openapi(rotateSecret, async (c) => {
+      const { secret, previousUntil } = await repo.rotate(c.get("userId"), graceS);
+      return c.json(view(secret, previousUntil), 200);
+    });
 }
