@@ -10,7 +10,7 @@ import { JobsRepo } from "../db/jobs-repo.ts";
 import { noCache } from "../src/cache/notes-cache.ts";
 import { loadConfig } from "../src/config.ts";
 import { Producer } from "../src/queues/producer.ts";
-import { createApp } from "../src/server/app.ts";
+import { createApp, type AppDeps } from "../src/server/app.ts";
 import type { JobEvents } from "../src/server/job-events.ts";
 import { QueueMonitor } from "../src/monitoring/queue-monitor.ts";
 import { Admission } from "../src/server/admission.ts";
@@ -45,7 +45,9 @@ export const enqueue: BenchSuite = {
       events: {} as JobEvents,
       readiness: [],
       monitor: new QueueMonitor(redis, prefix, noCache, { windowMinutes: 5, thresholds: { failureRate: 0.1, minThroughputPerMin: 5, maxWaiting: 100, maxAvgProcessingMs: 30000 } }),
-      identity: { envKeys: [], required: false, lookup: async () => undefined },
+      // No route of /admin/keys is called here.
+      keys: {} as AppDeps["keys"],
+      identity: { envKeys: [], keys: { required: () => false, lookup: async () => undefined, checkAddress: async () => {}, recordFailure: async () => {} } },
       admission: new Admission(redis, prefix, async () => 0, { uploadsPerMinute: 1e9, maxInFlight: 1e9 }),
       metrics: async () => ({ contentType: "text/plain", body: "" }),
     });

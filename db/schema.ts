@@ -84,6 +84,8 @@ export const apiKeys = pgTable("api_keys", {
   keyHash: text("key_hash").notNull().unique(),
   admin: boolean("admin").notNull().default(false),
   createdAt: createdAt(),
+  /** A revoked key stays listed (who had access, until when) but lets nobody in. */
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
 });
 
 /** Each user's webhook signing secret (HMAC-SHA256), made on first use. */

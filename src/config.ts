@@ -53,6 +53,8 @@ const EnvSchema = z.object({
   FOLIO_STATUS_MAX_PENDING: int(10000, 1),
 
   FOLIO_RATE_LIMIT_PER_MIN: int(120, 1),
+  /** Failed authentications per client address per minute before it gets 429s (shared by every server). */
+  FOLIO_AUTH_FAILURES_PER_MIN: int(30, 1),
   FOLIO_MAX_IN_FLIGHT_PER_USER: int(200, 1),
   FOLIO_UPLOAD_TIMEOUT_MS: int(120000, 100),
   /** The corpus's largest PDF (2,415 pages) extracts in ~8 s: a wide margin over it. */

@@ -31,6 +31,7 @@ import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
 import { createApp } from "./server/app.ts";
 import { JobEvents } from "./server/job-events.ts";
 import { Admission } from "./server/admission.ts";
+import { KeyRing } from "./server/key-ring.ts";
 import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { createStorage } from "./storage/index.ts";
 import { webhookQueue, type WebhookQueue } from "./webhooks/webhook-queue.ts";
@@ -79,8 +80,16 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const repo = new JobsRepo(database.db);
   const keys = new ApiKeysRepo(database.db);
   const envKeys = parseApiKeys(cfg.FOLIO_API_KEYS);
-  const authRequired = envKeys.length > 0 || (await keys.count()) > 0;
+  const ring = new KeyRing(keys, redis(), cfg.FOLIO_REDIS_PREFIX, envKeys.length, {
+    refreshMs: 2000,
+    positiveTtlMs: 2000,
+    negativeTtlMs: 30_000,
+    failuresPerMinute: cfg.FOLIO_AUTH_FAILURES_PER_MIN,
+  });
+  await ring.start();
+  const authRequired = ring.required();
   if (runsServer && !authRequired && !["127.0.0.1", "localhost", "::1"].includes(cfg.HOST)) {
+    ring.stop();
     await database.close();
     throw new ConfigError(
       `Invalid HOST=${JSON.stringify(cfg.HOST)}: with no API keys (FOLIO_API_KEYS or \`bun run keys create\`) Folio is single-user and listens on loopback only`,
@@ -124,7 +133,8 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     }
     monitor.startHealthChecks(cfg.FOLIO_HEALTH_INTERVAL_MS);
     const app = createApp({
-      identity: { envKeys, required: authRequired, lookup: (key) => keys.find(key) },
+      identity: { envKeys, keys: ring },
+      keys: { repo: keys, ring },
       admission: new Admission(redis(), cfg.FOLIO_REDIS_PREFIX, (user) => repo.countInFlight(user), {
         uploadsPerMinute: cfg.FOLIO_RATE_LIMIT_PER_MIN,
         maxInFlight: cfg.FOLIO_MAX_IN_FLIGHT_PER_USER,
@@ -163,6 +173,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     writer,
     async stop() {
       await server?.stop();
+      ring.stop();
       monitor?.stop();
       await host?.stop(cfg.FOLIO_DRAIN_TIMEOUT_MS);
       // Consumers have drained; an extraction still running after that is cut, not waited on.

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { ApiKeysRepo } from "../../db/api-keys-repo.ts";
 import type { JobsRepo } from "../../db/jobs-repo.ts";
 import type { WebhooksRepo } from "../../db/webhooks-repo.ts";
 import type { NotesLookup } from "../cache/index.ts";
@@ -19,7 +20,9 @@ import { ErrorBody } from "./openapi/schemas.ts";
 import { bullBoard } from "./routes/bull-board.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { docsRoutes } from "./routes/docs.ts";
+import type { KeyRing } from "./key-ring.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { keyRoutes } from "./routes/keys.ts";
 import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
@@ -38,6 +41,7 @@ export interface AppDeps {
   readiness: { name: string; check: () => Promise<unknown> }[];
   monitor: QueueMonitor;
   identity: IdentityOptions;
+  keys: { repo: ApiKeysRepo; ring: KeyRing };
   admission: Admission;
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
@@ -68,7 +72,7 @@ export function createApp(deps: AppDeps) {
   app.onError(onError);
   app.notFound(notFound);
   app.use("*", securityHeaders());
-  app.use("*", browserGuard({ singleUser: () => !deps.identity.required }));
+  app.use("*", browserGuard({ singleUser: () => !deps.identity.keys.required() }));
   app.openapi(health, (c) => c.json({ status: "ok" as const }, 200));
   app.openapi(ready, async (c) => {
     const results = await Promise.allSettled(deps.readiness.map((d) => d.check()));
@@ -101,6 +105,7 @@ export function createApp(deps: AppDeps) {
     app.use("/admin/queues/*", adminOnly);
     app.route("/admin/queues", bullBoard("/admin/queues", deps.monitor.queueList(), deps.cfg.FOLIO_BULL_BOARD === "readonly"));
   }
+  app.route("/admin/keys", keyRoutes(deps.keys.repo, deps.keys.ring));
   app.route("/jobs", jobRoutes({ repo: deps.repo, events: deps.events }));
   app.route("/notes", notesRoutes(deps.repo));
   app.route("/webhooks", webhookRoutes(deps.webhooksRepo, deps.cfg.FOLIO_WEBHOOK_SECRET_GRACE_S));

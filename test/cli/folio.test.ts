@@ -119,6 +119,17 @@ describe("folio CLI", () => {
     expect((await folio(["report"], { FOLIO_API_KEY: bobKey })).stderr).toContain("forbidden");
     const bobs = await folio(["upload", fixture("form.pdf")], { FOLIO_API_KEY: bobKey });
     expect(bobs.code).toBe(0);
+    // keys list shows who has access, never the keys; keys revoke takes Bob's away within seconds.
+    const listed = JSON.parse((await folio(["keys", "list", "--json"])).stdout) as { id: string; userId: string; revokedAt: string | null }[];
+    const bob = listed.find((k) => k.userId === "bob")!;
+    expect(bob.revokedAt).toBeNull();
+    expect(JSON.stringify(listed)).not.toContain(bobKey);
+    const revoked = await folio(["keys", "revoke", bob.id]);
+    expect([revoked.code, revoked.stderr]).toEqual([0, expect.stringContaining(`revoked ${bob.id}`)]);
+    await Bun.sleep(2500);
+    const refused = await folio(["status", jobId], { FOLIO_API_KEY: bobKey });
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining("unauthorized")]);
+    expect((await folio(["keys", "list"])).stdout).toMatch(/bob.*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s*│\s*\d{4}-/);
   });
 
   test("exit code 2 for usage errors, 1 for API errors", async () => {

@@ -8,8 +8,8 @@ import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
 import { ConfigError } from "../../config.ts";
 import { ApiError, FolioClient } from "./client.ts";
 import { expandInputs, UsageError } from "./inputs.ts";
-import { createKey } from "./keys.ts";
-import { jobTable, reportTable, type Report } from "./tables.ts";
+import { createKey, listKeys, revokeKey } from "./keys.ts";
+import { jobTable, keysTable, reportTable, type Report } from "./tables.ts";
 import { summaryTable, uploadAll } from "./upload.ts";
 
 const connection = {
@@ -78,14 +78,30 @@ const report = defineCommand({
 });
 
 const keys = defineCommand({
-  meta: { name: "keys", description: "API keys (run where the service's database is)" },
+  meta: { name: "keys", description: "API keys: through the running service, or its database when none runs" },
   subCommands: {
     create: defineCommand({
-      meta: { name: "create", description: "Create an API key for a user and print it once" },
-      args: { user: { type: "string", description: "The user the key acts as", valueHint: "USER" }, admin: { type: "boolean", description: "May read monitoring" } },
+      meta: { name: "create", description: "Create an API key for a user and print it once (the first key turns authentication on)" },
+      args: { user: { type: "string", description: "The user the key acts as", valueHint: "USER" }, admin: { type: "boolean", description: "May read monitoring and manage keys" }, ...connection },
       async run({ args }) {
-        console.log(await createKey(args.user, Boolean(args.admin)));
-        console.error(`API key for ${args.user}${args.admin ? " (admin)" : ""}: shown once, store it now. Restart the service if it ran in single-user mode.`);
+        const { id, key } = await createKey(clientOf(args), args.user, Boolean(args.admin));
+        console.log(key);
+        console.error(`API key ${id} for ${args.user}${args.admin ? " (admin)" : ""}: shown once, store it now.`);
+      },
+    }),
+    list: defineCommand({
+      meta: { name: "list", description: "List API keys (ids, users, revoked or not); never the keys" },
+      args: { json: { type: "boolean", description: "Print JSON" }, ...connection },
+      async run({ args }) {
+        const all = await listKeys(clientOf(args));
+        console.log(args.json ? JSON.stringify(all, null, 2) : keysTable(all));
+      },
+    }),
+    revoke: defineCommand({
+      meta: { name: "revoke", description: "Revoke an API key by its id (k_…)" },
+      args: { id: { type: "positional", description: "The key's id", required: false }, ...connection },
+      async run({ args }) {
+        console.error(`revoked ${args.id} at ${await revokeKey(clientOf(args), args.id)}`);
       },
     }),
   },

@@ -1,5 +1,6 @@
 import Table from "cli-table3";
 import type { JobInfo } from "./client.ts";
+import type { KeyView } from "./keys.ts";
 
 interface Latency {
   count: number;
@@ -81,4 +82,10 @@ export function jobTable(job: JobInfo): string {
   );
   if (job.error) table.push({ Error: `${job.error.code}: ${job.error.message}` });
   return table.toString();
+}
+
+export function keysTable(keys: KeyView[]): string {
+  const t = new Table({ head: ["Id", "User", "Admin", "Created", "Revoked"], ...plain });
+  for (const k of keys) t.push([k.id, k.userId, k.admin ? "yes" : "", k.createdAt.slice(0, 19).replace("T", " "), k.revokedAt ? k.revokedAt.slice(0, 19).replace("T", " ") : ""]);
+  return t.toString();
 }

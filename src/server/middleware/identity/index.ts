@@ -1,4 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
+import type { Context } from "hono";
+import { getConnInfo } from "hono/bun";
 import { createMiddleware } from "hono/factory";
 import { HttpError } from "../../http-error.ts";
 
@@ -24,27 +26,45 @@ export function parseApiKeys(spec: string | undefined): EnvKey[] {
   });
 }
 
+/** The database's keys, as src/server/key-ring.ts keeps them. */
+export interface KeySource {
+  /** False only in single-user dev mode (no key anywhere): every request is "local". */
+  required(): boolean;
+  lookup(key: string): Promise<Principal | undefined>;
+  checkAddress(address: string): Promise<void>;
+  recordFailure(address: string): Promise<void>;
+}
+
 export interface IdentityOptions {
   envKeys: EnvKey[];
-  /** Keys created with `bun run keys create`, looked up by the database. */
-  lookup: (key: string) => Promise<Principal | undefined>;
-  /** False only in single-user dev mode (no key anywhere): every request is "local". */
-  required: boolean;
+  keys: KeySource;
+}
+
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
 }
 
 /** Who is asking: `Authorization: Bearer KEY`, or the single local user in dev mode. */
 export const identity = (opts: IdentityOptions) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    if (!opts.required) {
+    if (!opts.keys.required()) {
       c.set("userId", "local");
       c.set("admin", true);
       return next();
     }
+    const address = clientAddress(c);
+    await opts.keys.checkAddress(address);
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-    if (!token) throw new HttpError(401, "unauthorized", "send Authorization: Bearer <API key>", { "www-authenticate": "Bearer" });
-    const digest = sha256(token);
-    const principal = opts.envKeys.find((k) => timingSafeEqual(k.digest, digest)) ?? (await opts.lookup(token));
-    if (!principal) throw new HttpError(401, "unauthorized", "the API key is not valid", { "www-authenticate": "Bearer" });
+    const digest = token ? sha256(token) : undefined;
+    const principal = token && digest ? (opts.envKeys.find((k) => timingSafeEqual(k.digest, digest)) ?? (await opts.keys.lookup(token))) : undefined;
+    if (!principal) {
+      await opts.keys.recordFailure(address);
+      throw new HttpError(401, "unauthorized", token ? "the API key is not valid" : "send Authorization: Bearer <API key>", { "www-authenticate": "Bearer" });
+    }
     c.set("userId", principal.userId);
     c.set("admin", principal.admin);
     return next();
