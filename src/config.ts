@@ -57,6 +57,9 @@ const EnvSchema = z.object({
   FOLIO_AUTH_FAILURES_PER_MIN: int(30, 1),
   FOLIO_MAX_IN_FLIGHT_PER_USER: int(200, 1),
   FOLIO_UPLOAD_TIMEOUT_MS: int(120000, 100),
+  /** Upload bodies still arriving, per user and per server process (429 / 503 past them). */
+  FOLIO_MAX_UPLOADS_IN_PROGRESS_PER_USER: int(16, 1),
+  FOLIO_MAX_UPLOADS_IN_PROGRESS: int(64, 1),
   /** The corpus's largest PDF (2,415 pages) extracts in ~8 s: a wide margin over it. */
   FOLIO_EXTRACT_TIMEOUT_MS: int(60000, 100),
   /** Non-space characters of text at most; the 3.7 M-character R manual passes. */

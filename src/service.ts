@@ -31,6 +31,7 @@ import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
 import { createApp } from "./server/app.ts";
 import { JobEvents } from "./server/job-events.ts";
 import { Admission } from "./server/admission.ts";
+import { UploadSlots } from "./server/upload-slots.ts";
 import { KeyRing } from "./server/key-ring.ts";
 import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { createStorage } from "./storage/index.ts";
@@ -139,6 +140,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
         uploadsPerMinute: cfg.FOLIO_RATE_LIMIT_PER_MIN,
         maxInFlight: cfg.FOLIO_MAX_IN_FLIGHT_PER_USER,
       }),
+      slots: new UploadSlots({ perUser: cfg.FOLIO_MAX_UPLOADS_IN_PROGRESS_PER_USER, perProcess: cfg.FOLIO_MAX_UPLOADS_IN_PROGRESS }),
       cfg,
       repo,
       storage: createStorage(cfg),

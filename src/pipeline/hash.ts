@@ -5,6 +5,16 @@ export function hasPdfMagic(head: Uint8Array): boolean {
   return PDF_MAGIC.every((b, i) => head[i] === b);
 }
 
+/**
+ * Asks for a collection each time a stream passes another 4 MiB. JSC sizes its next
+ * collection by the live heap, so in a process holding PGlite (hundreds of MB) the chunks
+ * that uploads have already passed on pile up as garbage: measured +690 MB of RSS for 20
+ * parallel 50 MB uploads without this, under 100 MB with it (test/faults/upload-memory).
+ */
+export function nudgeCollector(bytesBefore: number, bytesNow: number): void {
+  if (bytesBefore >>> 22 !== bytesNow >>> 22) Bun.gc(false);
+}
+
 export function sha256Hex(bytes: Uint8Array): string {
   return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 }
@@ -68,6 +78,7 @@ export function hashingStream(source: ReadableStream<Uint8Array>, maxBytes: numb
       }
       hasher.update(chunk);
       onBytes?.(size);
+      nudgeCollector(before, size);
       controller.enqueue(chunk);
     },
     flush() {

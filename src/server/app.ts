@@ -10,6 +10,7 @@ import type { Storage } from "../storage/storage.ts";
 import type { WebhookQueue } from "../webhooks/webhook-queue.ts";
 import type { Admission } from "./admission.ts";
 import type { JobEvents } from "./job-events.ts";
+import type { UploadSlots } from "./upload-slots.ts";
 import { log } from "../log.ts";
 import { redactSecrets } from "../redact.ts";
 import { browserGuard } from "./middleware/browser-guard/index.ts";
@@ -43,6 +44,7 @@ export interface AppDeps {
   identity: IdentityOptions;
   keys: { repo: ApiKeysRepo; ring: KeyRing };
   admission: Admission;
+  slots: UploadSlots;
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 

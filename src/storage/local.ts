@@ -3,6 +3,8 @@ import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { assertStorageKey, type Storage } from "./storage.ts";
 
+const FLUSH_BYTES = 256 * 1024;
+
 export function localStorage(dir: string): Storage {
   const root = resolve(dir);
   mkdirSync(root, { recursive: true });
@@ -16,7 +18,17 @@ export function localStorage(dir: string): Storage {
       const target = path(key);
       const writer = Bun.file(target).writer();
       try {
-        for await (const chunk of body) writer.write(chunk);
+        // FileSink buffers what it is given: flushing every 256 KiB is what makes a fast upload
+        // wait for the disk instead of piling up in memory (backpressure to the socket).
+        let buffered = 0;
+        for await (const chunk of body) {
+          buffered += chunk.byteLength;
+          writer.write(chunk);
+          if (buffered >= FLUSH_BYTES) {
+            await writer.flush();
+            buffered = 0;
+          }
+        }
         await writer.end();
       } catch (err) {
         await Promise.resolve(writer.end()).catch(() => {});

@@ -47,7 +47,7 @@ export function report(name: string, t: Tally): void {
 
 /** Locks expire fast so a killed worker's jobs are picked up again within seconds; admission limits out of the way of the load. */
 export function fastRecoveryEnv(): Record<string, string> {
-  const env: Record<string, string> = { FOLIO_RATE_LIMIT_PER_MIN: "100000", FOLIO_MAX_IN_FLIGHT_PER_USER: "100000" };
+  const env: Record<string, string> = { FOLIO_RATE_LIMIT_PER_MIN: "100000", FOLIO_MAX_IN_FLIGHT_PER_USER: "100000", FOLIO_MAX_UPLOADS_IN_PROGRESS_PER_USER: "100000", FOLIO_MAX_UPLOADS_IN_PROGRESS: "100000" };
   for (const q of QUEUE_NAMES) {
     const k = `FOLIO_${q.toUpperCase().replace(/-/g, "_")}`;
     env[`${k}_LOCK_DURATION_MS`] = "4000";

@@ -17,7 +17,8 @@ import { newId, sanitizeFilename } from "../ids.ts";
 import type { AppEnv } from "../middleware/identity/index.ts";
 import { errors, UploadAnswer, UploadQuery, UrlUpload } from "../openapi/schemas.ts";
 import { invalidRequest, validationHook } from "../openapi/validation-hook.ts";
-import { readIncoming } from "../upload-body.ts";
+import { readIncoming, readSmallJson } from "../upload-body.ts";
+import type { UploadSlots } from "../upload-slots.ts";
 import { safeUrl } from "../../redact.ts";
 
 export interface UploadDeps {
@@ -28,7 +29,11 @@ export interface UploadDeps {
   cache: NotesLookup;
   producer: Producer;
   webhooks: WebhookQueue;
+  slots: UploadSlots;
 }
+
+/** An upload by URL is `{url, pipeline?, callbackUrl?}`: a few hundred bytes. */
+const JSON_BODY_LIMIT = 8 * 1024;
 
 type Answer = z.infer<typeof UploadAnswer>;
 
@@ -78,18 +83,18 @@ export function uploadRoutes(deps: UploadDeps) {
     await deps.admission.admit(c.get("userId"));
     const query = c.req.valid("query");
     const isJson = (c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json");
-    const answer = isJson ? await acceptUrl(c, deps, await urlUploadOf(c)) : await acceptFile(c, deps, query);
-    return c.json(answer, answer.status === "completed" ? 200 : 202);
+    const release = deps.slots.acquire(c.get("userId"));
+    try {
+      const answer = isJson ? await acceptUrl(c, deps, await urlUploadOf(c, deps.cfg)) : await acceptFile(c, deps, query);
+      return c.json(answer, answer.status === "completed" ? 200 : 202);
+    } finally {
+      release();
+    }
   });
 }
 
-async function urlUploadOf(c: Context<AppEnv>): Promise<z.infer<typeof UrlUpload>> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new HttpError(400, "invalid_json", "the body is not valid JSON");
-  }
+async function urlUploadOf(c: Context<AppEnv>, cfg: Config): Promise<z.infer<typeof UrlUpload>> {
+  const body = await readSmallJson(c, JSON_BODY_LIMIT, AbortSignal.timeout(cfg.FOLIO_UPLOAD_TIMEOUT_MS));
   const parsed = UrlUpload.safeParse(body);
   if (!parsed.success) throw invalidRequest(parsed.error);
   return parsed.data;
@@ -99,8 +104,6 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   const { cfg } = deps;
   const deadline = AbortSignal.timeout(cfg.FOLIO_UPLOAD_TIMEOUT_MS);
   const incoming = await readIncoming(c, cfg, deadline);
-  const pipeline = pipelineOf(incoming.pipeline ?? query.pipeline);
-  const callbackUrl = await callbackOf(cfg, incoming.callbackUrl ?? query.callbackUrl);
   const userId = c.get("userId");
   const fileId = newId("f");
   const jobId = newId("j");
@@ -108,15 +111,29 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
 
   const hashed = hashingStream(incoming.body, cfg.maxUploadBytes, deadline);
   let meta: { sha256: string; size: number; head: Uint8Array };
+  let fields: Awaited<typeof incoming.rest>;
   try {
     await deps.storage.put(storageKey, hashed.stream);
     meta = await hashed.result;
+    // Fields may follow the file in a form; a body that broke off after the file is refused.
+    fields = await incoming.rest;
   } catch (err) {
     await deps.storage.delete(storageKey).catch(() => {});
+    if (err instanceof HttpError) throw err;
     if (err instanceof UploadRejected) {
       throw new HttpError(({ file_too_large: 413, not_a_pdf: 415, upload_timeout: 408 } as const)[err.code], err.code, err.message);
     }
     throw new HttpError(400, "upload_interrupted", "the upload ended before the file was complete");
+  }
+  let pipeline: ReturnType<typeof pipelineOf>;
+  let callbackUrl: Awaited<ReturnType<typeof callbackOf>>;
+  try {
+    if (fields.extraFile) throw new HttpError(400, "too_many_files", "send one file per upload");
+    pipeline = pipelineOf(fields.pipeline ?? query.pipeline);
+    callbackUrl = await callbackOf(cfg, fields.callbackUrl ?? query.callbackUrl);
+  } catch (err) {
+    await deps.storage.delete(storageKey).catch(() => {});
+    throw err;
   }
   if (meta.size === 0) {
     await deps.storage.delete(storageKey);
