@@ -47,8 +47,8 @@ test("uploads in progress: a user past the cap gets 429, the process past its ca
   expect([busy.status, ((await busy.json()) as any).error.code, busy.headers.get("retry-after")]).toEqual([503, "server_busy", "1"]);
   for (const u of open) u.finish();
   expect((await Promise.all(open.map(async (u) => (await u.answer).status)))).toEqual([202, 202, 202]);
-  // The slots are free again (the same PDF is now a cache hit).
-  expect((await plain(ALICE, pdf)).status).toBe(200);
+  // The slots are free again.
+  expect([200, 202]).toContain((await plain(ALICE, pdf)).status);
 });
 
 test("a JSON body is limited to a few KB (413), whatever it claims", async () => {
