@@ -11,7 +11,7 @@ import { noCache } from "../src/cache/notes-cache.ts";
 import { loadConfig } from "../src/config.ts";
 import { Producer } from "../src/queues/producer.ts";
 import { createApp, type AppDeps } from "../src/server/app.ts";
-import { UploadSlots } from "../src/server/upload-slots.ts";
+import { ConnectionSlots } from "../src/server/connection-slots.ts";
 import type { JobEvents } from "../src/server/job-events.ts";
 import { QueueMonitor } from "../src/monitoring/queue-monitor.ts";
 import { Admission } from "../src/server/admission.ts";
@@ -46,7 +46,8 @@ export const enqueue: BenchSuite = {
       events: {} as JobEvents,
       readiness: [],
       monitor: new QueueMonitor(redis, prefix, noCache, { windowMinutes: 5, thresholds: { failureRate: 0.1, minThroughputPerMin: 5, maxWaiting: 100, maxAvgProcessingMs: 30000 } }),
-      slots: new UploadSlots({ perUser: 1e9, perProcess: 1e9 }),
+      slots: new ConnectionSlots({ perUser: 1e9, perProcess: 1e9, noun: "uploads", userCode: "too_many_uploads_in_progress" }),
+      streams: new ConnectionSlots({ perUser: 1e9, perProcess: 1e9, noun: "streams", userCode: "too_many_streams" }),
       // No route of /admin/keys is called here.
       keys: {} as AppDeps["keys"],
       identity: { envKeys: [], keys: { required: () => false, lookup: async () => undefined, checkAddress: async () => {}, recordFailure: async () => {} } },

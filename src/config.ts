@@ -60,6 +60,11 @@ const EnvSchema = z.object({
   /** Upload bodies still arriving, per user and per server process (429 / 503 past them). */
   FOLIO_MAX_UPLOADS_IN_PROGRESS_PER_USER: int(16, 1),
   FOLIO_MAX_UPLOADS_IN_PROGRESS: int(64, 1),
+  /** Open GET /jobs/:id/events streams, per user and per server process. */
+  FOLIO_MAX_STREAMS_PER_USER: int(50, 1),
+  FOLIO_MAX_STREAMS: int(2000, 1),
+  /** A comment line this often on an event stream, well inside proxies' and Bun's idle timeouts. */
+  FOLIO_SSE_KEEPALIVE_MS: int(15000, 100),
   /** The corpus's largest PDF (2,415 pages) extracts in ~8 s: a wide margin over it. */
   FOLIO_EXTRACT_TIMEOUT_MS: int(60000, 100),
   /** Non-space characters of text at most; the 3.7 M-character R manual passes. */

@@ -31,7 +31,7 @@ import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
 import { createApp } from "./server/app.ts";
 import { JobEvents } from "./server/job-events.ts";
 import { Admission } from "./server/admission.ts";
-import { UploadSlots } from "./server/upload-slots.ts";
+import { ConnectionSlots } from "./server/connection-slots.ts";
 import { KeyRing } from "./server/key-ring.ts";
 import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { createStorage } from "./storage/index.ts";
@@ -140,7 +140,13 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
         uploadsPerMinute: cfg.FOLIO_RATE_LIMIT_PER_MIN,
         maxInFlight: cfg.FOLIO_MAX_IN_FLIGHT_PER_USER,
       }),
-      slots: new UploadSlots({ perUser: cfg.FOLIO_MAX_UPLOADS_IN_PROGRESS_PER_USER, perProcess: cfg.FOLIO_MAX_UPLOADS_IN_PROGRESS }),
+      slots: new ConnectionSlots({
+        perUser: cfg.FOLIO_MAX_UPLOADS_IN_PROGRESS_PER_USER,
+        perProcess: cfg.FOLIO_MAX_UPLOADS_IN_PROGRESS,
+        noun: "uploads in progress",
+        userCode: "too_many_uploads_in_progress",
+      }),
+      streams: new ConnectionSlots({ perUser: cfg.FOLIO_MAX_STREAMS_PER_USER, perProcess: cfg.FOLIO_MAX_STREAMS, noun: "event streams", userCode: "too_many_streams" }),
       cfg,
       repo,
       storage: createStorage(cfg),

@@ -10,7 +10,7 @@ import type { Storage } from "../storage/storage.ts";
 import type { WebhookQueue } from "../webhooks/webhook-queue.ts";
 import type { Admission } from "./admission.ts";
 import type { JobEvents } from "./job-events.ts";
-import type { UploadSlots } from "./upload-slots.ts";
+import type { ConnectionSlots } from "./connection-slots.ts";
 import { log } from "../log.ts";
 import { redactSecrets } from "../redact.ts";
 import { browserGuard } from "./middleware/browser-guard/index.ts";
@@ -44,7 +44,8 @@ export interface AppDeps {
   identity: IdentityOptions;
   keys: { repo: ApiKeysRepo; ring: KeyRing };
   admission: Admission;
-  slots: UploadSlots;
+  slots: ConnectionSlots;
+  streams: ConnectionSlots;
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
@@ -108,7 +109,7 @@ export function createApp(deps: AppDeps) {
     app.route("/admin/queues", bullBoard("/admin/queues", deps.monitor.queueList(), deps.cfg.FOLIO_BULL_BOARD === "readonly"));
   }
   app.route("/admin/keys", keyRoutes(deps.keys.repo, deps.keys.ring));
-  app.route("/jobs", jobRoutes({ repo: deps.repo, events: deps.events }));
+  app.route("/jobs", jobRoutes({ repo: deps.repo, events: deps.events, streams: deps.streams, keepAliveMs: deps.cfg.FOLIO_SSE_KEEPALIVE_MS }));
   app.route("/notes", notesRoutes(deps.repo));
   app.route("/webhooks", webhookRoutes(deps.webhooksRepo, deps.cfg.FOLIO_WEBHOOK_SECRET_GRACE_S));
   return app;

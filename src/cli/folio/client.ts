@@ -33,6 +33,8 @@ export class ApiError extends Error {
 }
 
 const FINAL = new Set(["completed", "failed"]);
+/** A broken event stream is reopened this many times before the CLI falls back to polling. */
+const STREAM_RECONNECTS = 5;
 /** 429 and 503 say "later": wait as told (Retry-After), this many times at most. */
 const BUSY_RETRIES = 8;
 
@@ -102,25 +104,34 @@ export class FolioClient {
     return this.json<JobInfo>(`/jobs/${encodeURIComponent(id)}`);
   }
 
-  /** Follows a job over SSE until it is final (polling if the stream breaks off); returns the final job. */
+  /**
+   * Follows a job over SSE until it is final. A stream that breaks off is reopened with
+   * `Last-Event-ID`, so only newer states come; after a few failed reopenings, polling.
+   */
   async follow(id: string, onUpdate: (job: JobInfo) => void): Promise<JobInfo> {
     let last: JobInfo | undefined;
-    try {
-      const res = await this.send(`/jobs/${encodeURIComponent(id)}/events`, { headers: { accept: "text/event-stream" } });
-      const parser = createParser({
-        onEvent: (e) => {
-          if (e.event !== "status") return;
-          last = JSON.parse(e.data) as JobInfo;
-          onUpdate(last);
-        },
-      });
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body!) {
-        parser.feed(decoder.decode(chunk, { stream: true }));
-        if (last && FINAL.has(last.status)) break;
+    let lastEventId: string | undefined;
+    for (let reconnects = 0; reconnects < STREAM_RECONNECTS && !(last && FINAL.has(last.status)); reconnects++) {
+      if (reconnects > 0) await Bun.sleep(500);
+      try {
+        const headers: Record<string, string> = { accept: "text/event-stream", ...(lastEventId ? { "last-event-id": lastEventId } : {}) };
+        const res = await this.send(`/jobs/${encodeURIComponent(id)}/events`, { headers });
+        const parser = createParser({
+          onEvent: (e) => {
+            if (e.event !== "status") return;
+            lastEventId = e.id ?? lastEventId;
+            last = JSON.parse(e.data) as JobInfo;
+            onUpdate(last);
+          },
+        });
+        const decoder = new TextDecoder();
+        for await (const chunk of res.body!) {
+          parser.feed(decoder.decode(chunk, { stream: true }));
+          if (last && FINAL.has(last.status)) break;
+        }
+      } catch (err) {
+        if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429) throw err;
       }
-    } catch (err) {
-      if (err instanceof ApiError && err.status >= 400 && err.status < 500) throw err;
     }
     while (!last || !FINAL.has(last.status)) {
       await Bun.sleep(500);

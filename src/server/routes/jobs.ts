@@ -3,6 +3,7 @@ import { streamSSE } from "hono/streaming";
 import type { JobsRepo } from "../../../db/jobs-repo.ts";
 import { jobView } from "../../views/job-view.ts";
 import { HttpError } from "../http-error.ts";
+import type { ConnectionSlots } from "../connection-slots.ts";
 import type { JobEvents } from "../job-events.ts";
 import type { AppEnv } from "../middleware/identity/index.ts";
 import { errors, IdParam, JobView } from "../openapi/schemas.ts";
@@ -11,8 +12,15 @@ import { validationHook } from "../openapi/validation-hook.ts";
 export interface JobRouteDeps {
   repo: JobsRepo;
   events: JobEvents;
-  /** Re-read the row this often even without an announcement (a missed pub/sub message). */
-  pollMs?: number;
+  streams: ConnectionSlots;
+  /** A `: keep-alive` comment this often, so idle timeouts never cut a quiet stream. */
+  keepAliveMs: number;
+  /**
+   * Updates are pushed: the status writer announces what it wrote (Redis pub/sub) and the
+   * stream reads the row then. This slow re-read only covers an announcement lost with a
+   * Redis connection.
+   */
+  safetyPollMs?: number;
 }
 
 const FINAL = new Set(["completed", "failed"]);
@@ -32,6 +40,9 @@ const jobEvents = createRoute({
   path: "/{id}/events",
   tags: ["Jobs"],
   summary: "Server-sent events: one `status` event (a Job) per change, until the job is final",
+  description:
+    "Each event's id orders the job's states; reconnect with `Last-Event-ID` and only newer states are sent. A `: keep-alive` comment " +
+    "comes every FOLIO_SSE_KEEPALIVE_MS while nothing changes. At most FOLIO_MAX_STREAMS_PER_USER open streams per user (429 `too_many_streams`).",
   request: { params },
   responses: {
     200: { description: "An event stream of `status` events whose data is a Job", content: { "text/event-stream": { schema: { type: "string" } } } },
@@ -50,28 +61,37 @@ export function jobRoutes(deps: JobRouteDeps) {
     .openapi(jobEvents, async (c) => {
       const userId = c.get("userId");
       const first = await find(c.req.valid("param").id, userId);
+      const release = deps.streams.acquire(userId);
+      // The id of the last state the client saw, on a reconnect: nothing older is sent again.
+      let seen = Number(c.req.header("last-event-id") ?? "-1");
       return streamSSE(c, async (stream) => {
         let wake: () => void = () => {};
         const off = await deps.events.on(first.id, () => wake());
+        const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n").catch(() => {}), deps.keepAliveMs);
         let last = "";
-        let eventId = 0;
         try {
           for (let job = first; ; ) {
             const view = jobView(job);
             const body = JSON.stringify(view);
-            if (body !== last) {
+            // The row's last write time orders its states; two writes in one millisecond still differ by body.
+            const id = job.updatedAt.getTime();
+            if (id > seen || (id === seen && last && body !== last)) {
+              seen = id;
               last = body;
-              await stream.writeSSE({ event: "status", data: body, id: String(eventId++) });
+              await stream.writeSSE({ event: "status", data: body, id: String(id) });
             }
             if (FINAL.has(view.status) || stream.aborted) break;
             await new Promise<void>((r) => {
               wake = r;
-              setTimeout(r, deps.pollMs ?? 2000);
+              setTimeout(r, deps.safetyPollMs ?? 30_000);
+              stream.onAbort(r);
             });
             job = (await deps.repo.getJob(first.id, userId)) ?? job;
           }
         } finally {
+          clearInterval(keepAlive);
           off();
+          release();
         }
       });
     });

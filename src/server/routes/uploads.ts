@@ -18,7 +18,7 @@ import type { AppEnv } from "../middleware/identity/index.ts";
 import { errors, UploadAnswer, UploadQuery, UrlUpload } from "../openapi/schemas.ts";
 import { invalidRequest, validationHook } from "../openapi/validation-hook.ts";
 import { readIncoming, readSmallJson } from "../upload-body.ts";
-import type { UploadSlots } from "../upload-slots.ts";
+import type { ConnectionSlots } from "../connection-slots.ts";
 import { safeUrl } from "../../redact.ts";
 
 export interface UploadDeps {
@@ -29,7 +29,7 @@ export interface UploadDeps {
   cache: NotesLookup;
   producer: Producer;
   webhooks: WebhookQueue;
-  slots: UploadSlots;
+  slots: ConnectionSlots;
 }
 
 /** An upload by URL is `{url, pipeline?, callbackUrl?}`: a few hundred bytes. */
