@@ -82,6 +82,11 @@ const EnvSchema = z.object({
   FOLIO_URL_RETRIES: int(2),
   FOLIO_URL_BACKOFF_MS: int(500, 1),
   FOLIO_URL_MAX_REDIRECTS: int(5),
+  /** Downloads by URL one user may have running at once, across every worker (the others wait, spending no attempt). */
+  FOLIO_URL_FETCHES_PER_USER: int(3, 1),
+  /** A download slower than this on average after FOLIO_URL_MIN_RATE_GRACE_MS is cut (download_too_slow, retried). */
+  FOLIO_URL_MIN_BYTES_PER_S: int(10240),
+  FOLIO_URL_MIN_RATE_GRACE_MS: int(5000, 100),
   FOLIO_WEBHOOK_ATTEMPTS: int(8, 1),
   FOLIO_WEBHOOK_BACKOFF_MS: int(2000, 1),
   FOLIO_WEBHOOK_TIMEOUT_MS: int(10000, 100),

@@ -1,10 +1,11 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Config } from "../src/config.ts";
 import { jobLog } from "../src/log.ts";
-import { PipelineError, failureOf } from "../src/pipeline/errors.ts";
+import { NotYet, PipelineError, failureOf } from "../src/pipeline/errors.ts";
 import { BreakerOpen, breakerState } from "../src/resilience/ai-breaker.ts";
 import { JobTracker } from "../src/pipeline/job-tracker.ts";
 import type { StageDeps } from "../src/pipeline/stages.ts";
+import type { DownloadSlots } from "../src/ingest/download-slots.ts";
 import type { TextStore } from "../src/pipeline/text-store.ts";
 import type { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import type { BaseJobData } from "../src/queues/job-data.ts";
@@ -21,6 +22,7 @@ export interface ConsumerDeps extends StageDeps {
   /** Hands a fetched upload to its pipeline. */
   producer: Producer;
   webhooks: WebhookQueue;
+  downloadSlots: DownloadSlots;
 }
 
 export interface Consumer<D extends BaseJobData = BaseJobData> {
@@ -59,12 +61,13 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps
         return result;
       } catch (err) {
         // Not the job's fault: while the model endpoint's breaker is open, wait for its
-        // half-open probe without spending an attempt.
-        const outageRetryAt = err instanceof BreakerOpen ? err.retryAt : modelOutageRetryAt(err);
+        // half-open probe (or for a download slot) without spending an attempt.
+        const waitUntil = err instanceof NotYet ? err.retryAt : modelOutageRetryAt(err);
+        const modelOutage = err instanceof BreakerOpen || (waitUntil !== undefined && !(err instanceof NotYet));
         // With a fallback there is no need to wait for the probe: come back at once and let it write the notes.
-        const retryAt = outageRetryAt !== undefined && deps.fallback ? Date.now() + 250 : outageRetryAt;
+        const retryAt = modelOutage && deps.fallback ? Date.now() + 250 : waitUntil;
         if (retryAt !== undefined && token) {
-          log.info({ retryAt: new Date(retryAt).toISOString() }, `Job ${job.data.jobId} waits for the model endpoint`);
+          log.info({ retryAt: new Date(retryAt).toISOString(), why: err instanceof NotYet ? err.message : "model endpoint" }, `Job ${job.data.jobId} waits`);
           await job.moveToDelayed(retryAt, token);
           throw new DelayedError();
         }

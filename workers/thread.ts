@@ -13,6 +13,7 @@ import { LatencyRecorder } from "../src/monitoring/latency.ts";
 import { publishBreaker } from "../src/monitoring/breaker-board.ts";
 import { breakerState } from "../src/resilience/ai-breaker.ts";
 import { remoteExtractor } from "../src/extraction/pool-rpc.ts";
+import { DownloadSlots } from "../src/ingest/download-slots.ts";
 import { rememberTooComplex } from "../src/extraction/too-complex-memo.ts";
 import { createExtractive, createGenerator } from "../src/pipeline/notes/index.ts";
 import { TextStore } from "../src/pipeline/text-store.ts";
@@ -42,6 +43,8 @@ const deps: ConsumerDeps = {
   extractor: rememberTooComplex(remoteExtractor(extractPort), redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TOO_COMPLEX_TTL_S),
   producer: new Producer(cfg, redis("commands")),
   webhooks: webhookQueue(cfg, redis("commands")),
+  // A slot's lease outlives every attempt of one download, so only a dead worker's slot expires.
+  downloadSlots: new DownloadSlots(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_URL_FETCHES_PER_USER, cfg.FOLIO_URL_TIMEOUT_MS * (cfg.FOLIO_URL_RETRIES + 2)),
 };
 
 // Post this thread's AI breaker (if it made model calls) where every process's monitoring reads it.

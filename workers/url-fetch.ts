@@ -1,6 +1,8 @@
 import { downloadUrl } from "../src/ingest/download-url.ts";
 import type { UrlJobData } from "../src/queues/job-data.ts";
-import type { Consumer } from "./consumer.ts";
+import { NotYet } from "../src/pipeline/errors.ts";
+import type { JobTracker } from "../src/pipeline/job-tracker.ts";
+import type { Consumer, ConsumerDeps } from "./consumer.ts";
 
 /**
  * An upload by URL, step 0: stream the PDF into storage (hashing it on the way), record
@@ -13,29 +15,43 @@ export const urlFetch: Consumer<UrlJobData> = {
   first: true,
   ends: false,
   async process(job, t, deps) {
-    const { url, ...data } = job.data;
-    await t.progress("downloading", 1);
-    const fetched = await t.timed("downloadMs", () =>
-      downloadUrl(
-        url,
-        {
-          allowPrivate: deps.cfg.FOLIO_ALLOW_PRIVATE_URLS,
-          timeoutMs: deps.cfg.FOLIO_URL_TIMEOUT_MS,
-          maxBytes: deps.cfg.maxUploadBytes,
-          maxRedirects: deps.cfg.FOLIO_URL_MAX_REDIRECTS,
-          retries: deps.cfg.FOLIO_URL_RETRIES,
-          backoffMs: deps.cfg.FOLIO_URL_BACKOFF_MS,
-          onProgress(received, total) {
-            const progress = total ? 1 + Math.floor((3 * Math.min(received, total)) / total) : 2;
-            void t.progress("downloading", progress).catch(() => {});
-          },
-        },
-        (body) => deps.storage.put(data.storageKey, body),
-      ),
-    );
-    await t.progress("downloading", 4);
-    await deps.store.fileFetched({ fileId: data.fileId, sha256: fetched.sha256, size: fetched.size });
-    await deps.producer.enqueue({ ...data, sha256: fetched.sha256, sourceUrl: url, acceptedAt: Date.now() });
-    return { sha256: fetched.sha256, size: fetched.size, finalUrl: fetched.finalUrl, timings: t.getTimings() };
+    const { data } = job;
+    // One user's slow URLs must not hold every url-fetch slot: past their share, wait.
+    if (!(await deps.downloadSlots.acquire(data.userId, data.jobId))) {
+      throw new NotYet(Date.now() + 1000 + Math.floor(Math.random() * 500), `${data.userId} has ${deps.cfg.FOLIO_URL_FETCHES_PER_USER} downloads running`);
+    }
+    try {
+      return await fetchAndHandOn(job.data, t, deps);
+    } finally {
+      await deps.downloadSlots.release(data.userId, data.jobId).catch(() => {});
+    }
   },
 };
+
+async function fetchAndHandOn({ url, ...data }: UrlJobData, t: JobTracker, deps: ConsumerDeps) {
+  await t.progress("downloading", 1);
+  const fetched = await t.timed("downloadMs", () =>
+    downloadUrl(
+      url,
+      {
+        allowPrivate: deps.cfg.FOLIO_ALLOW_PRIVATE_URLS,
+        timeoutMs: deps.cfg.FOLIO_URL_TIMEOUT_MS,
+        maxBytes: deps.cfg.maxUploadBytes,
+        maxRedirects: deps.cfg.FOLIO_URL_MAX_REDIRECTS,
+        retries: deps.cfg.FOLIO_URL_RETRIES,
+        backoffMs: deps.cfg.FOLIO_URL_BACKOFF_MS,
+        minBytesPerS: deps.cfg.FOLIO_URL_MIN_BYTES_PER_S,
+        minRateGraceMs: deps.cfg.FOLIO_URL_MIN_RATE_GRACE_MS,
+        onProgress(received, total) {
+          const progress = total ? 1 + Math.floor((3 * Math.min(received, total)) / total) : 2;
+          void t.progress("downloading", progress).catch(() => {});
+        },
+      },
+      (body) => deps.storage.put(data.storageKey, body),
+    ),
+  );
+  await t.progress("downloading", 4);
+  await deps.store.fileFetched({ fileId: data.fileId, sha256: fetched.sha256, size: fetched.size });
+  await deps.producer.enqueue({ ...data, sha256: fetched.sha256, sourceUrl: url, acceptedAt: Date.now() });
+  return { sha256: fetched.sha256, size: fetched.size, finalUrl: fetched.finalUrl, timings: t.getTimings() };
+}

@@ -13,6 +13,9 @@ export interface DownloadOptions {
   /** Further attempts after the first, for failures that may pass (5xx, 429, network, timeout). */
   retries: number;
   backoffMs: number;
+  /** A download slower than this on average, once `minRateGraceMs` have passed, is cut (download_too_slow). */
+  minBytesPerS: number;
+  minRateGraceMs: number;
   onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void;
 }
 
@@ -40,8 +43,13 @@ export async function downloadUrl(url: string, opts: DownloadOptions, sink: (bod
 }
 
 async function downloadOnce(url: string, opts: DownloadOptions, sink: (body: ReadableStream<Uint8Array>) => Promise<void>): Promise<Downloaded> {
-  const deadline = AbortSignal.timeout(opts.timeoutMs);
-  const timedOut = () => new PipelineError("download_timeout", `the download of ${safeUrl(url)} took longer than ${opts.timeoutMs} ms`, true);
+  // Cut at the attempt's time limit, or earlier by the watchdog in store() when it crawls.
+  const tooSlow = new AbortController();
+  const deadline = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), tooSlow.signal]);
+  const timedOut = () =>
+    tooSlow.signal.aborted
+      ? new PipelineError("download_too_slow", `the download of ${safeUrl(url)} ran slower than ${opts.minBytesPerS} bytes/s`, true)
+      : new PipelineError("download_timeout", `the download of ${safeUrl(url)} took longer than ${opts.timeoutMs} ms`, true);
   let current = url;
   for (let hop = 0; ; hop++) {
     const { url: target, address } = await checkUrl(current, opts.allowPrivate).catch((err: unknown) => {
@@ -72,7 +80,7 @@ async function downloadOnce(url: string, opts: DownloadOptions, sink: (body: Rea
       throw new PipelineError("file_too_large", `${safeUrl(target.href)} is ${declared} bytes, over the limit of ${opts.maxBytes}`);
     }
     if (!res.body) throw new PipelineError("empty_file", `${safeUrl(target.href)} sent an empty body`);
-    const meta = await store(res.body, Number.isFinite(declared) ? declared : undefined, opts, deadline, sink, timedOut);
+    const meta = await store(res.body, Number.isFinite(declared) ? declared : undefined, opts, deadline, sink, timedOut, () => tooSlow.abort());
     if (meta.size === 0) throw new PipelineError("empty_file", `${safeUrl(target.href)} sent an empty body`);
     return { ...meta, finalUrl: target.href };
   }
@@ -85,9 +93,18 @@ async function store(
   deadline: AbortSignal,
   sink: (body: ReadableStream<Uint8Array>) => Promise<void>,
   timedOut: () => PipelineError,
+  cutTooSlow: () => void,
 ): Promise<{ sha256: string; size: number }> {
   let reportedAt = 0;
+  let receivedBytes = 0;
+  const started = Date.now();
+  // A source that trickles (a byte a second keeps a connection "alive") would otherwise hold a slot until the timeout.
+  const watchdog = setInterval(() => {
+    const elapsed = Date.now() - started;
+    if (elapsed >= opts.minRateGraceMs && (receivedBytes * 1000) / elapsed < opts.minBytesPerS) cutTooSlow();
+  }, 250);
   const hashed = hashingStream(body, opts.maxBytes, deadline, (received) => {
+    receivedBytes = received;
     // Progress at most every 250 ms: a fast download must not flood the status writer.
     if (opts.onProgress && Date.now() - reportedAt >= 250) {
       reportedAt = Date.now();
@@ -105,5 +122,7 @@ async function store(
     if (cut?.code === "not_a_pdf") throw new PipelineError("not_a_pdf", "the URL does not serve a PDF (no %PDF- header)");
     if (cut?.code === "upload_timeout" || deadline.aborted) throw timedOut();
     throw new PipelineError("download_failed", `the download broke off: ${(err as Error).message}`, true);
+  } finally {
+    clearInterval(watchdog);
   }
 }

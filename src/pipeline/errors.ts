@@ -17,6 +17,7 @@ export type FailureCode =
   | "url_http_error"
   | "too_many_redirects"
   | "download_timeout"
+  | "download_too_slow"
   | "download_failed"
   | "file_too_large"
   | "not_a_pdf"
@@ -49,4 +50,19 @@ export function failureOf(err: unknown): { code: FailureCode; message: string } 
   const root = err instanceof Error && err.cause instanceof Error ? err.cause : err;
   const message = root instanceof Error ? root.message : String(root);
   return { code: "internal_error", message: cleanText(message).slice(0, 500) };
+}
+
+/**
+ * Not the job's fault, and not now: the harness puts the job back in BullMQ's delayed set
+ * until `retryAt` without spending an attempt (a model outage, a user's download slots
+ * all taken).
+ */
+export class NotYet extends Error {
+  override name = "NotYet";
+  constructor(
+    readonly retryAt: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }

@@ -9,6 +9,7 @@ import {
   timeout,
   wrap,
 } from "cockatiel";
+import { NotYet } from "../pipeline/errors.ts";
 import { log } from "../log.ts";
 
 /**
@@ -35,10 +36,10 @@ export interface BreakerState {
 }
 
 /** The breaker is open: the call was not sent. Try again at retryAt. */
-export class BreakerOpen extends Error {
+export class BreakerOpen extends NotYet {
   override name = "BreakerOpen";
-  constructor(readonly retryAt: number) {
-    super(`the model endpoint is failing; the circuit breaker is open until ${new Date(retryAt).toISOString()}`);
+  constructor(retryAt: number) {
+    super(retryAt, `the model endpoint is failing; the circuit breaker is open until ${new Date(retryAt).toISOString()}`);
   }
 }
 

@@ -7,8 +7,10 @@ import { startServiceProcess, type ServiceProcess } from "../support/service-pro
 
 let source: ReturnType<typeof Bun.serve>;
 let origin = "";
+const spans: { start: number; end: number }[] = [];
 let svc: ServiceProcess;
 let guarded: ServiceProcess;
+let oneSlot: ServiceProcess;
 const hits = new Map<string, number>();
 
 beforeAll(async () => {
@@ -27,6 +29,25 @@ beforeAll(async () => {
       if (path === "/loop") return Response.redirect(`${origin}/loop`, 302);
       if (path === "/flaky.pdf") return (hits.get(path) ?? 0) <= 1 ? new Response("later", { status: 502 }) : new Response(pdf);
       if (path === "/big.pdf") return new Response(big);
+      if (path === "/steady.pdf") {
+        // About a second per download, in five pieces: long enough to see downloads overlap or not.
+        const span = { start: Date.now(), end: 0 };
+        spans.push(span);
+        let piece = 0;
+        return new Response(
+          new ReadableStream({
+            async pull(c) {
+              if (piece === 5) {
+                span.end = Date.now();
+                return c.close();
+              }
+              c.enqueue(pdf.subarray((piece * pdf.length) / 5, ((piece + 1) * pdf.length) / 5));
+              piece++;
+              await Bun.sleep(200);
+            },
+          }),
+        );
+      }
       if (path === "/slow.pdf") {
         return new Response(
           new ReadableStream({
@@ -49,13 +70,15 @@ beforeAll(async () => {
     FOLIO_JOB_ATTEMPTS: "1",
     MAX_UPLOAD_MB: "1",
   };
-  [svc, guarded] = await Promise.all([
+  [svc, guarded, oneSlot] = await Promise.all([
     startServiceProcess({ name: "url-ingest", env }),
     startServiceProcess({ name: "url-ingest-guarded", env: { FOLIO_URL_TIMEOUT_MS: "1500" } }),
+    startServiceProcess({ name: "url-ingest-one-slot", env: { FOLIO_ALLOW_PRIVATE_URLS: "1", FOLIO_URL_FETCHES_PER_USER: "1" } }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([svc?.stop(), guarded?.stop()]);
+  await Promise.all([svc?.stop(), guarded?.stop(), oneSlot?.stop()]);
+  oneSlot?.cleanup();
   svc?.cleanup();
   guarded?.cleanup();
   source?.stop(true);
@@ -97,6 +120,17 @@ describe("uploads by URL", () => {
     expect(logged).toContain(`http://127.0.0.1:${source.port}/papers/cvs.pdf`);
     expect(logged).not.toContain("s3cr3t");
   });
+
+  test("one user's downloads run at most FOLIO_URL_FETCHES_PER_USER at a time; the others wait without spending attempts", async () => {
+    spans.length = 0;
+    const ups = await Promise.all([1, 2, 3].map((i) => byUrl(oneSlot.url, { url: `${origin}/steady.pdf?n=${i}` })));
+    const finals = await Promise.all(ups.map((u) => waitFinal(oneSlot.url, u.body.jobId, 60_000)));
+    expect(finals.map((f) => f.status)).toEqual(["completed", "completed", "completed"]);
+    expect(finals.map((f) => f.attempts)).toEqual([1, 1, 1]);
+    const byStart = [...spans].sort((a, b) => a.start - b.start);
+    expect(byStart).toHaveLength(3);
+    for (let i = 1; i < byStart.length; i++) expect(byStart[i]!.start).toBeGreaterThanOrEqual(byStart[i - 1]!.end);
+  }, 90_000);
 
   test("a source that fails once (502) is retried and the job completes", async () => {
     hits.delete("/flaky.pdf");

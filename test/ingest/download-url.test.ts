@@ -77,6 +77,8 @@ const opts = (over: Partial<DownloadOptions> = {}): DownloadOptions => ({
   maxRedirects: 5,
   retries: 2,
   backoffMs: 50,
+  minBytesPerS: 0,
+  minRateGraceMs: 5000,
   ...over,
 });
 
@@ -136,6 +138,13 @@ describe("downloadUrl", () => {
     const slow = await run("/slow.pdf", { timeoutMs: 600, retries: 1 });
     expect(slow).toMatchObject({ code: "download_timeout", hits: 2 });
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  test("a source that trickles below the minimum rate is cut early as download_too_slow, not held until the timeout", async () => {
+    const started = performance.now();
+    const slow = await run("/slow.pdf", { timeoutMs: 20_000, retries: 0, minBytesPerS: 1000, minRateGraceMs: 500 });
+    expect(slow).toMatchObject({ code: "download_too_slow", hits: 1 });
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   test("a body over the limit is refused: a declared one before reading, a chunked one at the limit", async () => {
