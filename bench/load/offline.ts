@@ -5,25 +5,18 @@
  * scales; then unpdf against poppler's `pdftotext` per PDF for reference.
  * `bun run bench:offline [--jobs 60] [--threads 1,2]`
  */
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { ExtractionPool } from "../../src/extraction/pool.ts";
 import { extractPdf } from "../../src/pipeline/extract.ts";
 import { startServiceProcess } from "../../test/support/service-process.ts";
 import { drive, pdfPool, workload } from "./workload.ts";
+import { cpuSeconds } from "../lib/proc.ts";
 
 const { values } = parseArgs({ options: { jobs: { type: "string", default: "60" }, threads: { type: "string", default: "1,2" } } });
 const jobs = Number(values.jobs);
 const files = workload({ jobs, duplicates: 0, seed: 7 }, pdfPool("corpus"));
 const bytes = await Promise.all(files.map(async (u) => new Uint8Array(await Bun.file(u.path).arrayBuffer())));
-
-/** CPU seconds a process has used (user + system), from /proc: clock ticks are 1/100 s on Linux. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 /** Extraction alone: every PDF handed to a pool of n threads at once. */
 async function bound(n: number): Promise<{ rate: number; cpuMsPerJob: number }> {

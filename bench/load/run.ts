@@ -21,6 +21,7 @@ import { startOpenAIStandIn } from "../../test/support/openai-standin.ts";
 import { startServiceProcess } from "../../test/support/service-process.ts";
 import { chartSvg, seedTable, summarise, type RunSummary } from "./report.ts";
 import { drive, pdfPool, workload, type LoadOptions } from "./workload.ts";
+import { cpuSeconds } from "../lib/proc.ts";
 
 const { values } = parseArgs({
   options: {
@@ -74,13 +75,6 @@ function peakRssMb(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** CPU seconds a process has used (user + system), from /proc: clock ticks are 1/100 s on Linux. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 /** CPU ms of extraction + notes + bookkeeping per job, on the idle service, one job at a time (PDFs not in the workload). */
