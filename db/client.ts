@@ -50,10 +50,9 @@ export async function openDatabase(opts: DbOptions): Promise<Database> {
 async function openPostgres(url: string, max: number): Promise<Database> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  await migrateUnderLock(url);
   const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
   const db = drizzle({ client, schema });
-  await migrate(db, { migrationsFolder: MIGRATIONS });
   const run: Database["run"] = async <T>(query: SQL) => {
     const res = await db.execute(query);
     return { rows: [...res] as T[], changed: res.count ?? 0 };
@@ -68,6 +67,26 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     },
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * Any number of servers and workers may start at once on an empty database: the first to
+ * take this session-level advisory lock applies the migrations, the others wait for it
+ * and then find nothing left to do. One connection, so the lock and the migrations share
+ * a session.
+ */
+async function migrateUnderLock(url: string): Promise<void> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const session = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    await session`select pg_advisory_lock(hashtext('folio:migrations'))`;
+    await migrate(drizzle({ client: session }), { migrationsFolder: MIGRATIONS });
+  } finally {
+    await session`select pg_advisory_unlock(hashtext('folio:migrations'))`.catch(() => {});
+    await session.end({ timeout: 5 });
+  }
 }
 
 async function openPglite(dir: string): Promise<Database> {

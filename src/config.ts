@@ -15,6 +15,8 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   PORT: int(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
+  /** `bun run workers` answers /health and /ready here (0: a free port, logged with "workers ready"). */
+  FOLIO_WORKER_PORT: int(0),
   FOLIO_DATA_DIR: z.string().min(1).default("./data"),
 
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),

@@ -33,6 +33,7 @@ import { JobEvents } from "./server/job-events.ts";
 import { Admission } from "./server/admission.ts";
 import { ConnectionSlots } from "./server/connection-slots.ts";
 import { KeyRing } from "./server/key-ring.ts";
+import { probeRoutes, type ReadinessCheck } from "./server/routes/probes.ts";
 import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { createStorage } from "./storage/index.ts";
 import { webhookQueue, type WebhookQueue } from "./webhooks/webhook-queue.ts";
@@ -109,7 +110,15 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, `${hostname()}:${process.pid}`, pool.stats()).catch(() => {}), 2000);
   const host = pool ? new ThreadHost(store, queues, l1Buffer, pool) : undefined;
   await host?.start();
-  if (host) log.info({ queues }, "workers ready");
+  const readiness: ReadinessCheck[] = [
+    { name: "redis", check: () => redis().ping() },
+    { name: "database", check: () => database.ping() },
+    { name: "migrations", check: () => database.checkMigrations() },
+    ...(pool ? [{ name: "extraction", check: async () => pool.stats().threads > 0 || Promise.reject(new Error("no extraction thread")) }] : []),
+  ];
+  // A worker process has no API: it answers liveness and readiness probes on a port of its own.
+  const probes = runsServer ? undefined : Bun.serve({ port: cfg.FOLIO_WORKER_PORT, hostname: cfg.HOST, fetch: probeRoutes(readiness).fetch });
+  if (host) log.info({ queues, probes: probes && `http://${cfg.HOST}:${probes.port}` }, "workers ready");
   const watchers = runsWorkers ? watchFailures(cfg, store, webhooks, queues) : [];
   // Webhooks read rows and secrets, so they are sent from the process that owns the database.
   const sender = runsWorkers ? startWebhookSender(cfg, webhooksRepo) : undefined;
@@ -155,11 +164,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       webhooks,
       webhooksRepo,
       events: new JobEvents(redis("subscriber"), channel),
-      readiness: [
-        { name: "redis", check: () => redis().ping() },
-        { name: "database", check: () => database.ping() },
-        { name: "migrations", check: () => database.checkMigrations() },
-      ],
+      readiness,
       monitor,
       metrics: prometheusMetrics(monitor, () => writer.stats().pending),
     });
@@ -181,6 +186,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     writer,
     async stop() {
       await server?.stop();
+      await probes?.stop();
       ring.stop();
       monitor?.stop();
       await host?.stop(cfg.FOLIO_DRAIN_TIMEOUT_MS);

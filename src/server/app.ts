@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiKeysRepo } from "../../db/api-keys-repo.ts";
 import type { JobsRepo } from "../../db/jobs-repo.ts";
 import type { WebhooksRepo } from "../../db/webhooks-repo.ts";
@@ -11,18 +11,16 @@ import type { WebhookQueue } from "../webhooks/webhook-queue.ts";
 import type { Admission } from "./admission.ts";
 import type { JobEvents } from "./job-events.ts";
 import type { ConnectionSlots } from "./connection-slots.ts";
-import { log } from "../log.ts";
-import { redactSecrets } from "../redact.ts";
 import { browserGuard } from "./middleware/browser-guard/index.ts";
 import { notFound, onError } from "./middleware/errors/index.ts";
 import { securityHeaders } from "./middleware/security-headers/index.ts";
 import { identity, type AppEnv, type IdentityOptions } from "./middleware/identity/index.ts";
-import { ErrorBody } from "./openapi/schemas.ts";
 import { bullBoard } from "./routes/bull-board.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import type { KeyRing } from "./key-ring.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { probeRoutes, type ReadinessCheck } from "./routes/probes.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
 import { notesRoutes } from "./routes/notes.ts";
@@ -38,8 +36,7 @@ export interface AppDeps {
   producer: Producer;
   webhooks: WebhookQueue;
   events: JobEvents;
-  /** What /ready checks, by name: the answer names a failing dependency, never its error text. */
-  readiness: { name: string; check: () => Promise<unknown> }[];
+  readiness: ReadinessCheck[];
   monitor: QueueMonitor;
   identity: IdentityOptions;
   keys: { repo: ApiKeysRepo; ring: KeyRing };
@@ -49,44 +46,13 @@ export interface AppDeps {
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
-const health = createRoute({
-  method: "get",
-  path: "/health",
-  tags: ["Service"],
-  summary: "Liveness: the process answers",
-  security: [],
-  responses: { 200: { description: "Alive", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } },
-});
-
-const ready = createRoute({
-  method: "get",
-  path: "/ready",
-  tags: ["Service"],
-  summary: "Readiness: Redis and the database answer and migrations are applied",
-  security: [],
-  responses: {
-    200: { description: "Ready", content: { "application/json": { schema: z.object({ status: z.literal("ready") }) } } },
-    503: { description: "A dependency is down", content: { "application/json": { schema: ErrorBody } } },
-  },
-});
-
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.onError(onError);
   app.notFound(notFound);
   app.use("*", securityHeaders());
   app.use("*", browserGuard({ singleUser: () => !deps.identity.keys.required() }));
-  app.openapi(health, (c) => c.json({ status: "ok" as const }, 200));
-  app.openapi(ready, async (c) => {
-    const results = await Promise.allSettled(deps.readiness.map((d) => d.check()));
-    const down = deps.readiness.filter((_, i) => results[i]!.status === "rejected");
-    if (down.length === 0) return c.json({ status: "ready" as const }, 200);
-    for (const [i, d] of deps.readiness.entries()) {
-      const r = results[i]!;
-      if (r.status === "rejected") log.warn({ dependency: d.name, err: redactSecrets(String((r.reason as Error)?.message ?? r.reason)) }, "not ready");
-    }
-    return c.json({ error: { code: "not_ready", message: `not ready: ${down.map((d) => d.name).join(", ")}` } }, 503);
-  });
+  app.route("/", probeRoutes(deps.readiness));
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
     type: "http",
     scheme: "bearer",

@@ -158,6 +158,12 @@ test("two worker processes report one truth through Redis", async () => {
   // Both processes did some of the work.
   const logs = await Promise.all([w1, w2].map((w) => Bun.file(w.logFile).text()));
   for (const l of logs) expect(l).toContain("breakdown");
+  // Worker processes have no API, but answer liveness and readiness probes on FOLIO_WORKER_PORT.
+  for (const w of [w1, w2]) {
+    expect(await getJson(`${w.url}/health`)).toEqual({ status: 200, body: { status: "ok" } });
+    expect(await getJson(`${w.url}/ready`)).toEqual({ status: 200, body: { status: "ready" } });
+    expect((await fetch(`${w.url}/uploads`, { method: "POST" })).status).toBe(404);
+  }
   for (const w of [w1, w2]) expect(await w.stop()).toBe(0);
 }, 120_000);
 

@@ -35,7 +35,7 @@ export interface StartOptions {
   args?: string[];
   dataDir?: string;
   prefix?: string;
-  /** `bun run workers` has no HTTP port: wait for its "workers ready" log line instead. */
+  /** `bun run workers`: no API, only its probes (/health, /ready) on the port. */
   workersOnly?: boolean;
 }
 
@@ -52,6 +52,8 @@ export async function startServiceProcess(opts: StartOptions): Promise<ServicePr
     PORT: String(port),
     FOLIO_DATA_DIR: dataDir,
     FOLIO_REDIS_PREFIX: prefix,
+    // A worker process answers its probes on FOLIO_WORKER_PORT: the same free port.
+    ...(opts.workersOnly ? { FOLIO_WORKER_PORT: String(port) } : {}),
     ...opts.env,
   };
   const logFile = join(OUTPUT_DIR, `${opts.name}-${port}.log`);
@@ -66,9 +68,7 @@ export async function startServiceProcess(opts: StartOptions): Promise<ServicePr
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`service ${opts.name} exited with ${proc.exitCode}; see ${logFile}.err`);
-    const ok = opts.workersOnly
-      ? (await Bun.file(logFile).text().catch(() => "")).includes("workers ready")
-      : await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > deadline) {
       proc.kill();
