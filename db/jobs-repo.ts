@@ -1,10 +1,21 @@
-import { and, count, eq, notInArray } from "drizzle-orm";
+import { and, asc, count, eq, lt, notInArray } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { files, jobs, notes, type JobRow, type NotesRow } from "./schema.ts";
 
 export type NewFile = typeof files.$inferInsert;
 export type NewJob = typeof jobs.$inferInsert;
 export type NewNotes = typeof notes.$inferInsert;
+
+export interface UnfinishedJob {
+  jobId: string;
+  userId: string;
+  fileId: string;
+  pipeline: string;
+  callbackUrl: string | null;
+  storageKey: string;
+  sha256: string | null;
+  sourceUrl: string | null;
+}
 
 /** Queries the HTTP side needs. Every read is scoped to its user: another user's id is "not found". */
 export class JobsRepo {
@@ -47,6 +58,26 @@ export class JobsRepo {
   /** A file uploaded by URL, once downloaded. */
   async fileFetched(f: { fileId: string; sha256: string; size: number }): Promise<void> {
     await this.db.update(files).set({ sha256: f.sha256, size: f.size }).where(eq(files.id, f.fileId));
+  }
+
+  /** Jobs not final whose last write is older than `olderThanMs`: what the reconciler checks against the queues. */
+  async unfinished(olderThanMs: number, limit = 500): Promise<UnfinishedJob[]> {
+    return this.db
+      .select({
+        jobId: jobs.id,
+        userId: jobs.userId,
+        fileId: jobs.fileId,
+        pipeline: jobs.pipeline,
+        callbackUrl: jobs.callbackUrl,
+        storageKey: files.storageKey,
+        sha256: files.sha256,
+        sourceUrl: files.sourceUrl,
+      })
+      .from(jobs)
+      .innerJoin(files, eq(files.id, jobs.fileId))
+      .where(and(notInArray(jobs.status, ["completed", "failed"]), lt(jobs.updatedAt, new Date(Date.now() - olderThanMs))))
+      .orderBy(asc(jobs.updatedAt))
+      .limit(limit);
   }
 
   async markFailed(id: string, code: string, message: string): Promise<void> {

@@ -44,6 +44,9 @@ const EnvSchema = z.object({
   FOLIO_KEEP_COMPLETED: int(1000),
   FOLIO_KEEP_FAILED: int(5000),
   FOLIO_DRAIN_TIMEOUT_MS: int(30000),
+  /** How often the reconciler looks for accepted jobs Redis no longer has, and how old (since their last write) they must be. */
+  FOLIO_RECONCILE_INTERVAL_MS: int(60000, 100),
+  FOLIO_RECONCILE_GRACE_MS: int(120000, 0),
 
   MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
   FOLIO_MAX_PAGES: int(5000, 1),

@@ -25,6 +25,7 @@ import { QueueMonitor } from "./monitoring/queue-monitor.ts";
 import { folioJobId } from "./queues/job-data.ts";
 import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
 import { Producer } from "./queues/producer.ts";
+import { Reconciler } from "./queues/reconciler.ts";
 import { jobEventsChannel } from "./redis/channels.ts";
 import { closeRedis, redis } from "./redis/connections.ts";
 import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
@@ -125,9 +126,12 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
 
   let server: ReturnType<typeof Bun.serve> | undefined;
   let producer: Producer | undefined;
+  let reconciler: Reconciler | undefined;
   let monitor: QueueMonitor | undefined;
   if (runsServer) {
     producer = new Producer(cfg, redis());
+    reconciler = new Reconciler(cfg, redis(), repo, producer);
+    reconciler.start();
     monitor = new QueueMonitor(redis(), cfg.FOLIO_REDIS_PREFIX, caches.notes, {
       windowMinutes: cfg.FOLIO_ALERT_WINDOW_MIN,
       webhookUrl: cfg.ALERT_WEBHOOK_URL,
@@ -187,6 +191,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     async stop() {
       await server?.stop();
       await probes?.stop();
+      await reconciler?.stop();
       ring.stop();
       monitor?.stop();
       await host?.stop(cfg.FOLIO_DRAIN_TIMEOUT_MS);

@@ -7,3 +7,7 @@ export type Pipeline = (typeof PIPELINES)[number];
 export function isQueueName(name: string): name is QueueName {
   return (QUEUE_NAMES as readonly string[]).includes(name);
 }
+
+export function isPipeline(name: string): name is Pipeline {
+  return (PIPELINES as readonly string[]).includes(name);
+}

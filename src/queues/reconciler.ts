@@ -1,0 +1,87 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { JobsRepo, UnfinishedJob } from "../../db/jobs-repo.ts";
+import type { Config } from "../config.ts";
+import { log } from "../log.ts";
+import { fetchJobId, stagedJobIds } from "./job-data.ts";
+import { isPipeline, QUEUE_NAMES, type QueueName } from "./names.ts";
+import type { Producer } from "./producer.ts";
+
+/** Every BullMQ job a Folio job may be represented by, queue by queue. */
+function bullJobsOf(jobId: string): [QueueName, string][] {
+  const staged = stagedJobIds(jobId);
+  return [
+    ["url-fetch", fetchJobId(jobId)],
+    ["pdf-notes-optimized", jobId],
+    ["pdf-extract", staged.extract],
+    ["ai-notes", staged.notes],
+    ["completion", staged.completion],
+  ];
+}
+
+/**
+ * The database is the truth. Redis can lose acknowledged work: replication is
+ * asynchronous (a master that dies right after an enqueue takes the job with it) and a
+ * Redis without persistence forgets everything when it restarts. Periodically, and at
+ * start, the jobs that are not final, untouched for longer than a grace period and
+ * represented by no BullMQ job at all are enqueued again, under their own ids (so two
+ * reconcilers, or a job that reappears, cannot make a second one).
+ */
+export class Reconciler {
+  private readonly queues = new Map<QueueName, Queue>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly cfg: Config,
+    connection: Redis,
+    private readonly repo: JobsRepo,
+    private readonly producer: Producer,
+  ) {
+    for (const name of QUEUE_NAMES) {
+      this.queues.set(name, new Queue(name, { connection, prefix: cfg.FOLIO_REDIS_PREFIX }));
+    }
+  }
+
+  start(): void {
+    void this.runOnce().catch((err: unknown) => log.warn({ err: (err as Error).message }, "reconcile failed"));
+    this.timer = setInterval(() => void this.runOnce().catch((err: unknown) => log.warn({ err: (err as Error).message }, "reconcile failed")), this.cfg.FOLIO_RECONCILE_INTERVAL_MS);
+  }
+
+  /** One pass; returns how many jobs were enqueued again. Passes never overlap. */
+  runOnce(): Promise<number> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    let requeued = 0;
+    for (const job of await this.repo.unfinished(this.cfg.FOLIO_RECONCILE_GRACE_MS)) {
+      if (await this.inQueues(job.jobId)) continue;
+      await this.requeue(job);
+      requeued++;
+    }
+    return requeued;
+  }
+
+  private async inQueues(jobId: string): Promise<boolean> {
+    for (const [queue, id] of bullJobsOf(jobId)) if (await this.queues.get(queue)!.getJob(id)) return true;
+    return false;
+  }
+
+  private async requeue(job: UnfinishedJob): Promise<void> {
+    const pipeline = isPipeline(job.pipeline) ? job.pipeline : "optimized";
+    const base = { jobId: job.jobId, userId: job.userId, fileId: job.fileId, storageKey: job.storageKey, pipeline, acceptedAt: Date.now(), callbackUrl: job.callbackUrl ?? undefined };
+    // An upload by URL that was never downloaded starts again from its URL.
+    if (!job.sha256 && job.sourceUrl) await this.producer.enqueueFetch({ ...base, url: job.sourceUrl });
+    else if (job.sha256) await this.producer.enqueue({ ...base, sha256: job.sha256, sourceUrl: job.sourceUrl ?? undefined });
+    else return;
+    log.warn({ jobId: job.jobId, pipeline }, `Job ${job.jobId} was in no queue (Redis lost it); enqueued again`);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => {});
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}
