@@ -37,6 +37,7 @@ import { KeyRing } from "./server/key-ring.ts";
 import { probeRoutes, type ReadinessCheck } from "./server/routes/probes.ts";
 import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { createStorage } from "./storage/index.ts";
+import { checkStorageShared, publishStorageProbe } from "./storage/shared-check.ts";
 import { webhookQueue, type WebhookQueue } from "./webhooks/webhook-queue.ts";
 
 export type Role = "all" | "server" | "workers";
@@ -106,6 +107,11 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   // One shared-memory L1 for the whole process: the worker threads and the upload route.
   const l1Buffer = new SharedL1(l1Options(cfg)).buffer;
   const caches = createCaches(cfg, redis(), l1Buffer);
+  const storage = createStorage(cfg);
+  if (runsServer) await publishStorageProbe(storage, redis(), cfg.FOLIO_REDIS_PREFIX);
+  else if ((await checkStorageShared(storage, redis(), cfg.FOLIO_REDIS_PREFIX)) === "no-probe-yet") {
+    log.warn("no server has published a storage probe yet: cannot check that this worker shares the server's file storage");
+  }
   const pool = runsWorkers ? new ExtractionPool(poolOptions(cfg, authRequired)) : undefined;
   await pool?.start();
   const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, `${hostname()}:${process.pid}`, pool.stats()).catch(() => {}), 2000);
@@ -162,7 +168,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       streams: new ConnectionSlots({ perUser: cfg.FOLIO_MAX_STREAMS_PER_USER, perProcess: cfg.FOLIO_MAX_STREAMS, noun: "event streams", userCode: "too_many_streams" }),
       cfg,
       repo,
-      storage: createStorage(cfg),
+      storage,
       cache: caches.notes,
       producer,
       webhooks,
