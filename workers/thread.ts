@@ -36,7 +36,7 @@ const deps: ConsumerDeps = {
   storage: createStorage(cfg),
   caches: createCaches(cfg, redis("commands"), l1Buffer),
   store: remoteJobStore(port),
-  generator: createGenerator(cfg),
+  generator: createGenerator(cfg, redis("commands")),
   fallback: cfg.FOLIO_AI_FALLBACK === "extractive" ? createExtractive(cfg) : undefined,
   texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),
   metrics: new ConsumerMetrics(redis("commands"), cfg.FOLIO_REDIS_PREFIX, latency, cfg.FOLIO_METRICS_LOG_EVERY),

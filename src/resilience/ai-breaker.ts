@@ -1,21 +1,14 @@
-import {
-  BrokenCircuitError,
-  CircuitState,
-  ConsecutiveBreaker,
-  TaskCancelledError,
-  TimeoutStrategy,
-  circuitBreaker,
-  handleAll,
-  timeout,
-  wrap,
-} from "cockatiel";
+import type { Redis } from "ioredis";
+import { TaskCancelledError, TimeoutStrategy, timeout } from "cockatiel";
 import { NotYet } from "../pipeline/errors.ts";
 import { log } from "../log.ts";
 
 /**
- * Every model call goes through one circuit breaker per thread. cockatiel, not opossum:
- * it is typed, has no dependencies, composes timeout and breaker as policies, and passes
- * an AbortSignal so a timed-out call's HTTP request is really cut.
+ * Every model call goes through one circuit breaker for the whole fleet: its state
+ * (consecutive failures, open-until, the half-open probe) lives in Redis, so ten worker
+ * processes send FOLIO_BREAKER_FAILURES failing calls before it opens, not ten times that,
+ * and while it is open only one probe per half-open period is let through. cockatiel
+ * keeps the timeout: it passes an AbortSignal, so a timed-out call's HTTP request is cut.
  */
 export interface BreakerOptions {
   /** false (FOLIO_BREAKER=off, the seed's "before"): calls keep their timeout but no circuit. */
@@ -43,68 +36,100 @@ export class BreakerOpen extends NotYet {
   }
 }
 
-const NAMES: Record<CircuitState, BreakerStateName> = {
-  [CircuitState.Closed]: "closed",
-  [CircuitState.Open]: "open",
-  [CircuitState.HalfOpen]: "half-open",
-  [CircuitState.Isolated]: "open",
-};
+// KEYS[1] the breaker's hash. Fields: failures, openUntil (0 = closed), probeUntil, changedAt.
+// admit(now, probeMs) → {1} to call, {1, 1} to call as the probe, {0, retryAt} not now
+// (while a probe is out, others look again within a second: it usually answers fast).
+const ADMIT = `
+local openUntil = tonumber(redis.call("HGET", KEYS[1], "openUntil") or "0")
+if openUntil == 0 then return {1} end
+local now = tonumber(ARGV[1])
+if now < openUntil then return {0, openUntil} end
+local probeUntil = tonumber(redis.call("HGET", KEYS[1], "probeUntil") or "0")
+if probeUntil > now then return {0, math.min(probeUntil, now + 1000)} end
+redis.call("HSET", KEYS[1], "probeUntil", now + tonumber(ARGV[2]))
+return {1, 1}`;
+// failure(now, threshold, halfOpenMs) → 1 when this failure opened (or re-opened) the breaker.
+const FAILURE = `
+local failures = redis.call("HINCRBY", KEYS[1], "failures", 1)
+local openUntil = tonumber(redis.call("HGET", KEYS[1], "openUntil") or "0")
+local probing = openUntil > 0 and tonumber(ARGV[1]) >= openUntil
+if failures >= tonumber(ARGV[2]) and (openUntil == 0 or probing) then
+  redis.call("HSET", KEYS[1], "openUntil", tonumber(ARGV[1]) + tonumber(ARGV[3]), "probeUntil", 0, "changedAt", ARGV[1])
+  return 1
+end
+return 0`;
+// success(now) → 1 when it closed an open breaker.
+const SUCCESS = `
+local wasOpen = tonumber(redis.call("HGET", KEYS[1], "openUntil") or "0") > 0
+redis.call("HSET", KEYS[1], "failures", 0, "openUntil", 0, "probeUntil", 0)
+if wasOpen then redis.call("HSET", KEYS[1], "changedAt", ARGV[1]) return 1 end
+return 0`;
 
 export class AiBreaker {
-  private readonly breaker;
-  private readonly policy;
-  private failures = 0;
-  private openedAt = 0;
-  private lastChange: Date | null = null;
+  private readonly cut;
+  private last: BreakerState = { state: "closed", consecutiveFailures: 0, lastChange: null, retryAt: null };
 
-  constructor(private readonly opts: BreakerOptions) {
-    this.breaker = circuitBreaker(handleAll, {
-      halfOpenAfter: opts.halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(opts.failures),
-    });
-    const cut = timeout(opts.timeoutMs, TimeoutStrategy.Aggressive);
-    this.policy = opts.enabled === false ? wrap(cut) : wrap(this.breaker, cut);
-    this.breaker.onFailure(() => this.failures++);
-    this.breaker.onSuccess(() => (this.failures = 0));
-    this.breaker.onStateChange((state) => {
-      this.lastChange = new Date();
-      if (state === CircuitState.Open) this.openedAt = Date.now();
-      log.warn({ breaker: NAMES[state], consecutiveFailures: this.failures }, `AI circuit breaker ${NAMES[state]}`);
-    });
+  constructor(
+    private readonly opts: BreakerOptions,
+    private readonly redis: Redis,
+    /** The Redis hash every thread and process shares, e.g. `{folio}:ai-breaker`. */
+    private readonly key: string,
+  ) {
+    this.cut = timeout(opts.timeoutMs, TimeoutStrategy.Aggressive);
   }
 
   /** Runs a model call; a hung call is cut at timeoutMs and counts as a failure. */
   async call<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const enabled = this.opts.enabled !== false;
+    if (enabled) {
+      const [go, extra] = (await this.redis.eval(ADMIT, 1, this.key, Date.now(), this.opts.timeoutMs + 1000)) as [number, number?];
+      if (!go) {
+        await this.refresh();
+        throw new BreakerOpen(extra!);
+      }
+    }
     try {
-      return await this.policy.execute(({ signal }) => fn(signal));
+      const result = await this.cut.execute(({ signal }) => fn(signal));
+      if (enabled && (await this.redis.eval(SUCCESS, 1, this.key, Date.now())) === 1) log.warn({ breaker: "closed" }, "AI circuit breaker closed");
+      if (enabled) await this.refresh();
+      return result;
     } catch (err) {
-      if (err instanceof BrokenCircuitError) throw new BreakerOpen(this.retryAt());
+      if (enabled) {
+        const opened = await this.redis.eval(FAILURE, 1, this.key, Date.now(), this.opts.failures, this.opts.halfOpenAfterMs);
+        await this.refresh();
+        if (opened === 1) log.warn({ breaker: "open", consecutiveFailures: this.last.consecutiveFailures }, "AI circuit breaker open");
+      }
       if (err instanceof TaskCancelledError) throw new Error(`the model call timed out after ${this.opts.timeoutMs} ms`);
       throw err;
     }
   }
 
-  private retryAt(): number {
-    // Half-open with its probe in flight: others come back a moment later.
-    return this.breaker.state === CircuitState.Open ? this.openedAt + this.opts.halfOpenAfterMs : Date.now() + 1000;
+  /** Re-reads the shared state (after each call, so state() is current for monitoring). */
+  async refresh(): Promise<BreakerState> {
+    const h = await this.redis.hgetall(this.key);
+    const openUntil = Number(h.openUntil ?? 0);
+    const now = Date.now();
+    const state: BreakerStateName = openUntil === 0 ? "closed" : now < openUntil ? "open" : "half-open";
+    this.last = {
+      state,
+      consecutiveFailures: Number(h.failures ?? 0),
+      lastChange: h.changedAt ? new Date(Number(h.changedAt)).toISOString() : null,
+      retryAt: state === "closed" ? null : state === "open" ? openUntil : Math.max(now + 1000, Number(h.probeUntil ?? 0)),
+    };
+    return this.last;
   }
 
+  /** The state as last seen by this thread. */
   state(): BreakerState {
-    const state = NAMES[this.breaker.state];
-    return {
-      state,
-      consecutiveFailures: this.failures,
-      lastChange: this.lastChange?.toISOString() ?? null,
-      retryAt: state === "closed" ? null : this.retryAt(),
-    };
+    return this.last;
   }
 }
 
 let current: AiBreaker | undefined;
 
-/** This thread's breaker, created on first use. */
-export function aiBreaker(opts: BreakerOptions): AiBreaker {
-  current ??= new AiBreaker(opts);
+/** This thread's handle on the fleet's breaker, created on first use. */
+export function aiBreaker(opts: BreakerOptions, redis: Redis, key: string): AiBreaker {
+  current ??= new AiBreaker(opts, redis, key);
   return current;
 }
 

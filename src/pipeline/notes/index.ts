@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import type { Config } from "../../config.ts";
 import { aiBreaker } from "../../resilience/ai-breaker.ts";
 import { aiGenerator } from "./ai.ts";
@@ -15,7 +16,7 @@ export function createExtractive(cfg: Config): NotesGenerator {
   return extractiveGenerator({ summarySentences: cfg.FOLIO_NOTES_SENTENCES, keyPoints: cfg.FOLIO_NOTES_KEY_POINTS });
 }
 
-export function createGenerator(cfg: Config): NotesGenerator {
+export function createGenerator(cfg: Config, redis: Redis): NotesGenerator {
   if (notesMode(cfg) === "extractive") return createExtractive(cfg);
   return aiGenerator(
     {
@@ -28,11 +29,15 @@ export function createGenerator(cfg: Config): NotesGenerator {
       maxChunks: cfg.FOLIO_AI_MAX_CHUNKS,
       parallel: cfg.FOLIO_AI_PARALLEL,
     },
-    aiBreaker({
-      enabled: cfg.FOLIO_BREAKER === "on",
-      failures: cfg.FOLIO_BREAKER_FAILURES,
-      halfOpenAfterMs: cfg.FOLIO_BREAKER_HALF_OPEN_MS,
-      timeoutMs: cfg.FOLIO_AI_TIMEOUT_MS,
-    }),
+    aiBreaker(
+      {
+        enabled: cfg.FOLIO_BREAKER === "on",
+        failures: cfg.FOLIO_BREAKER_FAILURES,
+        halfOpenAfterMs: cfg.FOLIO_BREAKER_HALF_OPEN_MS,
+        timeoutMs: cfg.FOLIO_AI_TIMEOUT_MS,
+      },
+      redis,
+      `${cfg.FOLIO_REDIS_PREFIX}:ai-breaker`,
+    ),
   );
 }

@@ -5,6 +5,7 @@ import { NotesSchema } from "../../../src/pipeline/notes/schema.ts";
 import { AiBreaker, BreakerOpen } from "../../../src/resilience/ai-breaker.ts";
 import { fixture } from "../../support/fixtures.ts";
 import { startOpenAIStandIn } from "../../support/openai-standin.ts";
+import { Redis } from "ioredis";
 
 const standIn = startOpenAIStandIn();
 afterAll(() => standIn.stop());
@@ -20,8 +21,12 @@ const opts = (o: Partial<AiOptions> = {}): AiOptions => ({
   parallel: 3,
   ...o,
 });
+// The breaker's state lives in Redis (one for the fleet): each test gets a key of its own.
+const redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
+afterAll(() => redis.quit());
+let breakers = 0;
 const breaker = (o: Partial<ConstructorParameters<typeof AiBreaker>[0]> = {}) =>
-  new AiBreaker({ failures: 5, halfOpenAfterMs: 60_000, timeoutMs: 5_000, ...o });
+  new AiBreaker({ failures: 5, halfOpenAfterMs: 60_000, timeoutMs: 5_000, ...o }, redis, `{ai-test-${process.pid}-${breakers++}}:ai-breaker`);
 const reset = () => {
   standIn.calls.length = 0;
   Object.assign(standIn.knobs, { errorRate: 0, hangRate: 0, malformedRate: 0, failNext: 0, latencyMs: 0 });
@@ -100,6 +105,29 @@ describe("circuit breaker", () => {
     expect(standIn.calls.length).toBeGreaterThanOrEqual(8);
     standIn.knobs.errorRate = 0;
     expect((await gen.generate(input)).generator).toBe("ai");
+  });
+
+  test("two handles on one shared breaker (two processes): failures add up, and while open only one probe goes out", async () => {
+    reset();
+    const key = `{ai-test-${process.pid}-shared}:ai-breaker`;
+    const opts = { failures: 4, halfOpenAfterMs: 300, timeoutMs: 5_000 };
+    const [a, b] = [new AiBreaker(opts, redis, key), new AiBreaker(opts, redis, key)];
+    const fail = () => Promise.reject(new Error("model down"));
+    for (const h of [a, b, a, b]) await expect(h.call(fail)).rejects.toThrow("model down");
+    expect(await b.refresh()).toMatchObject({ state: "open", consecutiveFailures: 4 });
+    let sent = 0;
+    const count = () => (sent++, Promise.reject(new Error("still down")));
+    await expect(a.call(count)).rejects.toBeInstanceOf(BreakerOpen);
+    await expect(b.call(count)).rejects.toBeInstanceOf(BreakerOpen);
+    expect(sent).toBe(0);
+    await Bun.sleep(320);
+    // Half-open: of many callers across both handles, exactly one is the probe.
+    const results = await Promise.allSettled([a, b, a, b, a, b].map((h) => h.call(count)));
+    expect(sent).toBe(1);
+    expect(results.filter((r) => r.status === "rejected" && r.reason instanceof BreakerOpen)).toHaveLength(5);
+    await Bun.sleep(320);
+    expect(await a.call(async () => "back")).toBe("back");
+    expect(await b.refresh()).toMatchObject({ state: "closed", consecutiveFailures: 0 });
   });
 
   test("a hung call is cut at the timeout and counts as a failure", async () => {
