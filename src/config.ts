@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
 import { SECRET_SETTINGS } from "./redact.ts";
+import { parseRedisUrl } from "./redis/redis-url.ts";
 
 const bool = (def: boolean) =>
   z
@@ -19,7 +20,17 @@ const EnvSchema = z.object({
   FOLIO_WORKER_PORT: int(0),
   FOLIO_DATA_DIR: z.string().min(1).default("./data"),
 
-  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  /** One Redis, or a cluster by its seed nodes: redis+cluster://host1:7000,host2:7001 (src/redis/redis-url.ts). */
+  REDIS_URL: z
+    .string()
+    .default("redis://127.0.0.1:6379")
+    .superRefine((v, ctx) => {
+      try {
+        parseRedisUrl(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    }),
   FOLIO_REDIS_PREFIX: z.string().min(1).default("{folio}"),
   FOLIO_REDIS_AUTOSTART: bool(true),
 
@@ -181,6 +192,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       overrides[key] = value.data;
     }
     queueOverrides[queue] = overrides;
+  }
+  if (parseRedisUrl(parsed.data.REDIS_URL).kind === "cluster" && !/\{[^{}]+\}/.test(parsed.data.FOLIO_REDIS_PREFIX)) {
+    // The staged flow's queues and every multi-key script must live in one cluster slot.
+    throw new ConfigError(`Invalid FOLIO_REDIS_PREFIX=${JSON.stringify(parsed.data.FOLIO_REDIS_PREFIX)}: on a Redis Cluster it needs a {hash tag}, e.g. {folio}`);
   }
   if (parsed.data.SUPABASE_URL && !parsed.data.SUPABASE_SERVICE_KEY) {
     throw new ConfigError("Invalid SUPABASE_SERVICE_KEY: required when SUPABASE_URL is set");

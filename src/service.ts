@@ -29,6 +29,7 @@ import { Reconciler } from "./queues/reconciler.ts";
 import { jobEventsChannel } from "./redis/channels.ts";
 import { closeRedis, redis } from "./redis/connections.ts";
 import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
+import { parseRedisUrl } from "./redis/redis-url.ts";
 import { createApp } from "./server/app.ts";
 import { JobEvents } from "./server/job-events.ts";
 import { Admission } from "./server/admission.ts";
@@ -64,7 +65,8 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     );
   }
   let localRedis: LocalRedis | undefined;
-  if (cfg.FOLIO_REDIS_AUTOSTART) localRedis = await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR);
+  // A cluster is the operator's: Folio starts a Redis of its own only for a single local URL.
+  if (cfg.FOLIO_REDIS_AUTOSTART && parseRedisUrl(cfg.REDIS_URL).kind === "single") localRedis = await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR);
 
   const database = await openDatabase({
     url: cfg.DATABASE_URL,

@@ -1,5 +1,6 @@
-import { Redis } from "ioredis";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { config } from "../config.ts";
+import { parseRedisUrl } from "./redis-url.ts";
 
 /**
  * One ioredis connection per role per process (or worker thread), created on first use.
@@ -14,7 +15,7 @@ const connections = new Map<RedisRole, Redis>();
 export function redis(role: RedisRole = "commands"): Redis {
   let conn = connections.get(role);
   if (!conn) {
-    conn = new Redis(config().REDIS_URL, {
+    conn = connect(config().REDIS_URL, {
       maxRetriesPerRequest: role === "commands" ? 3 : null,
       enableReadyCheck: true,
       connectionName: `folio:${role}`,
@@ -32,4 +33,24 @@ export async function closeRedis(): Promise<void> {
   const all = [...connections.values()];
   connections.clear();
   await Promise.all(all.map((c) => c.quit().catch(() => c.disconnect())));
+}
+
+/**
+ * A connection to REDIS_URL: one Redis, or an ioredis Cluster for `redis+cluster://`. The
+ * cluster is typed as a Redis: Folio uses the commands both speak (every key shares the
+ * prefix's hash tag, so multi-key scripts stay in one slot), and BullMQ tells them apart itself.
+ */
+export function connect(url: string, options: RedisOptions): Redis {
+  const target = parseRedisUrl(url);
+  if (target.kind === "single") return new Redis(url, options);
+  const { retryStrategy, ...redisOptions } = options;
+  return new Cluster(target.nodes, {
+    redisOptions: { ...redisOptions, username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) },
+    clusterRetryStrategy: retryStrategy,
+    enableReadyCheck: options.enableReadyCheck,
+    // Failover: while a replica is promoted, commands wait and are retried on the new master.
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 300,
+    maxRedirections: 32,
+  }) as unknown as Redis;
 }

@@ -8,25 +8,28 @@ import { resolve } from "node:path";
 import type { SpawnOptions, Subprocess } from "bun";
 
 const EXIT_WITH_PARENT = resolve(import.meta.dir, "exit-with-parent.ts");
-const live = new Set<Subprocess>();
+/**
+ * The process groups started, kept after their leader exits: a wrapper killed on its own
+ * (SIGKILL cannot be forwarded) leaves its child in the group, and that must go too.
+ */
+const groups = new Set<number>();
 
 export function spawnGuarded<Opts extends SpawnOptions.OptionsObject<any, any, any>>(cmd: string[], opts: Opts): Subprocess {
   const argv = cmd[0] === "bun" ? ["bun", "--preload", EXIT_WITH_PARENT, ...cmd.slice(1)] : ["bun", EXIT_WITH_PARENT, ...cmd];
   const proc = Bun.spawn(argv, { ...opts, detached: true });
-  live.add(proc);
-  void proc.exited.then(() => live.delete(proc));
+  groups.add(proc.pid);
   return proc;
 }
 
 export function killAllGuarded(): void {
-  for (const proc of live) {
+  for (const pgid of groups) {
     try {
-      process.kill(-proc.pid, "SIGKILL");
+      process.kill(-pgid, "SIGKILL");
     } catch {
       // Already gone.
     }
   }
-  live.clear();
+  groups.clear();
 }
 
 process.on("exit", killAllGuarded);

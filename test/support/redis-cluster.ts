@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { isListening } from "../../src/redis/local-server.ts";
+import { spawnGuarded } from "./process-guard.ts";
+import { freePort } from "./service-process.ts";
+
+export interface LocalCluster {
+  /** REDIS_URL for Folio: every node as a seed. */
+  url: string;
+  ports: number[];
+  /** The port of the master that serves `key`'s slot. */
+  masterFor(key: string): Promise<number>;
+  /** kill -9 of one node. */
+  kill(port: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function killGroup(proc: Subprocess): void {
+  try {
+    process.kill(-proc.pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+const cli = (port: number, ...args: string[]) => Bun.spawnSync(["redis-cli", "-p", String(port), ...args], { stdout: "pipe", stderr: "pipe" }).stdout.toString().trim();
+
+/**
+ * A real Redis Cluster on this machine: `masters` masters with one replica each
+ * (`redis-server --cluster-enabled yes` on free ports, joined by `redis-cli --cluster
+ * create`), a short node timeout so a replica takes over within seconds.
+ */
+export async function startLocalCluster(masters = 3, nodeTimeoutMs = 2000): Promise<LocalCluster> {
+  const dir = mkdtempSync(join(tmpdir(), "folio-cluster-"));
+  const ports: number[] = [];
+  const procs = new Map<number, Subprocess>();
+  for (let i = 0; i < masters * 2; i++) {
+    const port = await freePort();
+    ports.push(port);
+    const nodeDir = join(dir, String(port));
+    Bun.spawnSync(["mkdir", "-p", nodeDir]);
+    procs.set(
+      port,
+      spawnGuarded(
+        ["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", join(nodeDir, "nodes.conf"), "--cluster-node-timeout", String(nodeTimeoutMs), "--dir", nodeDir, "--save", "", "--appendonly", "no"],
+        { stdout: "ignore", stderr: "ignore" },
+      ),
+    );
+  }
+  for (const port of ports) for (let i = 0; i < 100 && !(await isListening("127.0.0.1", port)); i++) await Bun.sleep(50);
+  const created = Bun.spawnSync(["redis-cli", "--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "1", "--cluster-yes"], { stdout: "pipe", stderr: "pipe" });
+  if (created.exitCode !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr.toString()}`);
+  for (let i = 0; i < 200 && !ports.every((p) => cli(p, "cluster", "info").includes("cluster_state:ok")); i++) await Bun.sleep(100);
+  const self: LocalCluster = {
+    url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(",")}`,
+    ports,
+    async masterFor(key) {
+      const slot = Number(cli(ports.find((p) => procs.get(p)!.exitCode === null)!, "cluster", "keyslot", key));
+      for (const port of ports) {
+        if (procs.get(port)!.exitCode !== null) continue;
+        if (cli(port, "role").split("\n")[0] !== "master") continue;
+        // CLUSTER NODES: the `myself` line ends with the slot ranges this master serves.
+        const myself = cli(port, "cluster", "nodes").split("\n").find((l) => l.includes("myself"))!;
+        const serves = myself
+          .split(" ")
+          .slice(8)
+          .some((range) => {
+            const [a, b] = range.split("-").map(Number);
+            return slot >= a! && slot <= (b ?? a!);
+          });
+        if (serves) return port;
+      }
+      throw new Error(`no live master serves slot ${slot}`);
+    },
+    async kill(port) {
+      // The whole process group: redis-server runs under exit-with-parent's wrapper.
+      killGroup(procs.get(port)!);
+      await procs.get(port)!.exited;
+    },
+    async stop() {
+      for (const p of procs.values()) killGroup(p);
+      await Promise.all([...procs.values()].map((p) => p.exited));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return self;
+}
