@@ -38,13 +38,15 @@ export async function startLocalCluster(masters = 3, nodeTimeoutMs = 2000): Prom
   const procs = new Map<number, Subprocess>();
   for (let i = 0; i < masters * 2; i++) {
     const port = await freePort();
+    // The cluster bus defaults to port + 10000, which may be taken or past 65535: name a free one.
+    const busPort = await freePort();
     ports.push(port);
     const nodeDir = join(dir, String(port));
     Bun.spawnSync(["mkdir", "-p", nodeDir]);
     procs.set(
       port,
       spawnGuarded(
-        ["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", join(nodeDir, "nodes.conf"), "--cluster-node-timeout", String(nodeTimeoutMs), "--dir", nodeDir, "--save", "", "--appendonly", "no"],
+        ["redis-server", "--port", String(port), "--cluster-port", String(busPort), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", join(nodeDir, "nodes.conf"), "--cluster-node-timeout", String(nodeTimeoutMs), "--dir", nodeDir, "--save", "", "--appendonly", "no"],
         { stdout: "ignore", stderr: "ignore" },
       ),
     );
@@ -52,7 +54,16 @@ export async function startLocalCluster(masters = 3, nodeTimeoutMs = 2000): Prom
   for (const port of ports) for (let i = 0; i < 100 && !(await isListening("127.0.0.1", port)); i++) await Bun.sleep(50);
   const created = Bun.spawnSync(["redis-cli", "--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "1", "--cluster-yes"], { stdout: "pipe", stderr: "pipe" });
   if (created.exitCode !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr.toString()}`);
-  for (let i = 0; i < 200 && !ports.every((p) => cli(p, "cluster", "info").includes("cluster_state:ok")); i++) await Bun.sleep(100);
+  // Up means every slot served, every master with a replica, and every replica's link to its
+  // master up (a replica that never synced would not take over).
+  const ready = () => {
+    if (!ports.every((p) => cli(p, "cluster", "info").includes("cluster_state:ok"))) return false;
+    const roles = ports.map((p) => cli(p, "info", "replication"));
+    const replicas = roles.filter((r) => r.includes("role:slave"));
+    return replicas.length === masters && replicas.every((r) => r.includes("master_link_status:up"));
+  };
+  for (let i = 0; i < 300 && !ready(); i++) await Bun.sleep(100);
+  if (!ready()) throw new Error("the local cluster did not come up with a synced replica per master");
   const self: LocalCluster = {
     url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(",")}`,
     ports,
