@@ -4,6 +4,7 @@ import type { ExtractedText } from "../pipeline/extract.ts";
 import type { Extractor, ExtractRequest } from "./extractor.ts";
 import type { ExtractAnswer, ExtractCall, WireFailure } from "./messages.ts";
 import type { ExtractionPool } from "./pool.ts";
+import { transferable } from "./transferable.ts";
 
 /**
  * The pool lives in the process's main thread, one for all its consumer threads (so N
@@ -42,7 +43,7 @@ export function remoteExtractor(port: MessagePort): Extractor {
       new Promise((resolve, reject) => {
         const id = nextId++;
         calls.set(id, { req, resolve, reject });
-        const bytes = req.bytes.byteOffset === 0 && req.bytes.byteLength === req.bytes.buffer.byteLength ? req.bytes : req.bytes.slice();
+        const bytes = transferable(req.bytes);
         port.postMessage({ id, bytes, sha256: req.sha256, userId: req.userId, jobId: req.jobId } satisfies ExtractCall, [bytes.buffer as ArrayBuffer]);
       }),
   };

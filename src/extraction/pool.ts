@@ -5,6 +5,7 @@ import type { ExtractRequest } from "./extractor.ts";
 import { mayReadLarge, pickNext, type Claim } from "./fairness.ts";
 import type { FromPoolThread, ToPoolThread } from "./messages.ts";
 import type { PoolThreadOptions } from "./pool-thread.ts";
+import { transferable } from "./transferable.ts";
 
 export interface PoolOptions extends PoolThreadOptions {
   threads: number;
@@ -39,9 +40,6 @@ interface Slot {
   task?: Task;
   timer?: ReturnType<typeof setTimeout>;
 }
-
-/** Bytes that can be transferred (moved, not copied) without detaching someone else's memory. */
-const own = (b: Uint8Array) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : b.slice());
 
 /**
  * pdf.js on every core, fenced in: N threads that each read one PDF at a time, fed first
@@ -129,7 +127,7 @@ export class ExtractionPool {
     slot.task = task;
     slot.timer = setTimeout(() => this.timeOut(slot), this.opts.timeoutMs);
     try {
-      const bytes = own(task.bytes);
+      const bytes = transferable(task.bytes);
       slot.worker.postMessage({ type: "extract", id: task.id, bytes } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
     } catch (err) {
       // A buffer that cannot be sent (already detached by its owner) must not hold the thread.
