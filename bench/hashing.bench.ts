@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { hashingStream } from "../src/pipeline/hash.ts";
+import { hashingStream } from "../src/ingest/upload-guard.ts";
 import type { BenchSuite, Comparison } from "./lib/comparison.ts";
 
 /** The upload path hashes while the body streams to storage in 64 KiB chunks, as a request body arrives. */

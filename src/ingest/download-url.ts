@@ -1,5 +1,5 @@
 import { PipelineError } from "../pipeline/errors.ts";
-import { hashingStream, UploadRejected } from "../pipeline/hash.ts";
+import { hashingStream, UploadRejected } from "./upload-guard.ts";
 import { pinnedFetch } from "./pinned-fetch.ts";
 import { checkUrl, UrlRefused } from "./url-policy.ts";
 import { safeUrl } from "../redact.ts";

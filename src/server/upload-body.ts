@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { once } from "node:events";
 import type { Readable } from "node:stream";
 import type { Config } from "../config.ts";
-import { nudgeCollector, UploadRejected } from "../pipeline/hash.ts";
+import { UploadRejected } from "../ingest/upload-guard.ts";
 import { HttpError } from "./http-error.ts";
 import type { AppEnv } from "./middleware/identity/index.ts";
 import { sanitizeFilename } from "./ids.ts";
@@ -32,7 +32,6 @@ function guardedStream(source: ReadableStream<Uint8Array>, maxBytes: number, dea
         deadline.addEventListener("abort", () => controller.error((cut ??= new UploadRejected("upload_timeout", "the upload took too long"))));
       },
       transform(chunk, controller) {
-        nudgeCollector(size, size + chunk.byteLength);
         size += chunk.byteLength;
         if (size > maxBytes) controller.error((cut ??= new UploadRejected("file_too_large", `the upload is larger than ${maxBytes} bytes`)));
         else controller.enqueue(chunk);

@@ -5,7 +5,7 @@ import type { NotesLookup } from "../../cache/index.ts";
 import type { Config } from "../../config.ts";
 import { checkUrl, UrlRefused } from "../../ingest/url-policy.ts";
 import { log } from "../../log.ts";
-import { hashingStream, hasPdfMagic, UploadRejected } from "../../pipeline/hash.ts";
+import { hashingStream, hasPdfMagic, UploadRejected } from "../../ingest/upload-guard.ts";
 import { notesRow } from "../../pipeline/stages.ts";
 import { PIPELINES, type Pipeline } from "../../queues/names.ts";
 import type { Producer } from "../../queues/producer.ts";
