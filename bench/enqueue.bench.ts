@@ -41,7 +41,7 @@ export const enqueue: BenchSuite = {
       webhooksRepo: new WebhooksRepo(db.db),
       webhooks: webhookQueue(cfg, redis),
       storage: localStorage(dir),
-      cache: noCache,
+      cache: { lookup: async () => undefined },
       producer,
       events: {} as JobEvents,
       readiness: [],

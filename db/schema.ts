@@ -68,6 +68,10 @@ export const notes = pgTable(
     generator: text("generator").notNull(),
     model: text("model"),
     usage: jsonb("usage").$type<{ inputTokens: number; outputTokens: number } | null>(),
+    /** Served from the cache: made for an earlier job, so this one spent nothing (usage zero). */
+    cached: boolean("cached").notNull().default(false),
+    /** The id of the generator's fingerprint (src/pipeline/notes/fingerprint.ts). */
+    fingerprint: text("fingerprint"),
     createdAt: createdAt(),
   },
   (t) => [index("notes_user_idx").on(t.userId)],

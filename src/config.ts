@@ -112,6 +112,7 @@ const EnvSchema = z.object({
   /** Bull Board at /admin/queues: readonly (default), full (retry, remove, add) or off. */
   FOLIO_BULL_BOARD: z.enum(["readonly", "full", "off"]).default("readonly"),
   FOLIO_CACHE: z.enum(["on", "off"]).default("on"),
+  FOLIO_CACHE_SCOPE: z.enum(["global", "user"]).default("global"),
   FOLIO_L1_ENTRIES: int(100, 1),
   FOLIO_L1_SLOT_KB: int(64, 1),
   FOLIO_L1_TTL_S: int(60, 1),

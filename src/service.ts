@@ -13,12 +13,14 @@ import { WebhooksRepo } from "../db/webhooks-repo.ts";
 import { hostname } from "node:os";
 import { ThreadHost } from "../workers/thread-host.ts";
 import { startWebhookSender } from "../workers/webhook-sender.ts";
-import { createCaches, l1Options } from "./cache/index.ts";
+import { createCaches, l1Options, type Caches } from "./cache/index.ts";
 import { SharedL1 } from "./cache/shared-l1.ts";
 import { ConfigError, type Config } from "./config.ts";
 import { ExtractionPool } from "./extraction/pool.ts";
 import { poolOptions } from "./extraction/pool-options.ts";
 import { publishPool } from "./monitoring/extraction-board.ts";
+import { GeneratorLookup, publishGenerator } from "./pipeline/notes/generator-board.ts";
+import { generatorFingerprint } from "./pipeline/notes/index.ts";
 import { log } from "./log.ts";
 import { prometheusMetrics } from "./monitoring/prometheus.ts";
 import { QueueMonitor } from "./monitoring/queue-monitor.ts";
@@ -31,6 +33,7 @@ import { closeRedis, redis } from "./redis/connections.ts";
 import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
 import { parseRedisUrl } from "./redis/redis-url.ts";
 import { createApp } from "./server/app.ts";
+import type { UploadCache } from "./server/routes/uploads.ts";
 import { JobEvents } from "./server/job-events.ts";
 import { Admission } from "./server/admission.ts";
 import { ConnectionSlots } from "./server/connection-slots.ts";
@@ -114,11 +117,14 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   else if ((await checkStorageShared(storage, redis(), cfg.FOLIO_REDIS_PREFIX)) === "no-probe-yet") {
     log.warn("no server has published a storage probe yet: cannot check that this worker shares the server's file storage");
   }
+  const processId = `${hostname()}:${process.pid}`;
   const pool = runsWorkers ? new ExtractionPool(poolOptions(cfg, authRequired)) : undefined;
   await pool?.start();
-  const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, `${hostname()}:${process.pid}`, pool.stats()).catch(() => {}), 2000);
+  const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, processId, pool.stats()).catch(() => {}), 2000);
   const host = pool ? new ThreadHost(store, queues, l1Buffer, pool) : undefined;
   await host?.start();
+  const fingerprint = generatorFingerprint(cfg);
+  const unpublish = runsWorkers ? await publishGenerator(redis(), cfg.FOLIO_REDIS_PREFIX, processId, fingerprint) : undefined;
   const readiness: ReadinessCheck[] = [
     { name: "redis", check: () => redis().ping() },
     { name: "database", check: () => database.ping() },
@@ -171,7 +177,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       cfg,
       repo,
       storage,
-      cache: caches.notes,
+      cache: uploadCache(caches, new GeneratorLookup(redis(), cfg.FOLIO_REDIS_PREFIX, fingerprint)),
       producer,
       webhooks,
       webhooksRepo,
@@ -203,6 +209,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       ring.stop();
       monitor?.stop();
       await host?.stop(cfg.FOLIO_DRAIN_TIMEOUT_MS);
+      await unpublish?.();
       // Consumers have drained; an extraction still running after that is cut, not waited on.
       clearInterval(poolBeat);
       await pool?.stop(0);
@@ -215,6 +222,11 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       await localRedis?.stop();
     },
   };
+}
+
+/** Notes for an upload, looked up under the generator the workers publish (their settings, not the server's). */
+function uploadCache(caches: Caches, generators: GeneratorLookup): UploadCache {
+  return { lookup: async (pdf) => caches.notes.get(caches.notesKey(pdf, await generators.current())) };
 }
 
 function rootMessage(err: unknown): string {

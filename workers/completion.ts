@@ -18,7 +18,7 @@ export const completion: Consumer<PdfJobData> = {
     );
     const parsed = NotesSchema.safeParse(result?.notes);
     if (!parsed.success) throw new PipelineError("internal_error", "the notes stage returned no notes");
-    const notesId = await save(deps, job.data, parsed.data, t);
+    const notesId = await save(deps, job.data, parsed.data, t, result?.cacheHit ?? false);
     await t.completed(notesId, { cacheHit: result?.cacheHit ?? false });
     logBreakdown(job.data.jobId, { ...result?.timings, ...t.getTimings() }, Date.now() - job.data.acceptedAt);
     return { notesId };

@@ -1,9 +1,9 @@
-import { download, extract } from "../src/pipeline/stages.ts";
+import { cachedNotes, download, extract } from "../src/pipeline/stages.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
 
 /**
- * Staged path, step 1: download and extract; the text goes to Redis by SHA-256, not into
+ * Staged path, step 1: download and extract; the text goes to Redis by the PDF's text key, not into
  * the job. Skipped when the notes are cached; done once for concurrent jobs of one PDF.
  */
 export const pdfExtract: Consumer<PdfJobData> = {
@@ -13,16 +13,17 @@ export const pdfExtract: Consumer<PdfJobData> = {
   ends: false,
   async process(job, t, deps) {
     const { data } = job;
-    if (await deps.caches.notes.get(data.sha256)) return { cached: true, timings: t.getTimings() };
+    if (await cachedNotes(deps, data)) return { cached: true, timings: t.getTimings() };
     let pages: number | undefined;
+    const textKey = deps.caches.textKey(data);
     await deps.caches.once(
-      `text:${data.sha256}`,
+      `text:${textKey}`,
       data.jobId,
-      async () => ((await deps.texts.has(data.sha256)) ? true : undefined),
+      async () => ((await deps.texts.has(textKey)) ? true : undefined),
       async () => {
         const bytes = await download(deps, data, t);
         const text = await extract(deps, data, bytes, t);
-        await deps.texts.put(data.sha256, text);
+        await deps.texts.put(textKey, text);
         pages = text.totalPages;
         return true;
       },

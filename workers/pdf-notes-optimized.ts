@@ -1,4 +1,4 @@
-import { download, extract, generate, save } from "../src/pipeline/stages.ts";
+import { cacheNotes, download, extract, generate, notesOnce, save } from "../src/pipeline/stages.ts";
 import { logBreakdown } from "./breakdown.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
@@ -17,20 +17,15 @@ export const pdfNotesOptimized: Consumer<PdfJobData> = {
     const { data } = job;
     let pages: number | undefined;
     let notesId: string | undefined;
-    const { value: notes, shared } = await deps.caches.once(
-      `notes:${data.sha256}`,
-      data.jobId,
-      () => deps.caches.notes.get(data.sha256),
-      async () => {
-        const bytes = await download(deps, data, t);
-        const text = await extract(deps, data, bytes, t);
-        pages = text.totalPages;
-        const notes = await generate(deps, text, t);
-        [, notesId] = await Promise.all([deps.caches.notes.set(data.sha256, notes), save(deps, data, notes, t)]);
-        return notes;
-      },
-    );
-    notesId ??= await save(deps, data, notes, t);
+    const { value: notes, shared } = await notesOnce(deps, data, async () => {
+      const bytes = await download(deps, data, t);
+      const text = await extract(deps, data, bytes, t);
+      pages = text.totalPages;
+      const notes = await generate(deps, text, t);
+      [, notesId] = await Promise.all([cacheNotes(deps, data, notes), save(deps, data, notes, t, false)]);
+      return notes;
+    });
+    notesId ??= await save(deps, data, notes, t, true);
     await t.completed(notesId, { pages, cacheHit: shared });
     logBreakdown(data.jobId, t.getTimings(), Date.now() - data.acceptedAt);
     return { notesId, cacheHit: shared };

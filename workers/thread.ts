@@ -11,6 +11,7 @@ import { log } from "../src/log.ts";
 import { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import { LatencyRecorder } from "../src/monitoring/latency.ts";
 import { publishBreaker } from "../src/monitoring/breaker-board.ts";
+import { countModelCall } from "../src/monitoring/counters.ts";
 import { breakerState } from "../src/resilience/ai-breaker.ts";
 import { remoteExtractor } from "../src/extraction/pool-rpc.ts";
 import { DownloadSlots } from "../src/ingest/download-slots.ts";
@@ -36,7 +37,7 @@ const deps: ConsumerDeps = {
   storage: createStorage(cfg),
   caches: createCaches(cfg, redis("commands"), l1Buffer),
   store: remoteJobStore(port),
-  generator: createGenerator(cfg, redis("commands")),
+  generator: createGenerator(cfg, redis("commands"), (call) => void countModelCall(redis("commands"), cfg.FOLIO_REDIS_PREFIX, call).catch(() => {})),
   fallback: cfg.FOLIO_AI_FALLBACK === "extractive" ? createExtractive(cfg) : undefined,
   texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),
   metrics: new ConsumerMetrics(redis("commands"), cfg.FOLIO_REDIS_PREFIX, latency, cfg.FOLIO_METRICS_LOG_EVERY),

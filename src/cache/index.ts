@@ -4,6 +4,7 @@ import { noCache, NotesCache, type NotesLookup } from "./notes-cache.ts";
 import { RedisL2 } from "./redis-l2.ts";
 import { SharedL1, type SharedL1Options } from "./shared-l1.ts";
 import { singleFlight } from "./single-flight.ts";
+import { notesKey, textKey, type CacheScope, type KeyedPdf } from "./cache-keys.ts";
 
 export type { NotesLookup } from "./notes-cache.ts";
 
@@ -12,7 +13,10 @@ export function l1Options(cfg: Config): SharedL1Options {
 }
 
 export interface Caches {
+  /** By notesKey(): the PDF, the generator that wrote the notes, and the cache scope. */
   notes: NotesLookup;
+  notesKey(pdf: KeyedPdf, fingerprint: string): string;
+  textKey(pdf: KeyedPdf): string;
   /** Runs work once per key across threads and processes; others get the result through lookup. */
   once<T>(key: string, owner: string, lookup: () => Promise<T | undefined>, work: () => Promise<T>): Promise<{ value: T; shared: boolean }>;
 }
@@ -23,11 +27,14 @@ export interface Caches {
  */
 export function createCaches(cfg: Config, redis: Redis, l1Buffer?: SharedArrayBuffer): Caches {
   const prefix = cfg.FOLIO_REDIS_PREFIX;
+  const scope: CacheScope = cfg.FOLIO_CACHE_SCOPE;
+  const keys = { notesKey: (pdf: KeyedPdf, fingerprint: string) => notesKey(scope, pdf, fingerprint), textKey: (pdf: KeyedPdf) => textKey(scope, pdf) };
   if (cfg.FOLIO_CACHE === "off") {
-    return { notes: noCache, once: async (_k, _o, _lookup, work) => ({ value: await work(), shared: false }) };
+    return { ...keys, notes: noCache, once: async (_k, _o, _lookup, work) => ({ value: await work(), shared: false }) };
   }
   const l1 = new SharedL1(l1Options(cfg), l1Buffer);
   return {
+    ...keys,
     notes: new NotesCache(l1, new RedisL2(redis, prefix, cfg.FOLIO_L2_TTL_S), cfg.FOLIO_L1_TTL_S * 1000),
     once: (key, owner, lookup, work) =>
       singleFlight(

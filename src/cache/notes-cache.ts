@@ -11,7 +11,7 @@ export interface CacheStats {
 const rate = (hits: number, misses: number) => (hits + misses === 0 ? 0 : hits / (hits + misses));
 
 /**
- * Notes by the PDF's SHA-256: L1 (shared memory, this process) → L2 (Redis; fills L1) →
+ * Notes by their key (cache-keys.ts: PDF, generator, scope): L1 (shared memory, this process) → L2 (Redis; fills L1) →
  * miss. Writes go to both; values too large for an L1 slot live in L2 only.
  */
 export class NotesCache {
@@ -21,19 +21,19 @@ export class NotesCache {
     private readonly l1TtlMs: number,
   ) {}
 
-  async get(sha256: string): Promise<Notes | undefined> {
-    const local = this.l1?.get(sha256);
+  async get(key: string): Promise<Notes | undefined> {
+    const local = this.l1?.get(key);
     if (local) return decode(local);
-    const remote = await this.l2.get("notes", sha256);
+    const remote = await this.l2.get("notes", key);
     if (!remote) return undefined;
-    this.l1?.set(sha256, remote, this.l1TtlMs);
+    this.l1?.set(key, remote, this.l1TtlMs);
     return decode(remote);
   }
 
-  async set(sha256: string, notes: Notes): Promise<void> {
+  async set(key: string, notes: Notes): Promise<void> {
     const bytes = new TextEncoder().encode(JSON.stringify(notes));
-    this.l1?.set(sha256, bytes, this.l1TtlMs);
-    await this.l2.set("notes", sha256, bytes);
+    this.l1?.set(key, bytes, this.l1TtlMs);
+    await this.l2.set("notes", key, bytes);
   }
 
   async stats(): Promise<CacheStats> {

@@ -17,24 +17,24 @@ export class RedisL2 {
     private readonly ttlSeconds: number,
   ) {}
 
-  private key(namespace: string, sha256: string): string {
-    return `${this.prefix}:cache:${namespace}:${sha256}`;
+  private key(namespace: string, key: string): string {
+    return `${this.prefix}:cache:${namespace}:${key}`;
   }
 
   private statKey(name: keyof L2Stats): string {
     return `${this.prefix}:stats:cache:l2:${name}`;
   }
 
-  async get(namespace: string, sha256: string): Promise<Uint8Array | undefined> {
-    const value = await this.redis.getBuffer(this.key(namespace, sha256));
+  async get(namespace: string, key: string): Promise<Uint8Array | undefined> {
+    const value = await this.redis.getBuffer(this.key(namespace, key));
     void this.redis.incr(this.statKey(value ? "hits" : "misses")).catch(() => {});
     return value ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : undefined;
   }
 
-  async set(namespace: string, sha256: string, value: Uint8Array): Promise<void> {
+  async set(namespace: string, key: string, value: Uint8Array): Promise<void> {
     await this.redis
       .multi()
-      .set(this.key(namespace, sha256), Buffer.from(value.buffer, value.byteOffset, value.byteLength), "EX", this.ttlSeconds)
+      .set(this.key(namespace, key), Buffer.from(value.buffer, value.byteOffset, value.byteLength), "EX", this.ttlSeconds)
       .incr(this.statKey("sets"))
       .exec();
   }

@@ -32,7 +32,7 @@ export class ConsumerMetrics {
       const ms = tracker.getTimings()[key as keyof typeof STAGES];
       if (ms !== undefined) this.latency.record(`stage:${stage}`, ms, now);
     }
-    void countOutcome(this.redis, this.prefix, queue, outcome, tracker.usage ?? undefined).catch(() => {});
+    void countOutcome(this.redis, this.prefix, queue, outcome).catch(() => {});
     this.local[outcome]++;
     this.local.totalMs += processing;
     const n = this.local.completed + this.local.failed;

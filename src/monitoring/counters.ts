@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { ModelCall } from "../pipeline/notes/ai.ts";
 import { minuteOf } from "./latency.ts";
 
 /**
@@ -10,13 +11,42 @@ export type Outcome = "completed" | "failed";
 const countsKey = (prefix: string) => `${prefix}:counts`;
 const perMinuteKey = (prefix: string, queue: string, outcome: Outcome, minute: number) => `${prefix}:tp:${queue}:${outcome}:${minute}`;
 
-export async function countOutcome(redis: Redis, prefix: string, queue: string, outcome: Outcome, tokens?: { inputTokens: number; outputTokens: number }): Promise<void> {
+export async function countOutcome(redis: Redis, prefix: string, queue: string, outcome: Outcome): Promise<void> {
   const minuteKey = perMinuteKey(prefix, queue, outcome, minuteOf(Date.now()));
-  const multi = redis.multi().hincrby(countsKey(prefix), `${queue}:${outcome}`, 1).incr(minuteKey).expire(minuteKey, 7200);
-  if (tokens) {
-    multi.hincrby(countsKey(prefix), "tokens:input", tokens.inputTokens).hincrby(countsKey(prefix), "tokens:output", tokens.outputTokens);
+  await redis.multi().hincrby(countsKey(prefix), `${queue}:${outcome}`, 1).incr(minuteKey).expire(minuteKey, 7200).exec();
+}
+
+export interface ModelUsage {
+  inputTokens: number;
+  outputTokens: number;
+  calls: Record<ModelCall["outcome"], number>;
+}
+
+// Model names may hold colons (Ollama's "llama3:8b"), so the model is the field's tail.
+const modelsKey = (prefix: string) => `${prefix}:model-usage`;
+
+/** Every model call, whatever became of it (failed calls and schema retries too). */
+export async function countModelCall(redis: Redis, prefix: string, call: ModelCall): Promise<void> {
+  await redis
+    .multi()
+    .hincrby(modelsKey(prefix), `calls:${call.outcome}:${call.model}`, 1)
+    .hincrby(modelsKey(prefix), `tokens:input:${call.model}`, call.inputTokens)
+    .hincrby(modelsKey(prefix), `tokens:output:${call.model}`, call.outputTokens)
+    .exec();
+}
+
+/** Tokens and calls per model, for the whole fleet. */
+export async function readModelUsage(redis: Redis, prefix: string): Promise<Record<string, ModelUsage>> {
+  const out: Record<string, ModelUsage> = {};
+  for (const [field, value] of Object.entries(await redis.hgetall(modelsKey(prefix)))) {
+    const [kind, sub, ...rest] = field.split(":");
+    const model = rest.join(":");
+    const usage = (out[model] ??= { inputTokens: 0, outputTokens: 0, calls: { ok: 0, invalid_output: 0, error: 0 } });
+    if (kind === "calls") usage.calls[sub as ModelCall["outcome"]] = Number(value);
+    else if (sub === "input") usage.inputTokens = Number(value);
+    else usage.outputTokens = Number(value);
   }
-  await multi.exec();
+  return out;
 }
 
 export async function readCounts(redis: Redis, prefix: string): Promise<Record<string, number>> {

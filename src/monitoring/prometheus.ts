@@ -22,7 +22,8 @@ export function prometheusMetrics(monitor: QueueMonitor, statusBacklog: () => nu
   const breaker = new Gauge({ name: "folio_ai_breaker_state", help: "AI circuit breaker: 0 closed, 1 half-open, 2 open, -1 unused", registers: [registry] });
   const pool = new Gauge({ name: "folio_extract_threads", help: "Extraction threads, by state (all, busy) and PDFs waiting for one, summed over worker processes", labelNames: ["state"], registers: [registry] });
   const terminated = new Counter({ name: "folio_extract_terminations_total", help: "Extraction threads ended under a PDF, by cause (timeout: terminated by the pool; crash: died)", labelNames: ["cause"], registers: [registry] });
-  const tokens = new Counter({ name: "folio_ai_tokens_total", help: "Model tokens spent", labelNames: ["kind"], registers: [registry] });
+  const tokens = new Counter({ name: "folio_ai_tokens_total", help: "Model tokens spent, per model, failed calls and schema retries included", labelNames: ["model", "kind"], registers: [registry] });
+  const calls = new Counter({ name: "folio_ai_calls_total", help: "Model calls per model and outcome (ok, invalid_output, error)", labelNames: ["model", "outcome"], registers: [registry] });
   const alerts = new Gauge({ name: "folio_alerts_firing", help: "Firing alerts per rule and queue", labelNames: ["rule", "queue"], registers: [registry] });
   const backlog = new Gauge({ name: "folio_status_backlog", help: "Job-status rows waiting in this process's batcher", registers: [registry] });
 
@@ -54,8 +55,11 @@ export function prometheusMetrics(monitor: QueueMonitor, statusBacklog: () => nu
     pool.set({ state: "busy" }, r.extraction.busy);
     pool.set({ state: "waiting" }, r.extraction.waiting);
     for (const [cause, n] of Object.entries(r.extraction.terminations)) terminated.inc({ cause }, n);
-    tokens.inc({ kind: "input" }, r.tokens.input);
-    tokens.inc({ kind: "output" }, r.tokens.output);
+    for (const [model, m] of Object.entries(r.models)) {
+      tokens.inc({ model, kind: "input" }, m.inputTokens);
+      tokens.inc({ model, kind: "output" }, m.outputTokens);
+      for (const [outcome, n] of Object.entries(m.calls)) calls.inc({ model, outcome }, n);
+    }
     for (const a of r.alerts) alerts.set({ rule: a.rule, queue: a.queue }, 1);
     backlog.set(statusBacklog());
     return { contentType: registry.contentType, body: await registry.metrics() };

@@ -5,7 +5,7 @@ import { log } from "../log.ts";
 import { AlertBook, evaluateRules, type Alert, type AlertThresholds } from "./alerts.ts";
 import { readBreakers } from "./breaker-board.ts";
 import { readPools } from "./extraction-board.ts";
-import { readCounts, readPerMinute } from "./counters.ts";
+import { readCounts, readModelUsage, readPerMinute, type ModelUsage } from "./counters.ts";
 import { readLatency, type LatencySummary } from "./latency.ts";
 
 const STATES = ["waiting", "active", "completed", "failed", "delayed", "waiting-children", "prioritized"] as const;
@@ -118,6 +118,7 @@ export class QueueMonitor {
     const failed = this.queueNames().reduce((sum, n) => sum + (counts[`${n}:failed`] ?? 0), 0);
     const window = queues.reduce((sum, q) => sum + q.completedInWindow, 0);
     const cache = await this.cache.stats();
+    const models = await readModelUsage(this.redis, this.prefix);
     return {
       totalJobsProcessed: processed,
       totalJobsFailed: failed,
@@ -130,7 +131,8 @@ export class QueueMonitor {
       cache: { l1HitRate: cache.l1?.hitRate ?? 0, l2HitRate: cache.l2.hitRate, l1: cache.l1, l2: cache.l2 },
       breaker: await readBreakers(this.redis, this.prefix),
       extraction: await readPools(this.redis, this.prefix),
-      tokens: { input: counts["tokens:input"] ?? 0, output: counts["tokens:output"] ?? 0 },
+      tokens: { input: total(models, "inputTokens"), output: total(models, "outputTokens") },
+      models,
       totals: Object.fromEntries(
         this.queueNames().map((n) => [n, { completed: counts[`${n}:completed`] ?? 0, failed: counts[`${n}:failed`] ?? 0 }]),
       ),
@@ -176,4 +178,8 @@ export class QueueMonitor {
       paused,
     };
   }
+}
+
+function total(models: Record<string, ModelUsage>, field: "inputTokens" | "outputTokens"): number {
+  return Object.values(models).reduce((n, m) => n + m[field], 0);
 }

@@ -8,8 +8,6 @@ import { failureOf } from "./errors.ts";
  */
 export class JobTracker {
   private readonly timings: StageTimings = {};
-  /** Model tokens spent on this job, when a model wrote the notes. */
-  usage: { inputTokens: number; outputTokens: number } | null = null;
 
   constructor(
     private readonly store: JobStore,

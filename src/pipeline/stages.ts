@@ -69,18 +69,48 @@ export async function generate(deps: StageDeps, text: ExtractedText, t: JobTrack
       throw err;
     }
   });
-  t.usage = notes.usage;
   return notes;
 }
 
-/** save: the notes row, once per job however often this runs. */
-export async function save(deps: StageDeps, data: PdfJobData, notes: Notes, t: JobTracker): Promise<string> {
-  await t.progress("saving", 90);
-  return t.timed("saveMs", () => deps.store.saveNotes(notesRow(data, notes)));
+/**
+ * The notes cached for this job's PDF by the generator this worker runs, unless the upload
+ * asked for them afresh (`refresh`).
+ */
+export function cachedNotes(deps: StageDeps, data: PdfJobData): Promise<Notes | undefined> {
+  if (data.refresh) return Promise.resolve(undefined);
+  return deps.caches.notes.get(deps.caches.notesKey(data, deps.generator.fingerprint.id));
 }
 
-/** The job's own notes row (each user gets theirs, also on a cache hit). */
-export function notesRow(data: Pick<PdfJobData, "jobId" | "userId" | "sha256">, notes: Notes): NewNotes {
+/**
+ * Caches notes under the generator that actually wrote them, so the fallback's notes,
+ * written during a model outage, never answer for the model afterwards. A refresh replaces
+ * the entry.
+ */
+export async function cacheNotes(deps: StageDeps, data: PdfJobData, notes: Notes): Promise<void> {
+  if (notes.fingerprint) await deps.caches.notes.set(deps.caches.notesKey(data, notes.fingerprint), notes);
+}
+
+/**
+ * Makes a PDF's notes once across the fleet (single flight by notes key): the others take
+ * them from the cache. `shared` says they came from the cache (or another job's work).
+ */
+export function notesOnce(deps: StageDeps, data: PdfJobData, work: () => Promise<Notes>): Promise<{ value: Notes; shared: boolean }> {
+  const key = deps.caches.notesKey(data, deps.generator.fingerprint.id);
+  return deps.caches.once(`notes:${key}`, data.jobId, () => cachedNotes(deps, data), work);
+}
+
+/** save: the notes row, once per job however often this runs. `cached`: the notes were not made for this job. */
+export async function save(deps: StageDeps, data: PdfJobData, notes: Notes, t: JobTracker, cached: boolean): Promise<string> {
+  await t.progress("saving", 90);
+  return t.timed("saveMs", () => deps.store.saveNotes(notesRow(data, notes, cached)));
+}
+
+/**
+ * The job's own notes row (each user gets theirs, also on a cache hit). Notes from the
+ * cache keep the generator and model that wrote them, but cost this job nothing: their
+ * usage is zero, so summing usage over notes is what was spent.
+ */
+export function notesRow(data: Pick<PdfJobData, "jobId" | "userId" | "sha256">, notes: Notes, cached: boolean): NewNotes {
   return {
     id: `n_${data.jobId.slice(2)}`,
     jobId: data.jobId,
@@ -93,6 +123,8 @@ export function notesRow(data: Pick<PdfJobData, "jobId" | "userId" | "sha256">, 
     markdown: cleanText(notes.markdown),
     generator: notes.generator,
     model: notes.model,
-    usage: notes.usage,
+    usage: cached ? { inputTokens: 0, outputTokens: 0 } : notes.usage,
+    cached,
+    fingerprint: notes.fingerprint,
   };
 }

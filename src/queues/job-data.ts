@@ -18,6 +18,8 @@ export interface PdfJobData extends BaseJobData {
   pipeline: Pipeline;
   /** Set for an upload by URL: its download time is the fetch's, not the storage read's. */
   sourceUrl?: string;
+  /** The upload asked for new notes: the cache is not consulted, and its entry is replaced. */
+  refresh?: boolean;
 }
 
 /** An upload by URL: fetched into `storageKey`, then handed to `pipeline`. */

@@ -2,7 +2,6 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiKeysRepo } from "../../db/api-keys-repo.ts";
 import type { JobsRepo } from "../../db/jobs-repo.ts";
 import type { WebhooksRepo } from "../../db/webhooks-repo.ts";
-import type { NotesLookup } from "../cache/index.ts";
 import type { Config } from "../config.ts";
 import type { QueueMonitor } from "../monitoring/queue-monitor.ts";
 import type { Producer } from "../queues/producer.ts";
@@ -24,7 +23,7 @@ import { probeRoutes, type ReadinessCheck } from "./routes/probes.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
 import { notesRoutes } from "./routes/notes.ts";
-import { uploadRoutes } from "./routes/uploads.ts";
+import { uploadRoutes, type UploadCache } from "./routes/uploads.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export interface AppDeps {
@@ -32,7 +31,7 @@ export interface AppDeps {
   repo: JobsRepo;
   webhooksRepo: WebhooksRepo;
   storage: Storage;
-  cache: NotesLookup;
+  cache: UploadCache;
   producer: Producer;
   webhooks: WebhookQueue;
   events: JobEvents;

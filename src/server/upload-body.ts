@@ -19,7 +19,7 @@ export interface Incoming {
    * after the file) and whether another file followed. Rejects if the body broke off or
    * was cut, so a file stored from a broken body is never accepted.
    */
-  rest: Promise<{ pipeline: string | undefined; callbackUrl: string | undefined; extraFile: boolean }>;
+  rest: Promise<{ pipeline: string | undefined; callbackUrl: string | undefined; refresh: string | undefined; extraFile: boolean }>;
 }
 
 /** Passes a body through, erroring it past maxBytes or at the deadline; `cut()` says which. */
@@ -57,7 +57,7 @@ export async function readIncoming(c: Context<AppEnv>, cfg: Config, deadline: Ab
     }
     const body = c.req.raw.body;
     if (!body || declared === 0) throw new HttpError(400, "empty_file", "the uploaded file is empty");
-    return { body, filename: sanitizeFilename(c.req.query("filename") ?? "upload.pdf"), rest: Promise.resolve({ pipeline: undefined, callbackUrl: undefined, extraFile: false }) };
+    return { body, filename: sanitizeFilename(c.req.query("filename") ?? "upload.pdf"), rest: Promise.resolve({ pipeline: undefined, callbackUrl: undefined, refresh: undefined, extraFile: false }) };
   }
   throw new HttpError(
     415,
@@ -116,7 +116,7 @@ function readMultipart(c: Context<AppEnv>, cfg: Config, deadline: AbortSignal): 
     parser.on("error", fail);
     parser.on("close", () => {
       if (!fileSeen) reject(new HttpError(400, "missing_file", "send the PDF in a form field named `file`"));
-      settleRest({ pipeline: fields.get("pipeline"), callbackUrl: fields.get("callbackUrl"), extraFile });
+      settleRest({ pipeline: fields.get("pipeline"), callbackUrl: fields.get("callbackUrl"), refresh: fields.get("refresh"), extraFile });
     });
     void pump(guarded.stream, parser);
   });

@@ -42,6 +42,8 @@ export function notesView(n: NotesRow) {
     generator: n.generator,
     model: n.model,
     usage: n.usage,
+    cached: n.cached,
+    fingerprint: n.fingerprint,
     createdAt: n.createdAt.toISOString(),
   };
 }

@@ -101,6 +101,12 @@ describe("folio CLI", () => {
     expect([status.code, status.stdout]).toEqual([0, expect.stringContaining("completed (100%)")]);
     const json = JSON.parse((await folio(["status", jobId, "--json"])).stdout);
     expect(json).toMatchObject({ id: jobId, status: "completed", notesId: expect.stringMatching(/^n_/) });
+    // The PDF was uploaded by the test before: a cache hit, unless --refresh asks again.
+    expect(json.cached).toBe(true);
+    const fresh = await folio(["upload", fixture("paper-bookmarks.pdf"), "--refresh"]);
+    expect(fresh.code).toBe(0);
+    const freshId = /j_[a-z0-9]{20}/.exec(fresh.stderr)![0];
+    expect(JSON.parse((await folio(["status", freshId, "--json"])).stdout)).toMatchObject({ status: "completed", cached: false });
     const notes = await folio(["notes", jobId]);
     expect(notes.code).toBe(0);
     expect(notes.stdout).toBe(up.stdout);

@@ -61,7 +61,10 @@ describe("cache", () => {
       const [n1, n2] = await Promise.all([get(`/notes/${job.notesId}`, ALICE), get(`/notes/${again.body.notesId}`, ALICE)]);
       expect(n2.status).toBe(200);
       expect(n2.body.id).not.toBe(n1.body.id);
-      expect({ ...n2.body, id: 0, jobId: 0, createdAt: 0 }).toEqual({ ...n1.body, id: 0, jobId: 0, createdAt: 0 });
+      // The same notes, marked as served from the cache; the first job's usage is not copied.
+      expect(n2.body).toMatchObject({ cached: true, usage: { inputTokens: 0, outputTokens: 0 } });
+      const same = (n: any) => ({ ...n, id: 0, jobId: 0, createdAt: 0, cached: 0, usage: 0 });
+      expect(same(n2.body)).toEqual(same(n1.body));
     });
   }
 
@@ -99,6 +102,39 @@ describe("cache", () => {
     expect(wrong.status).toBe(401);
     expect((await wrong.json()).error.code).toBe("unauthorized");
   });
+});
+
+test("FOLIO_CACHE_SCOPE=user: another user's upload of the same PDF is a miss and runs the pipeline", async () => {
+  const scoped = await startServiceProcess({ name: "cache-user", env: { FOLIO_CACHE_SCOPE: "user", FOLIO_API_KEYS: `${ALICE}:alice,${BOB}:bob` } });
+  try {
+    const send = async (key: string) => {
+      const form = new FormData();
+      form.append("file", Bun.file(fixture("paper-bookmarks.pdf")), "p.pdf");
+      const res = await fetch(`${scoped.url}/uploads`, { method: "POST", body: form, headers: { authorization: `Bearer ${key}` } });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const status = async (jobId: string, key: string) => {
+      for (let i = 0; i < 600; i++) {
+        const res = await fetch(`${scoped.url}/jobs/${jobId}`, { headers: { authorization: `Bearer ${key}` } });
+        const body = (await res.json()) as any;
+        if (body.status === "completed" || body.status === "failed") return body;
+        await Bun.sleep(100);
+      }
+      throw new Error(`job ${jobId} not final`);
+    };
+    const a = await send(ALICE);
+    expect(a.status).toBe(202);
+    expect((await status(a.body.jobId, ALICE)).status).toBe("completed");
+    const b = await send(BOB);
+    expect(b).toMatchObject({ status: 202, body: { cached: false } });
+    expect(await status(b.body.jobId, BOB)).toMatchObject({ status: "completed", cached: false });
+    // Each user still hits their own entry.
+    expect((await send(ALICE)).status).toBe(200);
+    expect((await send(BOB)).status).toBe(200);
+  } finally {
+    await scoped.stop();
+    scoped.cleanup();
+  }
 });
 
 test("FOLIO_CACHE=off runs every upload", async () => {

@@ -19,12 +19,17 @@ export interface StandInKnobs {
   malformedRate?: number;
   /** Answer the next N requests with `errorStatus`, whatever the rates say. */
   failNext?: number;
+  /** Answer the next N requests with JSON that does not fit the schema (usage still counted). */
+  malformedNext?: number;
+  /** Appended to every summary: tells notes written after a change from those before. */
+  tag?: string;
 }
 
 export interface StandIn {
   url: string;
   knobs: StandInKnobs;
-  calls: { path: string; at: number; status: number; model: string }[];
+  /** Every request, with the tokens its answer reported (0 for an error). */
+  calls: { path: string; at: number; status: number; model: string; inputTokens: number; outputTokens: number }[];
   stop(): Promise<void>;
 }
 
@@ -42,7 +47,7 @@ function latency(k: StandInKnobs["latencyMs"]): number {
 }
 
 /** Notes from the prompt: sentences of the document text the model was sent. */
-function notesFrom(prompt: string) {
+function notesFrom(prompt: string, tag?: string) {
   const doc = prompt.split("<document>")[1]?.split("</document>")[0] ?? prompt;
   const sentences = doc
     .replace(/\s+/g, " ")
@@ -51,7 +56,7 @@ function notesFrom(prompt: string) {
   const pick = sentences.length ? sentences : [doc.slice(0, 200) || "Empty document."];
   return {
     title: (doc.trim().split(/\s+/).slice(0, 8).join(" ") || "Untitled").slice(0, 200),
-    summary: pick.slice(0, 3).join(" "),
+    summary: pick.slice(0, 3).join(" ") + (tag ? ` ${tag}` : ""),
     keyPoints: pick.slice(0, 5),
     outline: [{ title: "Overview", level: 1, page: null }],
   };
@@ -66,7 +71,7 @@ export function startOpenAIStandIn(knobs: StandInKnobs = {}): StandIn {
     async fetch(req) {
       const path = new URL(req.url).pathname;
       const body = (await req.json().catch(() => ({}))) as any;
-      const record = (status: number) => calls.push({ path, at: Date.now(), status, model: body.model });
+      const record = (status: number, inputTokens = 0, outputTokens = 0) => calls.push({ path, at: Date.now(), status, model: body.model, inputTokens, outputTokens });
       if (Math.random() < (knobs.hangRate ?? 0)) {
         record(0);
         return new Promise<Response>(() => {});
@@ -86,10 +91,12 @@ export function startOpenAIStandIn(knobs: StandInKnobs = {}): StandIn {
           ? JSON.stringify(body.input)
           : (body.messages as { content: unknown }[]).map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content))).join("\n");
       const text = prompt.replace(/\\n/g, "\n").replace(/\\"/g, '"');
-      const notes = Math.random() < (knobs.malformedRate ?? 0) ? { title: 42, summary: null } : notesFrom(text);
+      const malformed = (knobs.malformedNext ?? 0) > 0;
+      if (malformed) knobs.malformedNext! -= 1;
+      const notes = malformed || Math.random() < (knobs.malformedRate ?? 0) ? { title: 42, summary: null } : notesFrom(text, knobs.tag);
       const content = JSON.stringify(notes);
       const usage = { input: Math.ceil(text.length / 4), output: Math.ceil(content.length / 4) };
-      record(200);
+      record(200, usage.input, usage.output);
       if (path === "/v1/responses") {
         return Response.json({
           id: `resp_${crypto.randomUUID()}`,

@@ -77,8 +77,8 @@ export class FolioClient {
   }
 
   /** Streams the file as the request body, calling `onBytes` as it is read. */
-  uploadFile(path: string, filename: string, opts: { pipeline?: string; onBytes?: (sent: number) => void }): Promise<UploadInfo> {
-    const query = new URLSearchParams({ filename, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
+  uploadFile(path: string, filename: string, opts: { pipeline?: string; refresh?: boolean; onBytes?: (sent: number) => void }): Promise<UploadInfo> {
+    const query = new URLSearchParams({ filename, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}), ...(opts.refresh ? { refresh: "true" } : {}) });
     const body = () => {
       let sent = 0;
       return Bun.file(path)
@@ -96,8 +96,8 @@ export class FolioClient {
     return this.json<UploadInfo>(`/uploads?${query}`, { method: "POST", headers: { "content-type": "application/pdf" } }, body);
   }
 
-  uploadUrl(url: string, pipeline?: string): Promise<UploadInfo> {
-    return this.json<UploadInfo>("/uploads", { method: "POST", headers: { "content-type": "application/json" } }, () => JSON.stringify({ url, pipeline }));
+  uploadUrl(url: string, opts: { pipeline?: string; refresh?: boolean }): Promise<UploadInfo> {
+    return this.json<UploadInfo>("/uploads", { method: "POST", headers: { "content-type": "application/json" } }, () => JSON.stringify({ url, ...opts }));
   }
 
   job(id: string): Promise<JobInfo> {

@@ -26,6 +26,7 @@ const upload = defineCommand({
     inputs: { type: "positional", description: "FILE | DIR | URL …", required: false },
     out: { type: "string", alias: "o", description: "Write each PDF's notes to DIR/<name>.md instead of printing them", valueHint: "DIR" },
     pipeline: { type: "enum", options: ["optimized", "staged"], description: "Which pipeline runs the jobs" },
+    refresh: { type: "boolean", description: "Make the notes afresh even when the PDF's are cached (and replace them in the cache)" },
     concurrency: { type: "string", alias: "c", default: "4", description: "Uploads in flight at once" },
     ...connection,
   },
@@ -33,7 +34,7 @@ const upload = defineCommand({
     const concurrency = Number(args.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError("--concurrency must be a whole number ≥ 1");
     const inputs = expandInputs(args._);
-    const outcomes = await uploadAll(clientOf(args), inputs, { out: args.out, pipeline: args.pipeline, concurrency });
+    const outcomes = await uploadAll(clientOf(args), inputs, { out: args.out, pipeline: args.pipeline, refresh: args.refresh, concurrency });
     const printed = outcomes.filter((o) => o.markdown);
     process.stdout.write(printed.map((o) => (printed.length > 1 ? `<!-- ${o.input.name} -->\n${o.markdown}` : o.markdown)).join("\n\n---\n\n"));
     if (printed.length) process.stdout.write("\n");

@@ -7,6 +7,8 @@ import { Progress, type FileBar } from "./progress.ts";
 
 export interface UploadOptions {
   pipeline?: string;
+  /** Ask for new notes even when the PDF's are cached. */
+  refresh?: boolean;
   out?: string;
   concurrency: number;
 }
@@ -50,8 +52,8 @@ async function uploadOne(client: FolioClient, input: Input, opts: UploadOptions,
   try {
     const accepted =
       input.kind === "file"
-        ? await client.uploadFile(input.path, input.name, { pipeline: opts.pipeline, onBytes: (sent) => bar.uploading(sent, input.size) })
-        : await client.uploadUrl(input.url, opts.pipeline);
+        ? await client.uploadFile(input.path, input.name, { pipeline: opts.pipeline, refresh: opts.refresh, onBytes: (sent) => bar.uploading(sent, input.size) })
+        : await client.uploadUrl(input.url, { pipeline: opts.pipeline, refresh: opts.refresh });
     const job = await client.follow(accepted.jobId, (j) => bar.stage(j.status, j.progress));
     if (job.status !== "completed" || !job.notesId) {
       bar.done(`✗ ${input.name}: ${job.error?.code ?? job.status}: ${job.error?.message ?? ""}`);

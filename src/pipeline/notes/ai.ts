@@ -1,10 +1,12 @@
 import { createOpenAI } from "@ai-sdk/openai";
+import { z } from "zod";
 import { APICallError, NoObjectGeneratedError, generateText, Output, type LanguageModel } from "ai";
 import { log } from "../../log.ts";
 import { BreakerOpen, type AiBreaker } from "../../resilience/ai-breaker.ts";
 import { PipelineError } from "../errors.ts";
 import type { ExtractedText } from "../extract.ts";
 import { chunkPages, mapLimit } from "./chunks.ts";
+import { digest, fingerprintOf, type GeneratorFingerprint } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
 import { NotesContentSchema, NotesSchema, notesMarkdown, type NotesContent } from "./schema.ts";
 
@@ -17,6 +19,15 @@ export interface AiOptions {
   chunkTokens: number;
   maxChunks: number;
   parallel: number;
+  /** Hears every model call's tokens, whatever became of the call: what was spent, counted where it was spent. */
+  onCall?: (call: ModelCall) => void;
+}
+
+export interface ModelCall {
+  model: string;
+  outcome: "ok" | "invalid_output" | "error";
+  inputTokens: number;
+  outputTokens: number;
 }
 
 const SYSTEM =
@@ -24,6 +35,21 @@ const SYSTEM =
   "a summary of 3 to 6 sentences, 5 to 10 key points (one sentence each, using the document's own terms), " +
   "and an outline of its sections (level 1 to 3, page number when known, else null). " +
   "Write in the document's language. Use only what the document says.";
+
+/** Changes with the prompt or the schema the model answers to, so notes asked for differently are not reused. */
+const PROMPT_VERSION = digest(SYSTEM + JSON.stringify(z.toJSONSchema(NotesContentSchema))).slice(0, 12);
+
+/** The endpoint's host (not its path or credentials), API kind, model, prompt and chunking. */
+export function aiFingerprint(opts: AiOptions): GeneratorFingerprint {
+  return fingerprintOf("ai", {
+    host: opts.baseURL ? new URL(opts.baseURL).host : "api.openai.com",
+    api: opts.api,
+    model: opts.model,
+    prompt: PROMPT_VERSION,
+    chunkTokens: opts.chunkTokens,
+    maxChunks: opts.maxChunks,
+  });
+}
 
 interface Usage {
   inputTokens: number;
@@ -39,24 +65,30 @@ interface Usage {
 export function aiGenerator(opts: AiOptions, breaker: AiBreaker): NotesGenerator {
   const provider = createOpenAI({ apiKey: opts.apiKey ?? "not-needed", baseURL: opts.baseURL });
   const model: LanguageModel = opts.api === "chat" ? provider.chat(opts.model) : provider.responses(opts.model);
+  const fingerprint = aiFingerprint(opts);
+  const spent = (usage: Usage, outcome: ModelCall["outcome"], tokens?: { inputTokens?: number; outputTokens?: number }) => {
+    const call = { model: opts.model, outcome, inputTokens: tokens?.inputTokens ?? 0, outputTokens: tokens?.outputTokens ?? 0 };
+    usage.inputTokens += call.inputTokens;
+    usage.outputTokens += call.outputTokens;
+    opts.onCall?.(call);
+  };
   const ask = async (prompt: string, usage: Usage): Promise<NotesContent> => {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await breaker.call((abortSignal) =>
           generateText({ model, system: SYSTEM, prompt, output: Output.object({ schema: NotesContentSchema }), maxRetries: 0, abortSignal }),
         );
-        usage.inputTokens += result.usage.inputTokens ?? 0;
-        usage.outputTokens += result.usage.outputTokens ?? 0;
+        spent(usage, "ok", result.usage);
         return result.output;
       } catch (err) {
         if (err instanceof BreakerOpen) throw err;
         if (NoObjectGeneratedError.isInstance(err)) {
-          usage.inputTokens += err.usage?.inputTokens ?? 0;
-          usage.outputTokens += err.usage?.outputTokens ?? 0;
+          spent(usage, "invalid_output", err.usage);
           if (attempt < 2) continue;
           log.warn({ raw: (err.text ?? "").slice(0, 500), model: opts.model }, "model answer failed the notes schema twice");
           throw new PipelineError("ai_invalid_output", "the model's answer did not fit the notes schema (twice)");
         }
+        spent(usage, "error");
         throw asPipelineError(err);
       }
     }
@@ -64,6 +96,7 @@ export function aiGenerator(opts: AiOptions, breaker: AiBreaker): NotesGenerator
 
   return {
     name: "ai",
+    fingerprint,
     async generate(doc: ExtractedText) {
       const usage: Usage = { inputTokens: 0, outputTokens: 0 };
       const chunks = chunkPages(doc.pages, opts.chunkTokens, opts.maxChunks);
@@ -89,6 +122,7 @@ export function aiGenerator(opts: AiOptions, breaker: AiBreaker): NotesGenerator
         generator: "ai",
         model: opts.model,
         usage: { ...usage },
+        fingerprint: fingerprint.id,
       });
     },
   };

@@ -1,4 +1,5 @@
 import type { ExtractedText } from "../extract.ts";
+import { fingerprintOf, type GeneratorFingerprint } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
 import { NotesSchema, notesMarkdown, type Notes, type OutlineEntry } from "./schema.ts";
 import { STOPWORDS } from "./stopwords.ts";
@@ -27,11 +28,20 @@ const sentenceSegmenter = new Intl.Segmenter(undefined, { granularity: "sentence
 const wordSegmenter = new Intl.Segmenter(undefined, { granularity: "word" });
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
+/** Bump when the summariser's algorithm changes what it writes: notes cached before are made again. */
+const SUMMARISER_VERSION = 2;
+
+export function extractiveFingerprint(opts: ExtractiveOptions): GeneratorFingerprint {
+  return fingerprintOf("extractive", { version: SUMMARISER_VERSION, sentences: opts.summarySentences, keyPoints: opts.keyPoints });
+}
+
 export function extractiveGenerator(opts: ExtractiveOptions): NotesGenerator {
+  const fingerprint = extractiveFingerprint(opts);
   return {
     name: "extractive",
+    fingerprint,
     async generate(doc) {
-      return summarise(doc, opts);
+      return { ...summarise(doc, opts), fingerprint: fingerprint.id };
     },
   };
 }

@@ -1,34 +1,51 @@
 import type { Redis } from "ioredis";
 import type { Config } from "../../config.ts";
 import { aiBreaker } from "../../resilience/ai-breaker.ts";
-import { aiGenerator } from "./ai.ts";
-import { extractiveGenerator } from "./extractive.ts";
+import { aiFingerprint, aiGenerator, type AiOptions, type ModelCall } from "./ai.ts";
+import { extractiveFingerprint, extractiveGenerator, type ExtractiveOptions } from "./extractive.ts";
+import type { GeneratorFingerprint } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
 
 export type { NotesGenerator } from "./generator.ts";
+export type { GeneratorFingerprint } from "./fingerprint.ts";
+export type { ModelCall } from "./ai.ts";
 
 /** `ai` when a model endpoint is configured (or FOLIO_NOTES=ai), else the offline generator. */
 export function notesMode(cfg: Config): "ai" | "extractive" {
   return cfg.FOLIO_NOTES ?? (cfg.OPENAI_API_KEY || cfg.OPENAI_BASE_URL ? "ai" : "extractive");
 }
 
-export function createExtractive(cfg: Config): NotesGenerator {
-  return extractiveGenerator({ summarySentences: cfg.FOLIO_NOTES_SENTENCES, keyPoints: cfg.FOLIO_NOTES_KEY_POINTS });
+function extractiveOptions(cfg: Config): ExtractiveOptions {
+  return { summarySentences: cfg.FOLIO_NOTES_SENTENCES, keyPoints: cfg.FOLIO_NOTES_KEY_POINTS };
 }
 
-export function createGenerator(cfg: Config, redis: Redis): NotesGenerator {
+function aiOptions(cfg: Config): AiOptions {
+  return {
+    apiKey: cfg.OPENAI_API_KEY,
+    baseURL: cfg.OPENAI_BASE_URL,
+    model: cfg.FOLIO_MODEL,
+    // OpenAI itself speaks both; compatible servers (Ollama, vLLM, llama.cpp) speak chat completions.
+    api: cfg.FOLIO_OPENAI_API ?? (cfg.OPENAI_BASE_URL ? "chat" : "responses"),
+    chunkTokens: cfg.FOLIO_AI_CHUNK_TOKENS,
+    maxChunks: cfg.FOLIO_AI_MAX_CHUNKS,
+    parallel: cfg.FOLIO_AI_PARALLEL,
+  };
+}
+
+/** The fingerprint of the generator this config runs (what workers publish and the server looks up by). */
+export function generatorFingerprint(cfg: Config): GeneratorFingerprint {
+  return notesMode(cfg) === "extractive" ? extractiveFingerprint(extractiveOptions(cfg)) : aiFingerprint(aiOptions(cfg));
+}
+
+export function createExtractive(cfg: Config): NotesGenerator {
+  return extractiveGenerator(extractiveOptions(cfg));
+}
+
+/** `onCall` hears every model call (tokens and outcome), for the fleet's token counters. */
+export function createGenerator(cfg: Config, redis: Redis, onCall?: (call: ModelCall) => void): NotesGenerator {
   if (notesMode(cfg) === "extractive") return createExtractive(cfg);
   return aiGenerator(
-    {
-      apiKey: cfg.OPENAI_API_KEY,
-      baseURL: cfg.OPENAI_BASE_URL,
-      model: cfg.FOLIO_MODEL,
-      // OpenAI itself speaks both; compatible servers (Ollama, vLLM, llama.cpp) speak chat completions.
-      api: cfg.FOLIO_OPENAI_API ?? (cfg.OPENAI_BASE_URL ? "chat" : "responses"),
-      chunkTokens: cfg.FOLIO_AI_CHUNK_TOKENS,
-      maxChunks: cfg.FOLIO_AI_MAX_CHUNKS,
-      parallel: cfg.FOLIO_AI_PARALLEL,
-    },
+    { ...aiOptions(cfg), onCall },
     aiBreaker(
       {
         enabled: cfg.FOLIO_BREAKER === "on",

@@ -20,6 +20,8 @@ export const NotesSchema = NotesContentSchema.extend({
   generator: z.enum(["extractive", "ai"]),
   model: z.string().nullable(),
   usage: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }).nullable(),
+  /** The id of the generator's fingerprint: two runs with different settings can be told apart. */
+  fingerprint: z.string().nullable().default(null),
 });
 
 export type NotesContent = z.infer<typeof NotesContentSchema>;

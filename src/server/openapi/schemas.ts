@@ -17,10 +17,14 @@ const CallbackUrl = z.string().openapi({
   example: "https://example.com/folio-hook",
 });
 
+const REFRESH_DESCRIPTION = "Make the notes afresh: the cache is not consulted, and its entry is replaced by the new notes";
+const RefreshFlag = z.enum(["true", "false"]).openapi({ description: REFRESH_DESCRIPTION });
+
 export const UploadQuery = z.object({
   filename: z.string().max(255).optional().openapi({ description: "For a raw application/pdf body", example: "paper.pdf" }),
   pipeline: Pipeline.optional(),
   callbackUrl: CallbackUrl.optional(),
+  refresh: RefreshFlag.optional(),
 });
 
 export const UrlUpload = z
@@ -28,6 +32,7 @@ export const UrlUpload = z
     url: z.string().min(1).openapi({ description: "An http(s) URL serving the PDF", example: "https://arxiv.org/pdf/1706.03762" }),
     pipeline: Pipeline.optional(),
     callbackUrl: CallbackUrl.optional(),
+    refresh: z.boolean().optional().openapi({ description: REFRESH_DESCRIPTION }),
   })
   .openapi("UrlUpload");
 
@@ -78,7 +83,12 @@ export const NotesView = z
     markdown: z.string(),
     generator: z.string(),
     model: z.string().nullable(),
-    usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).nullable(),
+    usage: z
+      .object({ inputTokens: z.number(), outputTokens: z.number() })
+      .nullable()
+      .openapi({ description: "Tokens this job spent: zero when the notes came from the cache, null for the offline generator" }),
+    cached: z.boolean().openapi({ description: "Made for an earlier upload of the same PDF by the same generator, and served from the cache" }),
+    fingerprint: z.string().nullable().openapi({ description: "Which generator settings wrote the notes (16 hex digits)" }),
     createdAt: z.string(),
   })
   .openapi("Notes");

@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { JobsRepo } from "../../../db/jobs-repo.ts";
-import type { NotesLookup } from "../../cache/index.ts";
+import type { KeyedPdf } from "../../cache/cache-keys.ts";
+import type { Notes } from "../../pipeline/notes/schema.ts";
 import type { Config } from "../../config.ts";
 import { checkUrl, UrlRefused } from "../../ingest/url-policy.ts";
 import { log } from "../../log.ts";
@@ -26,10 +27,15 @@ export interface UploadDeps {
   admission: Admission;
   repo: JobsRepo;
   storage: Storage;
-  cache: NotesLookup;
+  cache: UploadCache;
   producer: Producer;
   webhooks: WebhookQueue;
   slots: ConnectionSlots;
+}
+
+/** The upload-time lookup: the PDF's notes as the workers' generator would have cached them. */
+export interface UploadCache {
+  lookup(pdf: KeyedPdf): Promise<Notes | undefined>;
 }
 
 /** An upload by URL is `{url, pipeline?, callbackUrl?}`: a few hundred bytes. */
@@ -59,6 +65,7 @@ const route = createRoute({
               file: { type: "string", format: "binary" },
               pipeline: { type: "string", enum: [...PIPELINES] },
               callbackUrl: { type: "string", format: "uri" },
+              refresh: { type: "string", enum: ["true", "false"], description: "Make the notes afresh (see the refresh query parameter)" },
             },
             required: ["file"],
           },
@@ -146,8 +153,9 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
 
   const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey };
   // A PDF whose notes are cached is answered now: the job is born completed, with this user's own notes row.
-  const cached = await deps.cache.get(meta.sha256).catch(() => undefined);
-  const notes = cached ? notesRow({ jobId, userId, sha256: meta.sha256 }, cached) : undefined;
+  const refresh = isTrue(fields.refresh ?? query.refresh);
+  const cached = refresh ? undefined : await deps.cache.lookup({ sha256: meta.sha256, userId }).catch(() => undefined);
+  const notes = cached ? notesRow({ jobId, userId, sha256: meta.sha256 }, cached, true) : undefined;
   const base = { id: jobId, userId, fileId, pipeline, callbackUrl };
   const job = notes
     ? { ...base, status: "completed", progress: 100, cacheHit: true, notesId: notes.id, finishedAt: new Date() }
@@ -166,9 +174,9 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
     return { ...answer, status: "completed", cached: true, notesId: notes.id };
   }
   await enqueueOrFail(deps, jobId, () =>
-    deps.producer.enqueue({ jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl }),
+    deps.producer.enqueue({ jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, ...(refresh && { refresh }) }),
   );
-  log.info({ jobId, fileId, pipeline, size: meta.size }, "upload accepted");
+  log.info({ jobId, fileId, pipeline, size: meta.size, refresh }, "upload accepted");
   return { ...answer, status: "queued", cached: false };
 }
 
@@ -189,10 +197,15 @@ async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typ
     { id: jobId, userId, fileId, pipeline, status: "queued", callbackUrl },
   );
   await enqueueOrFail(deps, jobId, () =>
-    deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl }),
+    deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl, ...(body.refresh && { refresh: true }) }),
   );
   log.info({ jobId, fileId, pipeline, url: safeUrl(url.href) }, "upload by URL accepted");
   return { jobId, fileId, sha256: null, status: "queued", pipeline, cached: false, size: null, url: url.href };
+}
+
+/** `refresh` as a form field or query parameter: "true" or "1" (anything else is no). */
+function isTrue(value: string | undefined): boolean {
+  return value === "true" || value === "1";
 }
 
 function pipelineOf(value: string | undefined): Pipeline {

@@ -1,0 +1,2 @@
+ALTER TABLE "notes" ADD COLUMN "cached" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "notes" ADD COLUMN "fingerprint" text;

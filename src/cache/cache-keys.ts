@@ -1,0 +1,30 @@
+/**
+ * Who may be served an entry made for someone else: everyone (`global`, the best hit
+ * rate) or only the user who uploaded (`user`, so neither an answer nor its timing tells
+ * a user what others uploaded).
+ */
+export type CacheScope = "global" | "user";
+
+export interface KeyedPdf {
+  sha256: string;
+  userId: string;
+}
+
+const hex = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest("hex");
+const scopeOf = (scope: CacheScope, userId: string) => (scope === "user" ? `user:${userId}` : "global");
+
+/**
+ * sha256(PDF hash ‖ generator fingerprint ‖ scope) in hex: the one key of a PDF's notes in
+ * L1 (64-hex keys), L2, single flight and the upload-time lookup.
+ */
+export function notesKey(scope: CacheScope, pdf: KeyedPdf, fingerprint: string): string {
+  return hex(`notes\n${pdf.sha256}\n${fingerprint}\n${scopeOf(scope, pdf.userId)}`);
+}
+
+/**
+ * The staged path's extracted text, which no generator setting changes: the PDF's own hash
+ * in the global scope (as before keys had a scope), a derived one in the user scope.
+ */
+export function textKey(scope: CacheScope, pdf: KeyedPdf): string {
+  return scope === "global" ? pdf.sha256 : hex(`text\n${pdf.sha256}\n${scopeOf(scope, pdf.userId)}`);
+}

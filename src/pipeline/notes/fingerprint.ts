@@ -1,0 +1,27 @@
+/**
+ * What determined a generator's notes: its kind and every setting that changes what it
+ * writes. Notes are cached under the id, so a change of model, endpoint, prompt or
+ * summariser settings is a cache miss, never a stale hit.
+ */
+export interface GeneratorFingerprint {
+  /** 16 hex digits of SHA-256 over the settings, in a fixed key order. */
+  id: string;
+  kind: "ai" | "extractive";
+  settings: Record<string, string | number>;
+}
+
+/**
+ * Bump when extraction changes what every generator's notes show (their title or the
+ * outline taken from the PDF): notes cached before are then made again.
+ */
+export const OUTLINE_VERSION = 2;
+
+export function fingerprintOf(kind: GeneratorFingerprint["kind"], settings: Record<string, string | number>): GeneratorFingerprint {
+  const all = { kind, outline: OUTLINE_VERSION, ...settings };
+  const ordered = Object.fromEntries(Object.entries(all).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { id: digest(JSON.stringify(ordered)).slice(0, 16), kind, settings: all };
+}
+
+export function digest(text: string): string {
+  return new Bun.CryptoHasher("sha256").update(text).digest("hex");
+}

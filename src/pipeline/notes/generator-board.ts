@@ -1,0 +1,82 @@
+import type { Redis } from "ioredis";
+import { log } from "../../log.ts";
+import type { GeneratorFingerprint } from "./fingerprint.ts";
+
+/**
+ * Where worker processes say which notes generator they run (a hash field per process,
+ * refreshed every BEAT_MS), so the server's upload-time cache lookup uses the fingerprint
+ * that workers would write under, not whatever the server's own environment says.
+ */
+const BEAT_MS = 15_000;
+const FRESH_MS = 3 * BEAT_MS;
+const boardKey = (prefix: string) => `${prefix}:generators`;
+
+interface Entry {
+  process: string;
+  id: string;
+  kind: GeneratorFingerprint["kind"];
+  settings: GeneratorFingerprint["settings"];
+  at: number;
+}
+
+export async function readGenerators(redis: Redis, prefix: string, now = Date.now()): Promise<Entry[]> {
+  const raw = await redis.hgetall(boardKey(prefix));
+  const entries = Object.values(raw).map((v) => JSON.parse(v) as Entry);
+  return entries.filter((e) => now - e.at < FRESH_MS).sort((a, b) => b.at - a.at);
+}
+
+/**
+ * Publishes this process's fingerprint now and every BEAT_MS; warns when live processes
+ * disagree (each then caches under its own fingerprint: no stale notes, fewer hits).
+ * Returns a stop function that takes this process off the board.
+ */
+export async function publishGenerator(redis: Redis, prefix: string, processId: string, fp: GeneratorFingerprint): Promise<() => Promise<void>> {
+  let warned = "";
+  const beat = async () => {
+    const entry: Entry = { process: processId, id: fp.id, kind: fp.kind, settings: fp.settings, at: Date.now() };
+    await redis.hset(boardKey(prefix), processId, JSON.stringify(entry));
+    const live = await readGenerators(redis, prefix);
+    const ids = [...new Set(live.map((e) => e.id))].sort().join(",");
+    if (ids.includes(",") && ids !== warned) {
+      log.warn({ generators: live.map((e) => ({ process: e.process, fingerprint: e.id, kind: e.kind })) }, "worker processes run different notes generators");
+    }
+    warned = ids;
+    const stale = Object.entries(await redis.hgetall(boardKey(prefix))).filter(([, v]) => Date.now() - (JSON.parse(v) as Entry).at > 10 * FRESH_MS);
+    if (stale.length) await redis.hdel(boardKey(prefix), ...stale.map(([k]) => k));
+  };
+  await beat();
+  const timer = setInterval(() => void beat().catch(() => {}), BEAT_MS);
+  return async () => {
+    clearInterval(timer);
+    await redis.hdel(boardKey(prefix), processId).catch(() => {});
+  };
+}
+
+/**
+ * The fingerprint uploads are looked up by: the one most recently published by a live
+ * worker process, else this process's own. Read at most every `ttlMs`.
+ */
+export class GeneratorLookup {
+  private cached: { id: string; until: number } | undefined;
+  private told = "";
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly own: GeneratorFingerprint,
+    private readonly ttlMs = 2000,
+  ) {}
+
+  async current(): Promise<string> {
+    const now = Date.now();
+    if (this.cached && this.cached.until > now) return this.cached.id;
+    const [freshest] = await readGenerators(this.redis, this.prefix, now).catch(() => []);
+    const id = freshest?.id ?? this.own.id;
+    if (id !== this.own.id && id !== this.told) {
+      log.info({ workers: id, server: this.own.id }, "the workers run another notes generator than this server's settings name; uploads are looked up by the workers'");
+    }
+    this.told = id;
+    this.cached = { id, until: now + this.ttlMs };
+    return id;
+  }
+}
