@@ -1,12 +1,9 @@
 import { getDocumentProxy, getResolvedPDFJS } from "unpdf";
 import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
+import { firstPageTitle, fontHeadings, MAX_HEADINGS, type Heading, type Line } from "./font-headings.ts";
 
-export interface Heading {
-  title: string;
-  level: number;
-  page: number | null;
-}
+export type { Heading } from "./font-headings.ts";
 
 export interface ExtractedText {
   pages: string[];
@@ -30,6 +27,11 @@ export interface ExtractOptions {
   /** Told the page count once the PDF opens; may throw to give the PDF back unread. */
   onOpened?: (totalPages: number) => void | Promise<void>;
   onProgress?: (pagesDone: number, totalPages: number) => void;
+  /**
+   * Where headings come from: bookmarks, else font sizes (`auto`, the default), or one of
+   * them alone (bench:quality scores the font-size detector against the bookmarks).
+   */
+  headingsFrom?: "auto" | "fonts" | "bookmarks";
 }
 
 type PdfDoc = Awaited<ReturnType<typeof getDocumentProxy>>;
@@ -38,13 +40,6 @@ interface TextItem {
   hasEOL?: boolean;
   transform?: number[];
 }
-interface Line {
-  text: string;
-  size: number;
-  page: number;
-}
-
-const MAX_HEADINGS = 200;
 
 /** pdf.js takes 0.5–1.4 s to load: threads call this when they start, not on their first job. */
 export async function warmExtractor(): Promise<void> {
@@ -75,12 +70,15 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
         `the PDF has ${chars} characters of text (fewer than ${opts.minTextChars}): an image-only scan or a drawing? OCR it first`,
       );
     }
-    const [title, outline] = await Promise.all([metadataTitle(pdf), bookmarks(pdf)]);
+    const [title, outline] = await Promise.all([metadataTitle(pdf), opts.headingsFrom === "fonts" ? [] : bookmarks(pdf)]);
+    const docTitle = title ?? firstPageTitle(lines);
+    const fromFonts = () => (opts.headingsFrom === "bookmarks" ? [] : fontHeadings(lines).filter((h) => !(h.page === 1 && h.title === docTitle)));
     return {
       pages,
       totalPages: pdf.numPages,
-      title: title ?? firstPageTitle(lines),
-      headings: outline.length > 0 ? outline : fontHeadings(lines),
+      title: docTitle,
+      // The title heads the notes already: a title slide is not the first section.
+      headings: outline.length > 0 ? outline : fromFonts(),
       chars,
     };
   } finally {
@@ -191,41 +189,4 @@ async function destPage(pdf: PdfDoc, dest: OutlineNode["dest"]): Promise<number 
   } catch {
     return null;
   }
-}
-
-/** The first run of consecutive lines on page 1 set in that page's largest font. */
-function firstPageTitle(lines: Line[]): string | null {
-  const page1 = lines.filter((l) => l.page === 1 && /\p{L}/u.test(l.text));
-  const max = Math.max(0, ...page1.map((l) => l.size));
-  const start = page1.findIndex((l) => l.size >= max - 0.5);
-  if (start < 0) return null;
-  const run: string[] = [];
-  for (let i = start; i < page1.length && page1[i]!.size >= max - 0.5 && run.length < 4; i++) run.push(page1[i]!.text);
-  const title = run.join(" ").replace(/\s+/g, " ").trim();
-  return title.length >= 3 && title.length <= 200 ? title : null;
-}
-
-/** Lines in a font clearly larger than the body text, largest sizes first as level 1. */
-function fontHeadings(lines: Line[]): Heading[] {
-  const weight = new Map<number, number>();
-  for (const l of lines) {
-    const size = Math.round(l.size * 2) / 2;
-    weight.set(size, (weight.get(size) ?? 0) + l.text.length);
-  }
-  const body = [...weight.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
-  if (body === 0) return [];
-  const candidates = lines.filter(
-    (l) => l.size >= body * 1.15 && l.text.length >= 3 && l.text.length <= 120 && /\p{L}{2}/u.test(l.text),
-  );
-  const sizes = [...new Set(candidates.map((l) => Math.round(l.size * 2) / 2))].sort((a, b) => b - a).slice(0, 3);
-  const seen = new Set<string>();
-  const out: Heading[] = [];
-  for (const l of candidates) {
-    const level = sizes.indexOf(Math.round(l.size * 2) / 2) + 1;
-    if (level === 0 || seen.has(l.text)) continue;
-    seen.add(l.text);
-    out.push({ title: l.text, level, page: l.page });
-    if (out.length >= MAX_HEADINGS) break;
-  }
-  return out;
 }

@@ -44,6 +44,27 @@ export function longPdf(pages: number, title = "A Long Generated Manual"): Uint8
   return writePdf(objects, " /Info 4 0 R");
 }
 
+/** A line of text in a font size (points). */
+export type SizedLine = [size: number, text: string];
+
+/** Pages of lines, each set in its own font size, top to bottom: for the heading detector. */
+export function sizedLinesPdf(pages: SizedLine[][]): Uint8Array<ArrayBuffer> {
+  const objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", FONT];
+  const kids: string[] = [];
+  for (const lines of pages) {
+    let y = 800;
+    const ops = lines.map(([size, text]) => {
+      y -= size * 1.5;
+      return `BT /F1 ${size} Tf 60 ${y} Td (${escape(text)}) Tj ET`;
+    });
+    const pageNo = objects.length + 1;
+    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${pageNo + 1} 0 R >>`, stream(ops.join("\n")));
+    kids.push(`${pageNo} 0 R`);
+  }
+  objects[1] = `<< /Type /Pages /Kids [${kids.join(" ")}] /Count ${pages.length} >>`;
+  return writePdf(objects);
+}
+
 /**
  * One page whose content draws a Form XObject `fanout` times, which draws the next level
  * `fanout` times, `depth` levels down to a text operation: fanout^depth text operations
