@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { ModelCall } from "../pipeline/notes/ai.ts";
-import { minuteOf } from "./latency.ts";
+import { bucketOf, BUCKET_MS, minuteOf } from "./latency.ts";
 
 /**
  * Job outcomes counted in Redis (one truth for every process): totals per queue, and
@@ -10,10 +10,27 @@ export type Outcome = "completed" | "failed";
 
 const countsKey = (prefix: string) => `${prefix}:counts`;
 const perMinuteKey = (prefix: string, queue: string, outcome: Outcome, minute: number) => `${prefix}:tp:${queue}:${outcome}:${minute}`;
+const perBucketKey = (prefix: string, queue: string, outcome: Outcome, bucket: number) => `${prefix}:tp10:${queue}:${outcome}:${bucket}`;
 
-export async function countOutcome(redis: Redis, prefix: string, queue: string, outcome: Outcome): Promise<void> {
-  const minuteKey = perMinuteKey(prefix, queue, outcome, minuteOf(Date.now()));
-  await redis.multi().hincrby(countsKey(prefix), `${queue}:${outcome}`, 1).incr(minuteKey).expire(minuteKey, 7200).exec();
+/** Counted three ways: the total, per minute (the hour's chart) and per 10 s (the sliding window). */
+export async function countOutcome(redis: Redis, prefix: string, queue: string, outcome: Outcome, at = Date.now()): Promise<void> {
+  const minuteKey = perMinuteKey(prefix, queue, outcome, minuteOf(at));
+  const bucketKey = perBucketKey(prefix, queue, outcome, bucketOf(at));
+  await redis
+    .multi()
+    .hincrby(countsKey(prefix), `${queue}:${outcome}`, 1)
+    .incr(minuteKey)
+    .expire(minuteKey, 7200)
+    .incr(bucketKey)
+    .expire(bucketKey, 7200)
+    .exec();
+}
+
+/** Completions or failures in the `windowMs` ending now, at 10 s resolution. */
+export async function readWindowCount(redis: Redis, prefix: string, queue: string, outcome: Outcome, windowMs: number, now = Date.now()): Promise<number> {
+  const last = bucketOf(now);
+  const keys = Array.from({ length: windowMs / BUCKET_MS }, (_, i) => perBucketKey(prefix, queue, outcome, last - i));
+  return (await redis.mget(...keys)).reduce((n, v) => n + Number(v ?? 0), 0);
 }
 
 export interface ModelUsage {

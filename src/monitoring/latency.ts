@@ -3,12 +3,16 @@ import type { Redis } from "ioredis";
 
 /**
  * Latency histograms (HdrHistogram) that stay right across threads, processes and
- * machines: each thread records into its own per-minute histograms and writes them, encoded,
- * to Redis under its own field; readers decode and add every field of the minutes they want.
+ * machines: each thread records into its own histogram per 10-second bucket and writes
+ * them, encoded, to Redis under its own field; readers decode and add every field of the
+ * buckets of the window they want, so a window slides in 10 s steps, not whole minutes.
  */
 const build = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 24 * 3_600_000, numberOfSignificantValueDigits: 2 });
 const KEEP_S = 2 * 3600;
 
+/** The window's resolution: a window of W seconds is the last W / 10 buckets, the current one included. */
+export const BUCKET_MS = 10_000;
+export const bucketOf = (ms: number) => Math.floor(ms / BUCKET_MS);
 export const minuteOf = (ms: number) => Math.floor(ms / 60_000);
 
 export interface LatencySummary {
@@ -20,12 +24,12 @@ export interface LatencySummary {
   max: number;
 }
 
-function latencyKey(prefix: string, metric: string, minute: number): string {
-  return `${prefix}:lat:${metric}:${minute}`;
+function latencyKey(prefix: string, metric: string, bucket: number): string {
+  return `${prefix}:lat10:${metric}:${bucket}`;
 }
 
 export class LatencyRecorder {
-  private readonly open = new Map<string, { metric: string; minute: number; hist: hdr.Histogram; dirty: boolean }>();
+  private readonly open = new Map<string, { metric: string; bucket: number; hist: hdr.Histogram; dirty: boolean }>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -40,26 +44,26 @@ export class LatencyRecorder {
   }
 
   record(metric: string, ms: number, at = Date.now()): void {
-    const minute = minuteOf(at);
-    const id = `${metric}|${minute}`;
+    const bucket = bucketOf(at);
+    const id = `${metric}|${bucket}`;
     let entry = this.open.get(id);
-    if (!entry) this.open.set(id, (entry = { metric, minute, hist: build(), dirty: false }));
+    if (!entry) this.open.set(id, (entry = { metric, bucket, hist: build(), dirty: false }));
     entry.hist.recordValue(Math.max(1, Math.round(ms)));
     entry.dirty = true;
   }
 
   async flush(): Promise<void> {
-    const now = minuteOf(Date.now());
+    const now = bucketOf(Date.now());
     const multi = this.redis.multi();
     let writes = 0;
     for (const [id, e] of this.open) {
       if (e.dirty) {
-        const key = latencyKey(this.prefix, e.metric, e.minute);
+        const key = latencyKey(this.prefix, e.metric, e.bucket);
         multi.hset(key, this.source, hdr.encodeIntoCompressedBase64(e.hist)).expire(key, KEEP_S);
         e.dirty = false;
         writes++;
       }
-      if (e.minute < now - 1) this.open.delete(id);
+      if (e.bucket < now - 1) this.open.delete(id);
     }
     if (writes) await multi.exec();
   }
@@ -70,11 +74,11 @@ export class LatencyRecorder {
   }
 }
 
-/** One metric over the last `minutes` minutes, from every thread and process that recorded it. */
-export async function readLatency(redis: Redis, prefix: string, metric: string, minutes: number): Promise<LatencySummary> {
-  const now = minuteOf(Date.now());
+/** One metric over the `windowMs` ending now, from every thread and process that recorded it. */
+export async function readLatency(redis: Redis, prefix: string, metric: string, windowMs: number, now = Date.now()): Promise<LatencySummary> {
+  const last = bucketOf(now);
   const multi = redis.multi();
-  for (let m = now - minutes + 1; m <= now; m++) multi.hvals(latencyKey(prefix, metric, m));
+  for (let b = last - windowMs / BUCKET_MS + 1; b <= last; b++) multi.hvals(latencyKey(prefix, metric, b));
   const results = (await multi.exec()) ?? [];
   const total = build();
   for (const [, encoded] of results) {

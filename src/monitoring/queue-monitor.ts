@@ -5,7 +5,7 @@ import { log } from "../log.ts";
 import { AlertBook, evaluateRules, type Alert, type AlertThresholds } from "./alerts.ts";
 import { readBreakers } from "./breaker-board.ts";
 import { readPools } from "./extraction-board.ts";
-import { readCounts, readModelUsage, readPerMinute, type ModelUsage } from "./counters.ts";
+import { readCounts, readModelUsage, readPerMinute, readWindowCount, type ModelUsage } from "./counters.ts";
 import { readLatency, type LatencySummary } from "./latency.ts";
 
 const STATES = ["waiting", "active", "completed", "failed", "delayed", "waiting-children", "prioritized"] as const;
@@ -34,8 +34,11 @@ export interface QueueStats {
 
 export interface MonitorOptions {
   thresholds: AlertThresholds;
+  /** The alert window: the last windowMinutes × 60 s ending now, in 10 s steps. */
   windowMinutes: number;
   webhookUrl?: string;
+  /** The clock the window ends at (tests move it across minute boundaries). */
+  now?: () => number;
 }
 
 /**
@@ -141,27 +144,31 @@ export class QueueMonitor {
     };
   }
 
+  private window(): { ms: number; now: number } {
+    return { ms: this.opts.windowMinutes * 60_000, now: this.opts.now?.() ?? Date.now() };
+  }
+
   private async readStages(): Promise<QueueStats["stages"]> {
-    const w = this.opts.windowMinutes;
-    const all = await Promise.all(STAGES.map((s) => readLatency(this.redis, this.prefix, `stage:${s}`, w)));
+    const { ms, now } = this.window();
+    const all = await Promise.all(STAGES.map((s) => readLatency(this.redis, this.prefix, `stage:${s}`, ms, now)));
     return Object.fromEntries(STAGES.map((s, i) => [s, all[i]!])) as QueueStats["stages"];
   }
 
   private async rawStats(name: string, stages: QueueStats["stages"]): Promise<Omit<QueueStats, "healthy" | "alerts">> {
     const queue = this.queues.get(name)!;
     const w = this.opts.windowMinutes;
-    const [counts, throughput, failedPerMin, metrics, workers, paused, wait, processing] = await Promise.all([
+    const { ms, now } = this.window();
+    const [counts, throughput, completedInWindow, failedInWindow, metrics, workers, paused, wait, processing] = await Promise.all([
       queue.getJobCounts(...STATES),
       readPerMinute(this.redis, this.prefix, name, "completed", 60),
-      readPerMinute(this.redis, this.prefix, name, "failed", w),
+      readWindowCount(this.redis, this.prefix, name, "completed", ms, now),
+      readWindowCount(this.redis, this.prefix, name, "failed", ms, now),
       queue.getMetrics("completed", 0, 59).catch(() => ({ data: [] as number[] })),
       queue.getWorkersCount(),
       queue.isPaused(),
-      readLatency(this.redis, this.prefix, `${name}:wait`, w),
-      readLatency(this.redis, this.prefix, `${name}:processing`, w),
+      readLatency(this.redis, this.prefix, `${name}:wait`, ms, now),
+      readLatency(this.redis, this.prefix, `${name}:processing`, ms, now),
     ]);
-    const completedInWindow = throughput.slice(-w).reduce((a, b) => a + b, 0);
-    const failedInWindow = failedPerMin.reduce((a, b) => a + b, 0);
     return {
       name,
       counts: { ...(Object.fromEntries(STATES.map((s) => [s, counts[s] ?? 0])) as Record<(typeof STATES)[number], number>), paused: paused ? (counts.waiting ?? 0) : 0 },
