@@ -22,7 +22,8 @@ import { publishPool } from "./monitoring/extraction-board.ts";
 import { GeneratorLookup, publishGenerator } from "./pipeline/notes/generator-board.ts";
 import { generatorFingerprint } from "./pipeline/notes/index.ts";
 import { log } from "./log.ts";
-import { prometheusMetrics } from "./monitoring/prometheus.ts";
+import { threadMetrics } from "./monitoring/process-metrics.ts";
+import { FleetReporter, prometheusMetrics, type MetricsSources } from "./monitoring/prometheus.ts";
 import { QueueMonitor } from "./monitoring/queue-monitor.ts";
 import { folioJobId } from "./queues/job-data.ts";
 import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
@@ -131,8 +132,13 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     { name: "migrations", check: () => database.checkMigrations() },
     ...(pool ? [{ name: "extraction", check: async () => pool.stats().threads > 0 || Promise.reject(new Error("no extraction thread")) }] : []),
   ];
-  // A worker process has no API: it answers liveness and readiness probes on a port of its own.
-  const probes = runsServer ? undefined : Bun.serve({ port: cfg.FOLIO_WORKER_PORT, hostname: cfg.HOST, fetch: probeRoutes(readiness).fetch });
+  const metricsSources: MetricsSources = {
+    main: threadMetrics("main", { defaults: true }),
+    threads: host && (() => host.collectMetrics()),
+    local: async () => ({ statusBacklog: writer.stats().pending, pool: pool?.stats(), l1: (await caches.notes.stats()).l1 ?? undefined }),
+  };
+  // A worker process has no API: it answers probes and Prometheus on a port of its own.
+  const probes = runsServer ? undefined : Bun.serve({ port: cfg.FOLIO_WORKER_PORT, hostname: cfg.HOST, fetch: probeRoutes(readiness, prometheusMetrics(metricsSources)).fetch });
   if (host) log.info({ queues, probes: probes && `http://${cfg.HOST}:${probes.port}` }, "workers ready");
   const watchers = runsWorkers ? watchFailures(cfg, store, webhooks, queues) : [];
   // Webhooks read rows and secrets, so they are sent from the process that owns the database.
@@ -184,7 +190,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       events: new JobEvents(redis("subscriber"), channel),
       readiness,
       monitor,
-      metrics: prometheusMetrics(monitor, () => writer.stats().pending),
+      metrics: prometheusMetrics({ ...metricsSources, fleet: { monitor, reporter: new FleetReporter(redis(), cfg.FOLIO_REDIS_PREFIX, processId) } }),
     });
     server = Bun.serve({
       port: cfg.PORT,

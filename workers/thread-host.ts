@@ -5,6 +5,7 @@ import type { ExtractionPool } from "../src/extraction/pool.ts";
 import { serveExtraction } from "../src/extraction/pool-rpc.ts";
 import { log } from "../src/log.ts";
 import type { QueueName } from "../src/queues/names.ts";
+import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { HostMessage, ThreadMessage } from "./thread-messages.ts";
 
 interface Hosted {
@@ -20,6 +21,7 @@ interface Hosted {
 export class ThreadHost {
   private readonly hosted = new Map<QueueName, Hosted>();
   private stopping = false;
+  private metricsRequests = 0;
 
   constructor(
     private readonly store: JobStore,
@@ -61,6 +63,28 @@ export class ThreadHost {
         setTimeout(() => void this.spawn(queue).catch(() => {}), 1000);
       });
     });
+  }
+
+  /** Every consumer thread's Prometheus metrics; a thread that does not answer within timeoutMs is left out. */
+  async collectMetrics(timeoutMs = 1000): Promise<MetricObjectWithValues<MetricValue<string>>[][]> {
+    const id = ++this.metricsRequests;
+    const answers = [...this.hosted.values()].map(
+      (h) =>
+        new Promise<MetricObjectWithValues<MetricValue<string>>[] | undefined>((resolve) => {
+          const timer = setTimeout(() => done(undefined), timeoutMs);
+          const onMessage = (m: ThreadMessage) => {
+            if (m.type === "metrics" && m.id === id) done(m.metrics);
+          };
+          const done = (metrics: MetricObjectWithValues<MetricValue<string>>[] | undefined) => {
+            clearTimeout(timer);
+            h.thread.off("message", onMessage);
+            resolve(metrics);
+          };
+          h.thread.on("message", onMessage);
+          h.thread.postMessage({ type: "metrics", id } satisfies HostMessage);
+        }),
+    );
+    return (await Promise.all(answers)).filter((m) => m !== undefined);
   }
 
   /** Drains every thread: stop taking jobs, finish active ones within timeoutMs, exit. */

@@ -12,6 +12,7 @@ import { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import { LatencyRecorder } from "../src/monitoring/latency.ts";
 import { publishBreaker } from "../src/monitoring/breaker-board.ts";
 import { countModelCall } from "../src/monitoring/counters.ts";
+import { threadMetrics } from "../src/monitoring/process-metrics.ts";
 import { breakerState } from "../src/resilience/ai-breaker.ts";
 import { remoteExtractor } from "../src/extraction/pool-rpc.ts";
 import { DownloadSlots } from "../src/ingest/download-slots.ts";
@@ -31,16 +32,20 @@ const { queue, port, extractPort, l1Buffer } = workerData as { queue: QueueName;
 const cfg = config();
 log.setBindings({ role: "worker", queue });
 
+const prom = threadMetrics(queue);
 const latency = new LatencyRecorder(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`);
 const deps: ConsumerDeps = {
   cfg,
   storage: createStorage(cfg),
   caches: createCaches(cfg, redis("commands"), l1Buffer),
   store: remoteJobStore(port),
-  generator: createGenerator(cfg, redis("commands"), (call) => void countModelCall(redis("commands"), cfg.FOLIO_REDIS_PREFIX, call).catch(() => {})),
+  generator: createGenerator(cfg, redis("commands"), (call) => {
+    prom.modelCall(call);
+    void countModelCall(redis("commands"), cfg.FOLIO_REDIS_PREFIX, call).catch(() => {});
+  }),
   fallback: cfg.FOLIO_AI_FALLBACK === "extractive" ? createExtractive(cfg) : undefined,
   texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),
-  metrics: new ConsumerMetrics(redis("commands"), cfg.FOLIO_REDIS_PREFIX, latency, cfg.FOLIO_METRICS_LOG_EVERY),
+  metrics: new ConsumerMetrics(redis("commands"), cfg.FOLIO_REDIS_PREFIX, latency, prom, cfg.FOLIO_METRICS_LOG_EVERY),
   extractor: rememberTooComplex(remoteExtractor(extractPort), redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TOO_COMPLEX_TTL_S),
   producer: new Producer(cfg, redis("commands")),
   webhooks: webhookQueue(cfg, redis("commands")),
@@ -62,7 +67,10 @@ await worker.waitUntilReady();
 const send = (m: ThreadMessage) => parentPort!.postMessage(m);
 
 parentPort!.on("message", async (m: HostMessage) => {
-  if (m.type !== "drain") return;
+  if (m.type === "metrics") {
+    send({ type: "metrics", id: m.id, metrics: await prom.snapshot() });
+    return;
+  }
   // close() waits for active jobs; past the drain timeout, leave them to be picked up
   // again as stalled rather than hold the shutdown forever.
   const timedOut = await Promise.race([

@@ -4,13 +4,14 @@ import type { JobTracker } from "../pipeline/job-tracker.ts";
 import { log } from "../log.ts";
 import { countOutcome, type Outcome } from "./counters.ts";
 import type { LatencyRecorder } from "./latency.ts";
+import type { ThreadMetrics } from "./process-metrics.ts";
 
 const STAGES = { downloadMs: "download", extractMs: "extract", aiMs: "ai", saveMs: "save" } as const;
 
 /**
- * The metrics collector of one consumer: outcomes and token usage to Redis counters,
- * processing and queue-wait times and stage timings to the latency histograms, and a
- * summary line in the log every `logEvery` jobs.
+ * The metrics collector of one consumer: outcomes to Redis counters, processing and
+ * queue-wait times and stage timings to the fleet's latency histograms (the JSON report)
+ * and to this thread's Prometheus metrics, and a summary line in the log every `logEvery` jobs.
  */
 export class ConsumerMetrics {
   private local = { completed: 0, failed: 0, totalMs: 0 };
@@ -19,6 +20,7 @@ export class ConsumerMetrics {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly latency: LatencyRecorder,
+    private readonly prom: ThreadMetrics,
     private readonly logEvery: number,
   ) {}
 
@@ -26,11 +28,15 @@ export class ConsumerMetrics {
     const now = Date.now();
     const started = job.processedOn ?? now;
     const processing = now - started;
+    const wait = job.attemptsMade === 0 ? Math.max(0, started - job.timestamp) : undefined;
     this.latency.record(`${queue}:processing`, processing, now);
-    if (job.attemptsMade === 0) this.latency.record(`${queue}:wait`, Math.max(0, started - job.timestamp), now);
+    if (wait !== undefined) this.latency.record(`${queue}:wait`, wait, now);
+    this.prom.job(queue, outcome, wait === undefined ? undefined : wait / 1000, processing / 1000);
     for (const [key, stage] of Object.entries(STAGES)) {
       const ms = tracker.getTimings()[key as keyof typeof STAGES];
-      if (ms !== undefined) this.latency.record(`stage:${stage}`, ms, now);
+      if (ms === undefined) continue;
+      this.latency.record(`stage:${stage}`, ms, now);
+      this.prom.stage(stage, ms / 1000);
     }
     void countOutcome(this.redis, this.prefix, queue, outcome).catch(() => {});
     this.local[outcome]++;

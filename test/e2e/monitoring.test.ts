@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { getJson, uploadBlob, uploadFile, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { promtool } from "../support/promtool.ts";
 import { fixture } from "../support/fixtures.ts";
 import { longPdf } from "../support/pdf-factory.ts";
 
@@ -124,10 +125,15 @@ describe("alert rules fire and resolve on real jobs", () => {
       if (type) families.set(type[1]!, type[2]!);
       else if (!line.startsWith("# HELP ")) expect(line).toMatch(/^[a-zA-Z_:][\w:]*(\{(\w+="[^"]*",?)*\})? -?[\d.e+-]+$/);
     }
-    expect(families.get("folio_jobs_processed_total")).toBe("counter");
-    expect(text).toMatch(/folio_jobs_processed_total\{queue="pdf-notes-optimized"\} (\d+)/);
-    expect(Number(/folio_jobs_processed_total\{queue="pdf-notes-optimized"\} (\d+)/.exec(text)![1])).toBeGreaterThanOrEqual(20);
-    expect(text).toContain('folio_latency_ms{scope="stage",kind="extract",percentile="95"}');
+    expect(families.get("folio_jobs_total")).toBe("counter");
+    expect(families.get("folio_job_processing_seconds")).toBe("histogram");
+    // This process did the work (server and workers in one): its own counter has the jobs.
+    expect(Number(/folio_jobs_total\{queue="pdf-notes-optimized",outcome="completed"\} (\d+)/.exec(text)![1])).toBeGreaterThanOrEqual(20);
+    expect(text).toMatch(/folio_stage_duration_seconds_bucket\{le="\+Inf",stage="extract"\} [1-9]/);
+    expect(text).toMatch(/folio_event_loop_delay_seconds\{thread="pdf-notes-optimized",stat="p99"\}/);
+    expect(text).toMatch(/^process_cpu_seconds_total /m);
+    expect(text).toContain("folio_fleet_reporter 1");
+    expect(promtool(["check", "metrics"], text)).toEqual({ code: 0, output: "" });
     expect(text).toContain("folio_ai_breaker_state -1");
   });
 });
@@ -164,6 +170,15 @@ test("two worker processes report one truth through Redis", async () => {
     expect(await getJson(`${w.url}/ready`)).toEqual({ status: 200, body: { status: "ready" } });
     expect((await fetch(`${w.url}/uploads`, { method: "POST" })).status).toBe(404);
   }
+  // Each process exports what it did: the workers' job counters add up to the 16 jobs, the
+  // server did none, and the fleet-wide gauges come from the server alone (summing every
+  // target counts them once).
+  const scraped = await Promise.all([w1, w2, server].map(async (p) => (await fetch(`${p.url}/metrics`)).text()));
+  const done = (text: string) => Number(/folio_jobs_total\{queue="pdf-notes-optimized",outcome="completed"\} (\d+)/.exec(text)?.[1] ?? 0);
+  expect(done(scraped[0]!) + done(scraped[1]!)).toBe(16);
+  expect(done(scraped[2]!)).toBe(0);
+  expect(scraped.map((t) => t.includes('folio_queue_workers{queue="pdf-notes-optimized"} 2'))).toEqual([false, false, true]);
+  for (const text of scraped) expect(promtool(["check", "metrics"], text)).toEqual({ code: 0, output: "" });
   for (const w of [w1, w2]) expect(await w.stop()).toBe(0);
 }, 120_000);
 

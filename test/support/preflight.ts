@@ -29,5 +29,8 @@ if (process.argv.includes("--corpus")) {
 if (process.argv.includes("--browser") && !existsSync(CHROMIUM_PATH)) {
   problems.push(`Chromium is missing at ${CHROMIUM_PATH} (the browser tests): run \`npm run setup:test\`, or set CHROMIUM_PATH.`);
 }
+if (process.argv.includes("--browser") && !Bun.which("promtool")) {
+  problems.push("promtool is missing (the metrics and alert-rule checks): run `npm run setup:test` (Debian package prometheus).");
+}
 for (const p of problems) console.error(p);
 process.exit(problems.length ? 1 : 0);

@@ -30,9 +30,20 @@ const ready = createRoute({
   },
 });
 
-/** GET /health and GET /ready: served by the HTTP server, and by worker processes on FOLIO_WORKER_PORT. */
-export function probeRoutes(readiness: ReadinessCheck[]) {
-  return new OpenAPIHono()
+/**
+ * GET /health and GET /ready: served by the HTTP server, and by worker processes on
+ * FOLIO_WORKER_PORT, where `metrics` adds GET /metrics for Prometheus (the server's own
+ * /metrics needs an admin key; a worker's port is the operator's, bound to HOST).
+ */
+export function probeRoutes(readiness: ReadinessCheck[], metrics?: () => Promise<{ contentType: string; body: string }>) {
+  const app = new OpenAPIHono();
+  if (metrics) {
+    app.get("/metrics", async (c) => {
+      const { contentType, body } = await metrics();
+      return c.text(body, 200, { "content-type": contentType });
+    });
+  }
+  return app
     .openapi(health, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(ready, async (c) => {
       const results = await Promise.allSettled(readiness.map((d) => d.check()));
