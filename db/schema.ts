@@ -48,6 +48,8 @@ export const jobs = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
+    /** The upload request's span (W3C traceparent) when tracing was on: GET /jobs/:id shows its trace id. */
+    traceparent: text("traceparent"),
   },
   (t) => [index("jobs_user_idx").on(t.userId), index("jobs_status_idx").on(t.status)],
 );

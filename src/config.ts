@@ -119,6 +119,17 @@ const EnvSchema = z.object({
   FOLIO_L2_TTL_S: int(86400, 1),
   FOLIO_SINGLE_FLIGHT_WAIT_S: int(300, 1),
 
+  /** OpenTelemetry (the standard variables): traces go to OTLP/HTTP when an endpoint is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  /** `key=value,…` headers for the collector (an API key, say). */
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .regex(/^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*$/, "expected key=value pairs separated by commas")
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default("folio"),
+  OTEL_SDK_DISABLED: bool(false),
+
   FOLIO_NOTES: z.enum(["ai", "extractive"]).optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.string().url().optional(),

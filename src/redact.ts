@@ -11,6 +11,9 @@ export const SECRET_SETTINGS = [
   "SUPABASE_URL",
   "SUPABASE_SERVICE_KEY",
   "ALERT_WEBHOOK_URL",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_HEADERS",
 ] as const;
 
 /** A URL as it may be logged: scheme, host and path; no credentials, query or fragment. */

@@ -44,6 +44,7 @@ import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { createStorage } from "./storage/index.ts";
 import { checkStorageShared, publishStorageProbe } from "./storage/shared-check.ts";
 import { webhookQueue, type WebhookQueue } from "./webhooks/webhook-queue.ts";
+import { startTracing, stopTracing } from "./tracing/tracing.ts";
 
 export type Role = "all" | "server" | "workers";
 
@@ -68,6 +69,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
         "the embedded PGlite belongs to one process, so use `bun run start` for a single machine",
     );
   }
+  startTracing(cfg, "main");
   let localRedis: LocalRedis | undefined;
   // A cluster is the operator's: Folio starts a Redis of its own only for a single local URL.
   if (cfg.FOLIO_REDIS_AUTOSTART && parseRedisUrl(cfg.REDIS_URL).kind === "single") localRedis = await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR);
@@ -226,6 +228,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       await database.close();
       await closeRedis();
       await localRedis?.stop();
+      await stopTracing();
     },
   };
 }

@@ -14,6 +14,7 @@ import type { WebhookQueue } from "../src/webhooks/webhook-queue.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import { queueTuning, workerOptions } from "../src/queues/worker-options.ts";
 import { redis } from "../src/redis/connections.ts";
+import { contextOf, inSpan, recordSpan, SpanKind } from "../src/tracing/tracing.ts";
 
 export interface ConsumerDeps extends StageDeps {
   cfg: Config;
@@ -46,45 +47,52 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps
   const announce = async (data: D) => {
     if (data.callbackUrl) await deps.webhooks.announce(data.jobId);
   };
+  const run = async (job: Job<D>, token: string | undefined): Promise<unknown> => {
+    const attempt = job.attemptsMade + 1;
+    const tracker = new JobTracker(deps.store, job.data.jobId, consumer.stage, attempt);
+    // Queue wait (enqueued → first start) belongs to the first stage's first attempt.
+    if (consumer.first && job.attemptsMade === 0) tracker.record("waitMs", Date.now() - job.data.acceptedAt);
+    const log = jobLog(job.data.jobId, { attempt });
+    try {
+      const result = await consumer.process(job, tracker, deps);
+      deps.metrics.outcome(consumer.queue, job, "completed", tracker);
+      if (consumer.ends) await announce(job.data);
+      return result;
+    } catch (err) {
+      // Not the job's fault: while the model endpoint's breaker is open, wait for its
+      // half-open probe (or for a download slot) without spending an attempt.
+      const waitUntil = err instanceof NotYet ? err.retryAt : modelOutageRetryAt(err);
+      const modelOutage = err instanceof BreakerOpen || (waitUntil !== undefined && !(err instanceof NotYet));
+      // With a fallback there is no need to wait for the probe: come back at once and let it write the notes.
+      const retryAt = modelOutage && deps.fallback ? Date.now() + 250 : waitUntil;
+      if (retryAt !== undefined && token) {
+        log.info({ retryAt: new Date(retryAt).toISOString(), why: err instanceof NotYet ? err.message : "model endpoint" }, `Job ${job.data.jobId} waits`);
+        await job.moveToDelayed(retryAt, token);
+        throw new DelayedError();
+      }
+      const retryable = !(err instanceof PipelineError) || err.retryable;
+      const last = attempt >= (job.opts.attempts ?? 1);
+      const failure = failureOf(err);
+      if (!retryable || last) {
+        await tracker.failed(err);
+        deps.metrics.outcome(consumer.queue, job, "failed", tracker);
+        await announce(job.data).catch((e: unknown) => log.warn({ err: (e as Error).message }, "webhook not announced"));
+        log.warn({ error: failure }, `Job ${job.data.jobId} failed: ${failure.code}`);
+        if (!retryable) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
+      } else {
+        log.info({ error: failure }, `Job ${job.data.jobId} attempt ${attempt} failed; retrying`);
+      }
+      throw err;
+    }
+  };
+
   return new Worker<D>(
     consumer.queue,
     async (job, token) => {
-      const attempt = job.attemptsMade + 1;
-      const tracker = new JobTracker(deps.store, job.data.jobId, consumer.stage, attempt);
-      // Queue wait (enqueued → first start) belongs to the first stage's first attempt.
-      if (consumer.first && job.attemptsMade === 0) tracker.record("waitMs", Date.now() - job.data.acceptedAt);
-      const log = jobLog(job.data.jobId, { attempt });
-      try {
-        const result = await consumer.process(job, tracker, deps);
-        deps.metrics.outcome(consumer.queue, job, "completed", tracker);
-        if (consumer.ends) await announce(job.data);
-        return result;
-      } catch (err) {
-        // Not the job's fault: while the model endpoint's breaker is open, wait for its
-        // half-open probe (or for a download slot) without spending an attempt.
-        const waitUntil = err instanceof NotYet ? err.retryAt : modelOutageRetryAt(err);
-        const modelOutage = err instanceof BreakerOpen || (waitUntil !== undefined && !(err instanceof NotYet));
-        // With a fallback there is no need to wait for the probe: come back at once and let it write the notes.
-        const retryAt = modelOutage && deps.fallback ? Date.now() + 250 : waitUntil;
-        if (retryAt !== undefined && token) {
-          log.info({ retryAt: new Date(retryAt).toISOString(), why: err instanceof NotYet ? err.message : "model endpoint" }, `Job ${job.data.jobId} waits`);
-          await job.moveToDelayed(retryAt, token);
-          throw new DelayedError();
-        }
-        const retryable = !(err instanceof PipelineError) || err.retryable;
-        const last = attempt >= (job.opts.attempts ?? 1);
-        const failure = failureOf(err);
-        if (!retryable || last) {
-          await tracker.failed(err);
-          deps.metrics.outcome(consumer.queue, job, "failed", tracker);
-          await announce(job.data).catch((e: unknown) => log.warn({ err: (e as Error).message }, "webhook not announced"));
-          log.warn({ error: failure }, `Job ${job.data.jobId} failed: ${failure.code}`);
-          if (!retryable) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
-        } else {
-          log.info({ error: failure }, `Job ${job.data.jobId} attempt ${attempt} failed; retrying`);
-        }
-        throw err;
-      }
+      const parent = contextOf(job.data.trace);
+      const attributes = { "folio.job_id": job.data.jobId, "messaging.destination.name": consumer.queue, "folio.attempt": job.attemptsMade + 1 };
+      if (consumer.first && job.attemptsMade === 0) recordSpan(`${consumer.queue} wait`, parent, job.data.acceptedAt, job.processedOn ?? Date.now(), attributes);
+      return inSpan(`${consumer.queue} process`, { kind: SpanKind.CONSUMER, parent, attributes }, () => run(job, token));
     },
     { connection: redis("worker"), prefix: deps.cfg.FOLIO_REDIS_PREFIX, name: `folio-${consumer.queue}`, ...workerOptions(tuning) },
   );

@@ -13,6 +13,7 @@ import { LatencyRecorder } from "../src/monitoring/latency.ts";
 import { publishBreaker } from "../src/monitoring/breaker-board.ts";
 import { countModelCall } from "../src/monitoring/counters.ts";
 import { threadMetrics } from "../src/monitoring/process-metrics.ts";
+import { startTracing, stopTracing } from "../src/tracing/tracing.ts";
 import { breakerState } from "../src/resilience/ai-breaker.ts";
 import { remoteExtractor } from "../src/extraction/pool-rpc.ts";
 import { DownloadSlots } from "../src/ingest/download-slots.ts";
@@ -31,6 +32,7 @@ import type { HostMessage, ThreadMessage } from "./thread-messages.ts";
 const { queue, port, extractPort, l1Buffer } = workerData as { queue: QueueName; port: MessagePort; extractPort: MessagePort; l1Buffer: SharedArrayBuffer };
 const cfg = config();
 log.setBindings({ role: "worker", queue });
+startTracing(cfg, queue);
 
 const prom = threadMetrics(queue);
 const latency = new LatencyRecorder(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`);
@@ -82,6 +84,7 @@ parentPort!.on("message", async (m: HostMessage) => {
   await Promise.all([deps.producer.close(), deps.webhooks.close()]).catch(() => {});
   await latency.close().catch(() => {});
   await closeRedis();
+  await stopTracing();
   send({ type: "drained", timedOut });
   port.close();
   extractPort.close();

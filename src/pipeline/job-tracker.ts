@@ -1,6 +1,9 @@
 import type { JobStore } from "../../db/job-store.ts";
 import { statusSeq, type JobStatus, type StageTimings, type StatusChange } from "../../db/job-status.ts";
+import { inSpan } from "../tracing/tracing.ts";
 import { failureOf } from "./errors.ts";
+
+const SPAN_NAMES: Record<keyof StageTimings, string> = { waitMs: "wait", downloadMs: "download", extractMs: "extract", aiMs: "notes", saveMs: "save" };
 
 /**
  * Reports one BullMQ job's progress on its Folio job row. `stage` orders the staged
@@ -33,11 +36,11 @@ export class JobTracker {
     return this.store.progress(this.change(status, progress, extra));
   }
 
-  /** Times one stage and records it on the row with the next write. */
+  /** Times one stage, as a span of the job's trace too, and records it on the row with the next write. */
   async timed<T>(key: keyof StageTimings, fn: () => Promise<T>): Promise<T> {
     const start = performance.now();
     try {
-      return await fn();
+      return await inSpan(SPAN_NAMES[key], { attributes: { "folio.job_id": this.jobId } }, fn);
     } finally {
       this.timings[key] = Math.round(performance.now() - start);
     }

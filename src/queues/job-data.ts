@@ -1,3 +1,4 @@
+import type { TraceCarrier } from "../tracing/tracing.ts";
 import type { Pipeline } from "./names.ts";
 
 /** What every queue's job carries: ids and keys only, never file bytes or text. */
@@ -8,6 +9,8 @@ export interface BaseJobData {
   acceptedAt: number;
   /** Set when the upload asked for a webhook on its final status. */
   callbackUrl?: string;
+  /** The upload request's span (W3C trace context), when tracing is on: the job's spans are its children. */
+  trace?: TraceCarrier;
 }
 
 /** A stored PDF on its way through the pipeline. */

@@ -24,6 +24,7 @@ import { keyRoutes } from "./routes/keys.ts";
 import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { uploadRoutes, type UploadCache } from "./routes/uploads.ts";
+import { requestSpans } from "./middleware/request-spans/index.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export interface AppDeps {
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.onError(onError);
   app.notFound(notFound);
+  app.use("*", requestSpans());
   app.use("*", securityHeaders());
   app.use("*", browserGuard({ singleUser: () => !deps.identity.keys.required() }));
   app.route("/", probeRoutes(deps.readiness));

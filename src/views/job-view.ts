@@ -1,6 +1,7 @@
 import type { JobStatus } from "../../db/job-status.ts";
 import type { JobRow, NotesRow } from "../../db/schema.ts";
 import type { Pipeline } from "../queues/names.ts";
+import { traceIdOf } from "../tracing/tracing.ts";
 
 /** A job as the API (and its webhooks) show it. */
 export function jobView(job: JobRow) {
@@ -26,6 +27,7 @@ export function jobView(job: JobRow) {
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),
     finishedAt: job.finishedAt?.toISOString() ?? null,
+    traceId: traceIdOf(job.traceparent),
   };
 }
 

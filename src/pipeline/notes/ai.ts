@@ -1,8 +1,10 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import { z } from "zod";
+import type { Span } from "@opentelemetry/api";
 import { APICallError, NoObjectGeneratedError, generateText, Output, type LanguageModel } from "ai";
 import { log } from "../../log.ts";
 import { BreakerOpen, type AiBreaker } from "../../resilience/ai-breaker.ts";
+import { inSpan, SpanKind } from "../../tracing/tracing.ts";
 import { PipelineError } from "../errors.ts";
 import type { ExtractedText } from "../extract.ts";
 import { chunkPages, mapLimit } from "./chunks.ts";
@@ -66,31 +68,38 @@ export function aiGenerator(opts: AiOptions, breaker: AiBreaker): NotesGenerator
   const provider = createOpenAI({ apiKey: opts.apiKey ?? "not-needed", baseURL: opts.baseURL });
   const model: LanguageModel = opts.api === "chat" ? provider.chat(opts.model) : provider.responses(opts.model);
   const fingerprint = aiFingerprint(opts);
-  const spent = (usage: Usage, outcome: ModelCall["outcome"], tokens?: { inputTokens?: number; outputTokens?: number }) => {
+  const spent = (usage: Usage, span: Span, outcome: ModelCall["outcome"], tokens?: { inputTokens?: number; outputTokens?: number }) => {
     const call = { model: opts.model, outcome, inputTokens: tokens?.inputTokens ?? 0, outputTokens: tokens?.outputTokens ?? 0 };
     usage.inputTokens += call.inputTokens;
     usage.outputTokens += call.outputTokens;
+    span.setAttributes({ "gen_ai.usage.input_tokens": call.inputTokens, "gen_ai.usage.output_tokens": call.outputTokens, "folio.outcome": outcome });
     opts.onCall?.(call);
   };
-  const ask = async (prompt: string, usage: Usage): Promise<NotesContent> => {
-    for (let attempt = 1; ; attempt++) {
+  /** One call, as a span of the job's trace with its token counts; undefined: ask again. */
+  const call = (prompt: string, usage: Usage, attempt: number) =>
+    inSpan(`chat ${opts.model}`, { kind: SpanKind.CLIENT, attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": opts.model } }, async (span) => {
       try {
         const result = await breaker.call((abortSignal) =>
           generateText({ model, system: SYSTEM, prompt, output: Output.object({ schema: NotesContentSchema }), maxRetries: 0, abortSignal }),
         );
-        spent(usage, "ok", result.usage);
+        spent(usage, span, "ok", result.usage);
         return result.output;
       } catch (err) {
         if (err instanceof BreakerOpen) throw err;
         if (NoObjectGeneratedError.isInstance(err)) {
-          spent(usage, "invalid_output", err.usage);
-          if (attempt < 2) continue;
+          spent(usage, span, "invalid_output", err.usage);
+          if (attempt < 2) return undefined;
           log.warn({ raw: (err.text ?? "").slice(0, 500), model: opts.model }, "model answer failed the notes schema twice");
           throw new PipelineError("ai_invalid_output", "the model's answer did not fit the notes schema (twice)");
         }
-        spent(usage, "error");
+        spent(usage, span, "error");
         throw asPipelineError(err);
       }
+    });
+  const ask = async (prompt: string, usage: Usage): Promise<NotesContent> => {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await call(prompt, usage, attempt);
+      if (answer) return answer;
     }
   };
 

@@ -68,6 +68,7 @@ export const JobView = z
     createdAt: z.string(),
     updatedAt: z.string(),
     finishedAt: z.string().nullable(),
+    traceId: z.string().nullable().openapi({ description: "The job's OpenTelemetry trace (when OTEL_EXPORTER_OTLP_ENDPOINT was set at upload)" }),
   })
   .openapi("Job");
 

@@ -21,6 +21,7 @@ import { invalidRequest, validationHook } from "../openapi/validation-hook.ts";
 import { readIncoming, readSmallJson } from "../upload-body.ts";
 import type { ConnectionSlots } from "../connection-slots.ts";
 import { safeUrl } from "../../redact.ts";
+import { currentCarrier } from "../../tracing/tracing.ts";
 
 export interface UploadDeps {
   cfg: Config;
@@ -156,7 +157,8 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   const refresh = isTrue(fields.refresh ?? query.refresh);
   const cached = refresh ? undefined : await deps.cache.lookup({ sha256: meta.sha256, userId }).catch(() => undefined);
   const notes = cached ? notesRow({ jobId, userId, sha256: meta.sha256 }, cached, true) : undefined;
-  const base = { id: jobId, userId, fileId, pipeline, callbackUrl };
+  const trace = currentCarrier();
+  const base = { id: jobId, userId, fileId, pipeline, callbackUrl, traceparent: trace?.traceparent };
   const job = notes
     ? { ...base, status: "completed", progress: 100, cacheHit: true, notesId: notes.id, finishedAt: new Date() }
     : { ...base, status: "queued" };
@@ -174,7 +176,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
     return { ...answer, status: "completed", cached: true, notesId: notes.id };
   }
   await enqueueOrFail(deps, jobId, () =>
-    deps.producer.enqueue({ jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, ...(refresh && { refresh }) }),
+    deps.producer.enqueue({ jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, trace, ...(refresh && { refresh }) }),
   );
   log.info({ jobId, fileId, pipeline, size: meta.size, refresh }, "upload accepted");
   return { ...answer, status: "queued", cached: false };
@@ -192,12 +194,13 @@ async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typ
   const jobId = newId("j");
   const storageKey = `${fileId}.pdf`;
   const filename = sanitizeFilename(decodeURIComponent(url.pathname.split("/").pop() || "") || "download.pdf");
+  const trace = currentCarrier();
   await deps.repo.createUpload(
     { id: fileId, userId, filename, storageKey, sourceUrl: url.href },
-    { id: jobId, userId, fileId, pipeline, status: "queued", callbackUrl },
+    { id: jobId, userId, fileId, pipeline, status: "queued", callbackUrl, traceparent: trace?.traceparent },
   );
   await enqueueOrFail(deps, jobId, () =>
-    deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl, ...(body.refresh && { refresh: true }) }),
+    deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl, trace, ...(body.refresh && { refresh: true }) }),
   );
   log.info({ jobId, fileId, pipeline, url: safeUrl(url.href) }, "upload by URL accepted");
   return { jobId, fileId, sha256: null, status: "queued", pipeline, cached: false, size: null, url: url.href };
