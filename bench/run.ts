@@ -16,9 +16,10 @@ import { hashing } from "./hashing.bench.ts";
 import type { BenchSuite } from "./lib/comparison.ts";
 import { notes } from "./notes.bench.ts";
 import { statusFlush } from "./status-flush.bench.ts";
+import { tracing } from "./tracing.bench.ts";
 
 log.level = "warn";
-const SUITES: BenchSuite[] = [hashing, cache, extract, notes, enqueue, statusFlush];
+const SUITES: BenchSuite[] = [hashing, cache, extract, notes, enqueue, tracing, statusFlush];
 const BASELINE = resolve(import.meta.dir, "baseline.json");
 const mode = process.argv.includes("--check") ? "check" : process.argv.includes("--baseline") ? "baseline" : "full";
 const short = mode !== "full";

@@ -47,9 +47,14 @@ export function startTracing(cfg: Config, thread: string): void {
   trace.setGlobalTracerProvider(provider);
 }
 
-/** Sends what is buffered and stops (on shutdown). */
+/** Sends what is buffered and stops (on shutdown); startTracing may start it again. */
 export async function stopTracing(): Promise<void> {
-  await provider?.shutdown().catch(() => {});
+  if (!provider) return;
+  await provider.shutdown().catch(() => {});
+  provider = undefined;
+  trace.disable();
+  context.disable();
+  propagation.disable();
 }
 
 const tracer = () => trace.getTracer("folio");

@@ -58,3 +58,13 @@ export function startOtlpReceiver(): OtlpReceiver {
   });
   return { url: `http://127.0.0.1:${server.port}`, spans, stop: () => server.stop(true) };
 }
+
+/**
+ * Run as a process of its own (`bun test/support/otlp-receiver.ts`), as a collector would
+ * be: prints its URL on the first line, and answers GET /spans with the number received.
+ */
+if (import.meta.main) {
+  const receiver = startOtlpReceiver();
+  const stats = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => Response.json({ spans: receiver.spans.length }) });
+  console.log(JSON.stringify({ url: receiver.url, stats: `http://127.0.0.1:${stats.port}/spans` }));
+}
