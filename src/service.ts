@@ -19,6 +19,7 @@ import { ConfigError, type Config } from "./config.ts";
 import { ExtractionPool } from "./extraction/pool.ts";
 import { poolOptions } from "./extraction/pool-options.ts";
 import { publishPool } from "./monitoring/extraction-board.ts";
+import { startLoopBoard } from "./monitoring/loop-board.ts";
 import { GeneratorLookup, publishGenerator } from "./pipeline/notes/generator-board.ts";
 import { generatorFingerprint } from "./pipeline/notes/index.ts";
 import { log } from "./log.ts";
@@ -121,6 +122,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     log.warn("no server has published a storage probe yet: cannot check that this worker shares the server's file storage");
   }
   const processId = `${hostname()}:${process.pid}`;
+  const stopLoopBoard = startLoopBoard(redis(), cfg.FOLIO_REDIS_PREFIX, processId, "main");
   const pool = runsWorkers ? new ExtractionPool(poolOptions(cfg, authRequired)) : undefined;
   await pool?.start();
   const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, processId, pool.stats()).catch(() => {}), 2000);
@@ -216,6 +218,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       await reconciler?.stop();
       ring.stop();
       monitor?.stop();
+      stopLoopBoard();
       await host?.stop(cfg.FOLIO_DRAIN_TIMEOUT_MS);
       await unpublish?.();
       // Consumers have drained; an extraction still running after that is cut, not waited on.

@@ -13,6 +13,8 @@ import { LatencyRecorder } from "../src/monitoring/latency.ts";
 import { publishBreaker } from "../src/monitoring/breaker-board.ts";
 import { countModelCall } from "../src/monitoring/counters.ts";
 import { threadMetrics } from "../src/monitoring/process-metrics.ts";
+import { startLoopBoard } from "../src/monitoring/loop-board.ts";
+import { hostname } from "node:os";
 import { startTracing, stopTracing } from "../src/tracing/tracing.ts";
 import { breakerState } from "../src/resilience/ai-breaker.ts";
 import { remoteExtractor } from "../src/extraction/pool-rpc.ts";
@@ -61,6 +63,8 @@ const breakerBeat = setInterval(() => {
   if (state) void publishBreaker(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`, state).catch(() => {});
 }, 2000);
 
+const stopLoopBoard = startLoopBoard(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${hostname()}:${process.pid}`, queue);
+
 const consumer = CONSUMERS[queue];
 const worker = startConsumer(consumer, deps);
 worker.on("error", (err) => log.error({ err: err.message }, "worker error"));
@@ -81,6 +85,7 @@ parentPort!.on("message", async (m: HostMessage) => {
   ]);
   if (timedOut) await worker.close(true);
   clearInterval(breakerBeat);
+  stopLoopBoard();
   await Promise.all([deps.producer.close(), deps.webhooks.close()]).catch(() => {});
   await latency.close().catch(() => {});
   await closeRedis();

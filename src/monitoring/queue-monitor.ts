@@ -5,6 +5,7 @@ import { log } from "../log.ts";
 import { AlertBook, evaluateRules, type Alert, type AlertThresholds } from "./alerts.ts";
 import { readBreakers } from "./breaker-board.ts";
 import { readPools } from "./extraction-board.ts";
+import { readLoopBoard } from "./loop-board.ts";
 import { readCounts, readModelUsage, readPerMinute, readWindowCount, type ModelUsage } from "./counters.ts";
 import { readLatency, type LatencySummary } from "./latency.ts";
 
@@ -134,6 +135,7 @@ export class QueueMonitor {
       cache: { l1HitRate: cache.l1?.hitRate ?? 0, l2HitRate: cache.l2.hitRate, l1: cache.l1, l2: cache.l2 },
       breaker: await readBreakers(this.redis, this.prefix),
       extraction: await readPools(this.redis, this.prefix),
+      eventLoop: await readLoopBoard(this.redis, this.prefix),
       tokens: { input: total(models, "inputTokens"), output: total(models, "outputTokens") },
       models,
       totals: Object.fromEntries(

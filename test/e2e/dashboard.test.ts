@@ -49,6 +49,13 @@ test("the dashboard shows the queues and its numbers move as jobs complete", asy
   expect(await page.locator("#chart canvas").count()).toBeGreaterThan(0);
   // The extraction pool's threads (busy / all · waiting), as the worker process posted them.
   await page.waitForFunction(() => /^\d+ \/ [1-9]\d* · \d+$/.test(document.getElementById("extraction")?.textContent ?? ""), undefined, { timeout: 10_000 });
+  // Event-loop delay of every thread: the main one and each queue's consumer.
+  await page.waitForFunction((n) => (document.querySelectorAll("#loops tbody tr").length ?? 0) >= n, QUEUE_NAMES.length + 1, { timeout: 10_000 });
+  const threads = await page.locator("#loops tbody tr td:nth-child(2)").allTextContents();
+  expect(new Set(threads)).toEqual(new Set(["main", ...QUEUE_NAMES]));
+  for (const ms of await page.locator("#loops tbody tr td:nth-child(3)").allTextContents()) expect(Number(ms)).toBeGreaterThanOrEqual(0);
   mkdirSync(OUTPUT_DIR, { recursive: true });
   await page.screenshot({ path: join(OUTPUT_DIR, "dashboard.png"), fullPage: true });
+  // The README's screenshot is regenerated only when asked, never by a normal run.
+  if (process.env.UPDATE_SCREENSHOTS === "1") await page.screenshot({ path: join(import.meta.dir, "../../src/server/dashboard/screenshot.png"), fullPage: true });
 }, 60_000);

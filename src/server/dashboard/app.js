@@ -50,6 +50,13 @@ function render(r) {
     alerts.push(none);
   }
   $("alerts").replaceChildren(...alerts);
+  $("loops").tBodies[0].replaceChildren(
+    ...r.eventLoop.map((l) => {
+      const tr = row([l.process, l.thread, l.maxMs, l.avgMs]);
+      tr.cells[2].className = l.maxMs > 500 ? "bad" : l.maxMs > 100 ? "warn" : "ok";
+      return tr;
+    }),
+  );
   chart(r.queues);
 }
 const es = new EventSource("/dashboard/stream");

@@ -1,0 +1,58 @@
+import type { Redis } from "ioredis";
+
+/**
+ * Event-loop delay per thread for the dashboard: every thread (the main one and each
+ * consumer) measures how late a 100 ms timer fires and posts the worst and the average
+ * delay of the last 2 s here, so the monitoring of any process shows every thread of every
+ * process. A timer of its own, not the event-loop-delay histogram: Bun shares that one
+ * histogram per thread, and the Prometheus scrape resets it.
+ */
+const key = (prefix: string) => `${prefix}:loop-delay`;
+const TICK_MS = 100;
+const POST_MS = 2000;
+const TTL_MS = 10_000;
+
+export interface LoopDelay {
+  process: string;
+  thread: string;
+  maxMs: number;
+  avgMs: number;
+}
+
+/** Starts measuring this thread; returns the stop function. */
+export function startLoopBoard(redis: Redis, prefix: string, process: string, thread: string): () => void {
+  let expected = performance.now() + TICK_MS;
+  let max = 0;
+  let sum = 0;
+  let ticks = 0;
+  const tick = setInterval(() => {
+    const now = performance.now();
+    const late = Math.max(0, now - expected);
+    expected = now + TICK_MS;
+    max = Math.max(max, late);
+    sum += late;
+    ticks++;
+  }, TICK_MS);
+  const post = setInterval(() => {
+    const entry = { process, thread, maxMs: Math.round(max), avgMs: Math.round((sum / Math.max(1, ticks)) * 10) / 10, at: Date.now() };
+    max = sum = ticks = 0;
+    void redis.hset(key(prefix), `${process}:${thread}`, JSON.stringify(entry)).catch(() => {});
+  }, POST_MS);
+  tick.unref?.();
+  post.unref?.();
+  return () => {
+    clearInterval(tick);
+    clearInterval(post);
+  };
+}
+
+/** The live threads' delays, worst first; entries of threads gone quiet are dropped. */
+export async function readLoopBoard(redis: Redis, prefix: string): Promise<LoopDelay[]> {
+  const all = Object.entries(await redis.hgetall(key(prefix))).map(([field, v]) => ({ field, ...(JSON.parse(v) as LoopDelay & { at: number }) }));
+  const stale = all.filter((e) => Date.now() - e.at > TTL_MS);
+  if (stale.length) await redis.hdel(key(prefix), ...stale.map((e) => e.field)).catch(() => 0);
+  return all
+    .filter((e) => Date.now() - e.at <= TTL_MS)
+    .map(({ process, thread, maxMs, avgMs }) => ({ process, thread, maxMs, avgMs }))
+    .sort((a, b) => b.maxMs - a.maxMs || a.thread.localeCompare(b.thread));
+}
