@@ -1,5 +1,6 @@
 import * as hdr from "hdr-histogram-js";
 import type { Redis } from "ioredis";
+import type { LatencySummary } from "./report-schema.ts";
 
 /**
  * Latency histograms (HdrHistogram) that stay right across threads, processes and
@@ -15,14 +16,7 @@ export const BUCKET_MS = 10_000;
 export const bucketOf = (ms: number) => Math.floor(ms / BUCKET_MS);
 export const minuteOf = (ms: number) => Math.floor(ms / 60_000);
 
-export interface LatencySummary {
-  count: number;
-  avg: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+export type { LatencySummary } from "./report-schema.ts";
 
 function latencyKey(prefix: string, metric: string, bucket: number): string {
   return `${prefix}:lat10:${metric}:${bucket}`;

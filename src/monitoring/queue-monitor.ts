@@ -7,31 +7,13 @@ import { readBreakers } from "./breaker-board.ts";
 import { readPools } from "./extraction-board.ts";
 import { readLoopBoard } from "./loop-board.ts";
 import { readCounts, readModelUsage, readPerMinute, readWindowCount, type ModelUsage } from "./counters.ts";
-import { readLatency, type LatencySummary } from "./latency.ts";
+import { readLatency } from "./latency.ts";
+import type { PerformanceReport, QueueStats } from "./report-schema.ts";
+
+export type { PerformanceReport, QueueStats } from "./report-schema.ts";
 
 const STATES = ["waiting", "active", "completed", "failed", "delayed", "waiting-children", "prioritized"] as const;
 const STAGES = ["download", "extract", "ai", "save"] as const;
-
-export interface QueueStats {
-  name: string;
-  /** BullMQ 6 keeps a paused queue's jobs in `wait`: `paused` counts them while the queue is paused. */
-  counts: Record<(typeof STATES)[number] | "paused", number>;
-  /** Completions per minute over the last 60 minutes (oldest first): Folio's own counters. */
-  throughputPerMinute: number[];
-  /** BullMQ's own per-minute metric of completed jobs (filled after a whole minute). */
-  bullmqCompletedPerMinute: number[];
-  windowMinutes: number;
-  completedInWindow: number;
-  failedInWindow: number;
-  failureRate: number;
-  wait: LatencySummary;
-  processing: LatencySummary;
-  stages: Record<(typeof STAGES)[number], LatencySummary>;
-  workers: number;
-  paused: boolean;
-  healthy: boolean;
-  alerts: Alert[];
-}
 
 export interface MonitorOptions {
   thresholds: AlertThresholds;
@@ -114,7 +96,7 @@ export class QueueMonitor {
     return { ...s, alerts, healthy: s.workers > 0 && alerts.length === 0 };
   }
 
-  async getPerformanceReport() {
+  async getPerformanceReport(): Promise<PerformanceReport> {
     const stages = await this.readStages();
     const queues = (await Promise.all(this.queueNames().map((n) => this.getDetailedStats(n, stages)))).filter((q): q is QueueStats => !!q);
     const counts = await readCounts(this.redis, this.prefix);

@@ -9,6 +9,7 @@ import { getJson, uploadBlob, uploadFile, waitFinal } from "../support/client.ts
 import { freshDatabase } from "../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 import { promtool } from "../support/promtool.ts";
+import { PerformanceReportSchema, QueueStatsSchema } from "../../src/monitoring/report-schema.ts";
 import { fixture } from "../support/fixtures.ts";
 import { longPdf } from "../support/pdf-factory.ts";
 
@@ -116,6 +117,9 @@ describe("alert rules fire and resolve on real jobs", () => {
     const unknown = await getJson(`${svc.url}/jobs/monitoring/nope`);
     expect(unknown.status).toBe(404);
     expect(unknown.body.queues).toEqual(["url-fetch", "pdf-notes-optimized", "pdf-extract", "ai-notes", "completion"]);
+    // The answers are what the OpenAPI document (and the CLI) say they are.
+    expect(PerformanceReportSchema.safeParse((await getJson(`${svc.url}/jobs/monitoring/report`)).body).error).toBeUndefined();
+    expect(QueueStatsSchema.safeParse((await getJson(`${svc.url}/jobs/monitoring/ai-notes`)).body).error).toBeUndefined();
     const res = await fetch(`${svc.url}/metrics`);
     expect(res.headers.get("content-type")).toContain("text/plain");
     const text = await res.text();

@@ -1,42 +1,13 @@
 import Table from "cli-table3";
 import type { JobInfo } from "./client.ts";
 import type { KeyView } from "./keys.ts";
-
-interface Latency {
-  count: number;
-  p50: number;
-  p95: number;
-}
-
-interface QueueReport {
-  name: string;
-  counts: Record<string, number>;
-  workers: number;
-  completedInWindow: number;
-  failedInWindow: number;
-  failureRate: number;
-  windowMinutes: number;
-  processing: Latency;
-  healthy: boolean;
-}
-
-export interface Report {
-  totalJobsProcessed: number;
-  totalJobsFailed: number;
-  failureRate: number;
-  avgThroughput: number;
-  healthyQueues: number;
-  totalQueues: number;
-  queues: QueueReport[];
-  alerts: { rule: string; queue?: string; message: string }[];
-  cache: { l1HitRate: number; l2HitRate: number };
-}
+import type { PerformanceReport } from "../../monitoring/report-schema.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const plain = { style: { head: [], border: [], compact: true } };
 
 /** `folio report`: the monitoring summary as a table. */
-export function reportTable(r: Report): string {
+export function reportTable(r: PerformanceReport): string {
   const table = new Table({ head: ["Queue", "Waiting", "Active", "Delayed", "Done", "Failed", "Workers", "p50 ms", "p95 ms", "Failure", "Health"], ...plain });
   for (const q of r.queues) {
     table.push([

@@ -103,12 +103,7 @@ export const WebhookSecret = z
   })
   .openapi("WebhookSecret");
 
-export const QueueStats = z.record(z.string(), z.unknown()).openapi("QueueStats", {
-  description: "Counts, rates, per-stage latency percentiles and active alerts of one queue",
-});
-export const PerformanceReport = z.record(z.string(), z.unknown()).openapi("PerformanceReport", {
-  description: "Totals, cache hit rate, every queue's QueueStats, and active alerts",
-});
+export { PerformanceReportSchema as PerformanceReport, QueueStatsSchema as QueueStats } from "../../monitoring/report-schema.ts";
 
 export const IdParam = (name: string, example: string) =>
   z.object({ id: z.string().min(1).openapi({ param: { name: "id", in: "path" }, description: `The ${name} id`, example }) });
