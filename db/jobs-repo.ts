@@ -79,11 +79,4 @@ export class JobsRepo {
       .orderBy(asc(jobs.updatedAt))
       .limit(limit);
   }
-
-  async markFailed(id: string, code: string, message: string): Promise<void> {
-    await this.db
-      .update(jobs)
-      .set({ status: "failed", errorCode: code, errorMessage: message, finishedAt: new Date(), updatedAt: new Date() })
-      .where(eq(jobs.id, id));
-  }
 }

@@ -4,8 +4,7 @@
  */
 import { Queue, QueueEvents } from "bullmq";
 import { openDatabase, type Database } from "../db/client.ts";
-import { localJobStore, type JobStore } from "../db/job-store.ts";
-import { statusSeq } from "../db/job-status.ts";
+import { localJobStore } from "../db/job-store.ts";
 import { ApiKeysRepo } from "../db/api-keys-repo.ts";
 import { JobsRepo } from "../db/jobs-repo.ts";
 import { StatusWriter } from "../db/status-writer.ts";
@@ -44,7 +43,8 @@ import { probeRoutes, type ReadinessCheck } from "./server/routes/probes.ts";
 import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { createStorage } from "./storage/index.ts";
 import { checkStorageShared, publishStorageProbe } from "./storage/shared-check.ts";
-import { webhookQueue, type WebhookQueue } from "./webhooks/webhook-queue.ts";
+import { webhookQueue } from "./webhooks/webhook-queue.ts";
+import { JobLifecycle } from "./jobs/lifecycle.ts";
 import { startTracing, stopTracing } from "./tracing/tracing.ts";
 
 export type Role = "all" | "server" | "workers";
@@ -111,6 +111,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const store = localJobStore(repo, writer);
   const webhooksRepo = new WebhooksRepo(database.db);
   const webhooks = webhookQueue(cfg, redis());
+  const lifecycle = new JobLifecycle({ store, announce: (jobId) => webhooks.announce(jobId) }, repo);
 
   const queues = opts.queues ?? QUEUE_NAMES;
   // One shared-memory L1 for the whole process: the worker threads and the upload route.
@@ -144,7 +145,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   // A worker process has no API: it answers probes and Prometheus on a port of its own.
   const probes = runsServer ? undefined : Bun.serve({ port: cfg.FOLIO_WORKER_PORT, hostname: cfg.HOST, fetch: probeRoutes(readiness, prometheusMetrics(metricsSources)).fetch });
   if (host) log.info({ queues, probes: probes && `http://${cfg.HOST}:${probes.port}` }, "workers ready");
-  const watchers = runsWorkers ? watchFailures(cfg, store, webhooks, queues) : [];
+  const watchers = runsWorkers ? watchFailures(cfg, lifecycle, queues) : [];
   // Webhooks read rows and secrets, so they are sent from the process that owns the database.
   const sender = runsWorkers ? startWebhookSender(cfg, webhooksRepo) : undefined;
 
@@ -185,11 +186,11 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       }),
       streams: new ConnectionSlots({ perUser: cfg.FOLIO_MAX_STREAMS_PER_USER, perProcess: cfg.FOLIO_MAX_STREAMS, noun: "event streams", userCode: "too_many_streams" }),
       cfg,
+      lifecycle,
       repo,
       storage,
       cache: uploadCache(caches, new GeneratorLookup(redis(), cfg.FOLIO_REDIS_PREFIX, fingerprint)),
       producer,
-      webhooks,
       webhooksRepo,
       events: new JobEvents(redis("subscriber"), channel),
       readiness,
@@ -248,25 +249,13 @@ function rootMessage(err: unknown): string {
 
 /**
  * A job BullMQ fails without our processor seeing it (stalled too often after worker
- * crashes) still gets a final row: listen for every failure and write it, then announce
- * its webhook (one per job, however often announced). Rows already final are left as they are.
+ * crashes) still gets a final row: listen for every failure and hand it to the lifecycle,
+ * which leaves rows already final as they are.
  */
-function watchFailures(cfg: Config, store: JobStore, webhooks: WebhookQueue, queues: readonly QueueName[]): QueueEvents[] {
+function watchFailures(cfg: Config, lifecycle: JobLifecycle, queues: readonly QueueName[]): QueueEvents[] {
   return queues.map((queue) => {
     const events = new QueueEvents(queue, { connection: redis("worker").duplicate(), prefix: cfg.FOLIO_REDIS_PREFIX });
-    events.on("failed", ({ jobId, failedReason }) => {
-      const id = folioJobId(jobId);
-      void store
-        .update({
-          jobId: id,
-          status: "failed",
-          progress: 100,
-          seq: statusSeq(9, 999, "failed"),
-          error: { code: "internal_error", message: String(failedReason).slice(0, 500) },
-        })
-        .then(() => webhooks.announce(id))
-        .catch(() => {});
-    });
+    events.on("failed", ({ jobId, failedReason }) => void lifecycle.failedByQueue(folioJobId(jobId), String(failedReason)).catch(() => {}));
     return events;
   });
 }

@@ -75,6 +75,26 @@ describe("architecture", () => {
     expect(offenders).toEqual([]);
   });
 
+  test("only the lifecycle module (src/jobs/) writes job state or announces webhooks", () => {
+    // The ways to change a job's row or its webhook: the status order, the status writer's
+    // entry points, the rows' creation, the webhook queue, and the per-attempt handle.
+    const WRITES = /\bstatusSeq\(|\bstore\.(update|progress)\(|\.createUpload\(|\.announce\(|new JobTracker\(|\.markFailed\(/;
+    const allowed = (file: string) => file.startsWith("src/jobs/") || file.startsWith("db/") || file === "src/webhooks/webhook-queue.ts";
+    const offenders = [...graph.keys()]
+      .filter((file) => !allowed(file))
+      .flatMap((file) =>
+        readFileSync(join(ROOT, file), "utf8")
+          .split("\n")
+          // Wiring the lifecycle to the webhook queue is where it is built, not a write.
+          .flatMap((line, i) => (WRITES.test(line) && !/^\s*(\/\/|\*)/.test(line) && !line.includes("new JobLifecycle(") ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+      );
+    expect(offenders).toEqual([]);
+    // And the lifecycle is what the consumers, the upload route and the failure watcher use.
+    for (const file of ["workers/consumer.ts", "src/server/routes/uploads.ts", "src/service.ts"]) {
+      expect(readFileSync(join(ROOT, file), "utf8")).toMatch(/lifecycle\.(track|created|enqueueFailed|failedByQueue)\(/);
+    }
+  });
+
   test("tests outside the corpus suite read only the repo's own fixtures, never the wide corpus", () => {
     const tests = importGraph(["test"]);
     const reaches = (file: string, seen = new Set<string>()): boolean => {

@@ -9,7 +9,6 @@ export const aiNotes: Consumer<PdfJobData> = {
   queue: "ai-notes",
   stage: 2,
   first: false,
-  ends: false,
   async process(job, t, deps) {
     const { data } = job;
     const { value: notes, shared } = await notesOnce(deps, data, async () => {

@@ -11,7 +11,6 @@ export const completion: Consumer<PdfJobData> = {
   queue: "completion",
   stage: 3,
   first: false,
-  ends: true,
   async process(job, t, deps) {
     const [result] = Object.values(
       await job.getChildrenValues<{ notes?: unknown; cacheHit?: boolean; timings?: StageTimings }>(),

@@ -3,14 +3,14 @@ import type { Config } from "../src/config.ts";
 import { jobLog } from "../src/log.ts";
 import { NotYet, PipelineError, failureOf } from "../src/pipeline/errors.ts";
 import { BreakerOpen, breakerState } from "../src/resilience/ai-breaker.ts";
-import { JobTracker } from "../src/pipeline/job-tracker.ts";
+import type { JobTracker } from "../src/jobs/job-tracker.ts";
+import type { JobLifecycle } from "../src/jobs/lifecycle.ts";
 import type { StageDeps } from "../src/pipeline/stages.ts";
 import type { DownloadSlots } from "../src/ingest/download-slots.ts";
 import type { TextStore } from "../src/pipeline/text-store.ts";
 import type { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import type { BaseJobData } from "../src/queues/job-data.ts";
 import type { Producer } from "../src/queues/producer.ts";
-import type { WebhookQueue } from "../src/webhooks/webhook-queue.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import { queueTuning, workerOptions } from "../src/queues/worker-options.ts";
 import { redis } from "../src/redis/connections.ts";
@@ -22,8 +22,9 @@ export interface ConsumerDeps extends StageDeps {
   metrics: ConsumerMetrics;
   /** Hands a fetched upload to its pipeline. */
   producer: Producer;
-  webhooks: WebhookQueue;
   downloadSlots: DownloadSlots;
+  /** The one writer of job state: progress, completion, failure and their webhooks. */
+  lifecycle: JobLifecycle;
 }
 
 export interface Consumer<D extends BaseJobData = BaseJobData> {
@@ -32,8 +33,6 @@ export interface Consumer<D extends BaseJobData = BaseJobData> {
   stage: number;
   /** The job's first queue after it was put on one: its queue wait is recorded here. */
   first: boolean;
-  /** A successful run finishes the Folio job (its webhook is announced then). */
-  ends: boolean;
   process(job: Job<D>, tracker: JobTracker, deps: ConsumerDeps): Promise<unknown>;
 }
 
@@ -44,19 +43,15 @@ export interface Consumer<D extends BaseJobData = BaseJobData> {
  */
 export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps: ConsumerDeps): Worker<D> {
   const tuning = queueTuning(deps.cfg, consumer.queue);
-  const announce = async (data: D) => {
-    if (data.callbackUrl) await deps.webhooks.announce(data.jobId);
-  };
   const run = async (job: Job<D>, token: string | undefined): Promise<unknown> => {
     const attempt = job.attemptsMade + 1;
-    const tracker = new JobTracker(deps.store, job.data.jobId, consumer.stage, attempt);
+    const tracker = deps.lifecycle.track(job.data, consumer.stage, attempt);
     // Queue wait (enqueued → first start) belongs to the first stage's first attempt.
     if (consumer.first && job.attemptsMade === 0) tracker.record("waitMs", Date.now() - job.data.acceptedAt);
     const log = jobLog(job.data.jobId, { attempt });
     try {
       const result = await consumer.process(job, tracker, deps);
       deps.metrics.outcome(consumer.queue, job, "completed", tracker);
-      if (consumer.ends) await announce(job.data);
       return result;
     } catch (err) {
       // Not the job's fault: while the model endpoint's breaker is open, wait for its
@@ -76,7 +71,6 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps
       if (!retryable || last) {
         await tracker.failed(err);
         deps.metrics.outcome(consumer.queue, job, "failed", tracker);
-        await announce(job.data).catch((e: unknown) => log.warn({ err: (e as Error).message }, "webhook not announced"));
         log.warn({ error: failure }, `Job ${job.data.jobId} failed: ${failure.code}`);
         if (!retryable) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
       } else {

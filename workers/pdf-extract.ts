@@ -10,7 +10,6 @@ export const pdfExtract: Consumer<PdfJobData> = {
   queue: "pdf-extract",
   stage: 1,
   first: true,
-  ends: false,
   async process(job, t, deps) {
     const { data } = job;
     if (await cachedNotes(deps, data)) return { cached: true, timings: t.getTimings() };

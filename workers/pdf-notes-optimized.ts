@@ -12,7 +12,6 @@ export const pdfNotesOptimized: Consumer<PdfJobData> = {
   queue: "pdf-notes-optimized",
   stage: 1,
   first: true,
-  ends: true,
   async process(job, t, deps) {
     const { data } = job;
     let pages: number | undefined;

@@ -27,6 +27,7 @@ import { Producer } from "../src/queues/producer.ts";
 import { webhookQueue } from "../src/webhooks/webhook-queue.ts";
 import { closeRedis, redis } from "../src/redis/connections.ts";
 import { createStorage } from "../src/storage/index.ts";
+import { JobLifecycle } from "../src/jobs/lifecycle.ts";
 import { startConsumer, type ConsumerDeps } from "./consumer.ts";
 import { CONSUMERS } from "./consumers.ts";
 import type { HostMessage, ThreadMessage } from "./thread-messages.ts";
@@ -38,11 +39,13 @@ startTracing(cfg, queue);
 
 const prom = threadMetrics(queue);
 const latency = new LatencyRecorder(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`);
+const store = remoteJobStore(port);
+const webhooks = webhookQueue(cfg, redis("commands"));
 const deps: ConsumerDeps = {
   cfg,
   storage: createStorage(cfg),
   caches: createCaches(cfg, redis("commands"), l1Buffer),
-  store: remoteJobStore(port),
+  store,
   generator: createGenerator(cfg, redis("commands"), (call) => {
     prom.modelCall(call);
     void countModelCall(redis("commands"), cfg.FOLIO_REDIS_PREFIX, call).catch(() => {});
@@ -52,7 +55,7 @@ const deps: ConsumerDeps = {
   metrics: new ConsumerMetrics(redis("commands"), cfg.FOLIO_REDIS_PREFIX, latency, prom, cfg.FOLIO_METRICS_LOG_EVERY),
   extractor: rememberTooComplex(remoteExtractor(extractPort), redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TOO_COMPLEX_TTL_S),
   producer: new Producer(cfg, redis("commands")),
-  webhooks: webhookQueue(cfg, redis("commands")),
+  lifecycle: new JobLifecycle({ store, announce: (jobId) => webhooks.announce(jobId) }),
   // A slot's lease outlives every attempt of one download, so only a dead worker's slot expires.
   downloadSlots: new DownloadSlots(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_URL_FETCHES_PER_USER, cfg.FOLIO_URL_TIMEOUT_MS * (cfg.FOLIO_URL_RETRIES + 2)),
 };
@@ -86,7 +89,7 @@ parentPort!.on("message", async (m: HostMessage) => {
   if (timedOut) await worker.close(true);
   clearInterval(breakerBeat);
   stopLoopBoard();
-  await Promise.all([deps.producer.close(), deps.webhooks.close()]).catch(() => {});
+  await Promise.all([deps.producer.close(), webhooks.close()]).catch(() => {});
   await latency.close().catch(() => {});
   await closeRedis();
   await stopTracing();

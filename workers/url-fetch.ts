@@ -1,7 +1,7 @@
 import { downloadUrl } from "../src/ingest/download-url.ts";
 import type { UrlJobData } from "../src/queues/job-data.ts";
 import { NotYet } from "../src/pipeline/errors.ts";
-import type { JobTracker } from "../src/pipeline/job-tracker.ts";
+import type { JobTracker } from "../src/jobs/job-tracker.ts";
 import type { Consumer, ConsumerDeps } from "./consumer.ts";
 
 /**
@@ -13,7 +13,6 @@ export const urlFetch: Consumer<UrlJobData> = {
   queue: "url-fetch",
   stage: 0,
   first: true,
-  ends: false,
   async process(job, t, deps) {
     const { data } = job;
     // One user's slow URLs must not hold every url-fetch slot: past their share, wait.

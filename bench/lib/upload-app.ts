@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { openDatabase } from "../../db/client.ts";
+import { localJobStore } from "../../db/job-store.ts";
 import { JobsRepo } from "../../db/jobs-repo.ts";
+import { StatusWriter } from "../../db/status-writer.ts";
+import { JobLifecycle } from "../../src/jobs/lifecycle.ts";
 import { WebhooksRepo } from "../../db/webhooks-repo.ts";
 import { noCache } from "../../src/cache/notes-cache.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -33,11 +36,14 @@ export async function uploadApp(name: string, env: Record<string, string> = {}):
   const db = await openDatabase({ pgliteDir: "memory://" });
   const redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
   const producer = new Producer(cfg, redis);
+  const repo = new JobsRepo(db.db);
+  const writer = new StatusWriter(db, { flushMs: cfg.FOLIO_STATUS_FLUSH_MS, batchSize: cfg.FOLIO_STATUS_BATCH, maxPending: cfg.FOLIO_STATUS_MAX_PENDING });
+  const webhooks = webhookQueue(cfg, redis);
   const app = createApp({
     cfg,
-    repo: new JobsRepo(db.db),
+    lifecycle: new JobLifecycle({ store: localJobStore(repo, writer), announce: (jobId) => webhooks.announce(jobId) }, repo),
+    repo,
     webhooksRepo: new WebhooksRepo(db.db),
-    webhooks: webhookQueue(cfg, redis),
     storage: localStorage(dir),
     cache: { lookup: async () => undefined },
     producer,
@@ -64,6 +70,8 @@ export async function uploadApp(name: string, env: Record<string, string> = {}):
       await queue.obliterate({ force: true }).catch(() => {});
       await queue.close();
       await producer.close();
+      await webhooks.close();
+      await writer.close();
       await redis.quit();
       await db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
-import type { JobTracker } from "../pipeline/job-tracker.ts";
+import type { JobTracker } from "../jobs/job-tracker.ts";
 import { log } from "../log.ts";
 import { countOutcome, type Outcome } from "./counters.ts";
 import type { LatencyRecorder } from "./latency.ts";

@@ -8,7 +8,7 @@ import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
 import type { Extractor } from "../extraction/extractor.ts";
 import type { ExtractedText } from "./extract.ts";
-import type { JobTracker } from "./job-tracker.ts";
+import type { JobTracker } from "../jobs/job-tracker.ts";
 import type { NotesGenerator } from "./notes/generator.ts";
 import type { Notes } from "./notes/schema.ts";
 

@@ -6,7 +6,6 @@ import type { Config } from "../config.ts";
 import type { QueueMonitor } from "../monitoring/queue-monitor.ts";
 import type { Producer } from "../queues/producer.ts";
 import type { Storage } from "../storage/storage.ts";
-import type { WebhookQueue } from "../webhooks/webhook-queue.ts";
 import type { Admission } from "./admission.ts";
 import type { JobEvents } from "./job-events.ts";
 import type { ConnectionSlots } from "./connection-slots.ts";
@@ -24,17 +23,18 @@ import { keyRoutes } from "./routes/keys.ts";
 import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { uploadRoutes, type UploadCache } from "./routes/uploads.ts";
+import type { JobLifecycle } from "../jobs/lifecycle.ts";
 import { requestSpans } from "./middleware/request-spans/index.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export interface AppDeps {
   cfg: Config;
+  lifecycle: JobLifecycle;
   repo: JobsRepo;
   webhooksRepo: WebhooksRepo;
   storage: Storage;
   cache: UploadCache;
   producer: Producer;
-  webhooks: WebhookQueue;
   events: JobEvents;
   readiness: ReadinessCheck[];
   monitor: QueueMonitor;

@@ -1,6 +1,5 @@
 import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { JobsRepo } from "../../../db/jobs-repo.ts";
 import type { KeyedPdf } from "../../cache/cache-keys.ts";
 import type { Notes } from "../../pipeline/notes/schema.ts";
 import type { Config } from "../../config.ts";
@@ -11,7 +10,7 @@ import { notesRow } from "../../pipeline/stages.ts";
 import { PIPELINES, type Pipeline } from "../../queues/names.ts";
 import type { Producer } from "../../queues/producer.ts";
 import type { Storage } from "../../storage/storage.ts";
-import type { WebhookQueue } from "../../webhooks/webhook-queue.ts";
+import type { JobLifecycle } from "../../jobs/lifecycle.ts";
 import type { Admission } from "../admission.ts";
 import { HttpError } from "../http-error.ts";
 import { newId, sanitizeFilename } from "../ids.ts";
@@ -26,11 +25,11 @@ import { currentCarrier } from "../../tracing/tracing.ts";
 export interface UploadDeps {
   cfg: Config;
   admission: Admission;
-  repo: JobsRepo;
+  /** Creates the job (and fails it if the queue refuses it): the one writer of job state. */
+  lifecycle: JobLifecycle;
   storage: Storage;
   cache: UploadCache;
   producer: Producer;
-  webhooks: WebhookQueue;
   slots: ConnectionSlots;
 }
 
@@ -163,7 +162,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
     ? { ...base, status: "completed", progress: 100, cacheHit: true, notesId: notes.id, finishedAt: new Date() }
     : { ...base, status: "queued" };
   try {
-    await deps.repo.createUpload(file, job, notes);
+    await deps.lifecycle.created(file, job, notes);
   } catch (err) {
     // Not accepted: leave nothing behind.
     await deps.storage.delete(storageKey).catch(() => {});
@@ -172,10 +171,9 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   const answer = { jobId, fileId, sha256: meta.sha256, pipeline, size: meta.size };
   if (notes) {
     log.info({ jobId, fileId, pipeline }, "upload answered from the cache");
-    if (callbackUrl) await deps.webhooks.announce(jobId).catch((err: unknown) => log.warn({ jobId, err: (err as Error).message }, "webhook not announced"));
     return { ...answer, status: "completed", cached: true, notesId: notes.id };
   }
-  await enqueueOrFail(deps, jobId, () =>
+  await enqueueOrFail(deps, jobId, callbackUrl, () =>
     deps.producer.enqueue({ jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, trace, ...(refresh && { refresh }) }),
   );
   log.info({ jobId, fileId, pipeline, size: meta.size, refresh }, "upload accepted");
@@ -195,11 +193,11 @@ async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typ
   const storageKey = `${fileId}.pdf`;
   const filename = sanitizeFilename(decodeURIComponent(url.pathname.split("/").pop() || "") || "download.pdf");
   const trace = currentCarrier();
-  await deps.repo.createUpload(
+  await deps.lifecycle.created(
     { id: fileId, userId, filename, storageKey, sourceUrl: url.href },
     { id: jobId, userId, fileId, pipeline, status: "queued", callbackUrl, traceparent: trace?.traceparent },
   );
-  await enqueueOrFail(deps, jobId, () =>
+  await enqueueOrFail(deps, jobId, callbackUrl, () =>
     deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl, trace, ...(body.refresh && { refresh: true }) }),
   );
   log.info({ jobId, fileId, pipeline, url: safeUrl(url.href) }, "upload by URL accepted");
@@ -228,12 +226,12 @@ async function callbackOf(cfg: Config, value: string | undefined): Promise<strin
 }
 
 /** An accepted job whose queue is down is failed with a reason, never left queued. */
-async function enqueueOrFail(deps: UploadDeps, jobId: string, enqueue: () => Promise<void>): Promise<void> {
+async function enqueueOrFail(deps: UploadDeps, jobId: string, callbackUrl: string | undefined, enqueue: () => Promise<void>): Promise<void> {
   try {
     await enqueue();
   } catch (err) {
     log.error({ jobId, err: (err as Error).message }, "enqueue failed");
-    await deps.repo.markFailed(jobId, "enqueue_failed", "the job queue is unavailable; upload again later");
+    await deps.lifecycle.enqueueFailed(jobId, callbackUrl);
     throw new HttpError(503, "queue_unavailable", "the job queue is unavailable; try again shortly", { "retry-after": "5" });
   }
 }

@@ -1,20 +1,24 @@
-import type { JobStore } from "../../db/job-store.ts";
 import { statusSeq, type JobStatus, type StageTimings, type StatusChange } from "../../db/job-status.ts";
+import { jobLog } from "../log.ts";
+import { failureOf } from "../pipeline/errors.ts";
 import { inSpan } from "../tracing/tracing.ts";
-import { failureOf } from "./errors.ts";
+import type { LifecycleWriters } from "./lifecycle-writers.ts";
 
 const SPAN_NAMES: Record<keyof StageTimings, string> = { waitMs: "wait", downloadMs: "download", extractMs: "extract", aiMs: "notes", saveMs: "save" };
 
 /**
- * Reports one BullMQ job's progress on its Folio job row. `stage` orders the staged
- * path's queues (0 extract, 1 notes, 2 completion); the one-job path is stage 0.
+ * One attempt of one stage of a job, as the lifecycle hands it to a consumer: its progress,
+ * timings and final state go to the job's row, each change ordered by (stage, attempt,
+ * status) so that a late write from an earlier stage or attempt never overwrites a newer
+ * one. Made by JobLifecycle.track(), never directly.
  */
 export class JobTracker {
   private readonly timings: StageTimings = {};
 
   constructor(
-    private readonly store: JobStore,
+    private readonly writers: LifecycleWriters,
     readonly jobId: string,
+    private readonly callbackUrl: string | undefined,
     private readonly stage: number,
     private readonly attempt: number,
   ) {}
@@ -33,7 +37,7 @@ export class JobTracker {
 
   /** Non-final progress: written behind; awaiting it waits only while the batcher is full. */
   progress(status: JobStatus, progress: number, extra: Partial<StatusChange> = {}): Promise<void> {
-    return this.store.progress(this.change(status, progress, extra));
+    return this.writers.store.progress(this.change(status, progress, extra));
   }
 
   /** Times one stage, as a span of the job's trace too, and records it on the row with the next write. */
@@ -54,12 +58,15 @@ export class JobTracker {
     return { ...this.timings };
   }
 
-  /** Final states are awaited: the BullMQ job is not acknowledged until the row is durable. */
-  completed(notesId: string, extra: Partial<StatusChange> = {}): Promise<void> {
-    return this.store.update(this.change("completed", 100, { notesId, ...extra }));
+  /** Final: awaited (the BullMQ job is not acknowledged until the row is durable), then the webhook is announced. */
+  async completed(notesId: string, extra: Partial<StatusChange> = {}): Promise<void> {
+    await this.writers.store.update(this.change("completed", 100, { notesId, ...extra }));
+    if (this.callbackUrl) await this.writers.announce(this.jobId);
   }
 
-  failed(err: unknown): Promise<void> {
-    return this.store.update(this.change("failed", 100, { error: failureOf(err) }));
+  /** Final; a webhook that cannot be announced now is logged (the row is what counts, and the watcher announces again). */
+  async failed(err: unknown): Promise<void> {
+    await this.writers.store.update(this.change("failed", 100, { error: failureOf(err) }));
+    if (this.callbackUrl) await this.writers.announce(this.jobId).catch((e: unknown) => jobLog(this.jobId).warn({ err: (e as Error).message }, "webhook not announced"));
   }
 }

@@ -1,0 +1,60 @@
+import { statusSeq } from "../../db/job-status.ts";
+import type { NewFile, NewJob, NewNotes } from "../../db/jobs-repo.ts";
+import { log } from "../log.ts";
+import { JobTracker } from "./job-tracker.ts";
+import type { LifecycleWriters } from "./lifecycle-writers.ts";
+
+/**
+ * Past every stage and attempt: a failure written from outside the consumers (BullMQ gave
+ * up on a job its consumers never failed, or the queue refused it) orders after anything
+ * a stage wrote, and a final row is never overwritten by the status writer.
+ */
+const OUTSIDE_SEQ = statusSeq(9, 999, "failed");
+
+/**
+ * The one writer of a job's state: its creation (from an upload, a URL, or a cache hit),
+ * progress, completion and failure. Every change is ordered (db/job-status.ts statusSeq,
+ * enforced by the status writer: no late write overwrites a newer state, a final state is
+ * never overwritten), and reaching a final state announces the job's webhook, here only.
+ */
+export class JobLifecycle {
+  constructor(
+    private readonly writers: LifecycleWriters,
+    /** Creates the rows (server side only: worker threads never create jobs). */
+    private readonly rows?: { createUpload(file: NewFile, job: NewJob, notes?: NewNotes): Promise<void> },
+  ) {}
+
+  /** A job accepted by the API; one answered from the cache is born completed, and announced. */
+  async created(file: NewFile, job: NewJob, cachedNotes?: NewNotes): Promise<void> {
+    if (!this.rows) throw new Error("this process does not create jobs");
+    await this.rows.createUpload(file, job, cachedNotes);
+    if (job.status === "completed" && job.callbackUrl) {
+      await this.writers.announce(job.id).catch((err: unknown) => log.warn({ jobId: job.id, err: (err as Error).message }, "webhook not announced"));
+    }
+  }
+
+  /** The handle a consumer reports one attempt of one stage through (stage 0 is url-fetch). */
+  track(job: { jobId: string; callbackUrl?: string }, stage: number, attempt: number): JobTracker {
+    return new JobTracker(this.writers, job.jobId, job.callbackUrl, stage, attempt);
+  }
+
+  /** The queue refused an accepted job: it is failed with the reason, never left queued. */
+  async enqueueFailed(jobId: string, callbackUrl: string | undefined): Promise<void> {
+    await this.failOutside(jobId, { code: "enqueue_failed", message: "the job queue is unavailable; upload again later" }, !!callbackUrl);
+  }
+
+  /**
+   * BullMQ failed a job without its consumer writing the failure (stalled too often after
+   * worker crashes): the row gets it, unless it is final already.
+   */
+  async failedByQueue(jobId: string, reason: string): Promise<void> {
+    // The queue's watcher does not know the callback URL: the sender reads the row and skips a job without one.
+    await this.failOutside(jobId, { code: "internal_error", message: reason.slice(0, 500) }, true);
+  }
+
+  private async failOutside(jobId: string, error: { code: string; message: string }, announce: boolean): Promise<void> {
+    await this.writers.store.update({ jobId, status: "failed", progress: 100, seq: OUTSIDE_SEQ, error });
+    // The row is what counts: a webhook that cannot be announced now (Redis down) is logged.
+    if (announce) await this.writers.announce(jobId).catch((err: unknown) => log.warn({ jobId, err: (err as Error).message }, "webhook not announced"));
+  }
+}
