@@ -25,7 +25,7 @@ import { log } from "./log.ts";
 import { threadMetrics } from "./monitoring/process-metrics.ts";
 import { FleetReporter, prometheusMetrics, type MetricsSources } from "./monitoring/prometheus.ts";
 import { QueueMonitor } from "./monitoring/queue-monitor.ts";
-import { folioJobId } from "./queues/job-data.ts";
+import { folioJobId } from "./jobs/pipelines.ts";
 import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
 import { Producer } from "./queues/producer.ts";
 import { Reconciler } from "./queues/reconciler.ts";

@@ -7,8 +7,6 @@ import type { Consumer } from "./consumer.ts";
 /** Staged path, step 2: text (from Redis) → notes, cached and returned to the completion job. */
 export const aiNotes: Consumer<PdfJobData> = {
   queue: "ai-notes",
-  stage: 2,
-  first: false,
   async process(job, t, deps) {
     const { data } = job;
     const { value: notes, shared } = await notesOnce(deps, data, async () => {

@@ -9,8 +9,6 @@ import type { Consumer } from "./consumer.ts";
 /** Staged path, step 3: persist the notes and the final status. */
 export const completion: Consumer<PdfJobData> = {
   queue: "completion",
-  stage: 3,
-  first: false,
   async process(job, t, deps) {
     const [result] = Object.values(
       await job.getChildrenValues<{ notes?: unknown; cacheHit?: boolean; timings?: StageTimings }>(),

@@ -5,6 +5,7 @@ import { NotYet, PipelineError, failureOf } from "../src/pipeline/errors.ts";
 import { BreakerOpen, breakerState } from "../src/resilience/ai-breaker.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";
 import type { JobLifecycle } from "../src/jobs/lifecycle.ts";
+import { roleOf } from "../src/jobs/pipelines.ts";
 import type { StageDeps } from "../src/pipeline/stages.ts";
 import type { DownloadSlots } from "../src/ingest/download-slots.ts";
 import type { TextStore } from "../src/pipeline/text-store.ts";
@@ -29,10 +30,6 @@ export interface ConsumerDeps extends StageDeps {
 
 export interface Consumer<D extends BaseJobData = BaseJobData> {
   queue: QueueName;
-  /** Orders status writes across a job's queues: url-fetch 0, then the pipeline's stages from 1. */
-  stage: number;
-  /** The job's first queue after it was put on one: its queue wait is recorded here. */
-  first: boolean;
   process(job: Job<D>, tracker: JobTracker, deps: ConsumerDeps): Promise<unknown>;
 }
 
@@ -43,11 +40,13 @@ export interface Consumer<D extends BaseJobData = BaseJobData> {
  */
 export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps: ConsumerDeps): Worker<D> {
   const tuning = queueTuning(deps.cfg, consumer.queue);
+  // Its stage number and whether it comes first: from the declared pipelines.
+  const role = roleOf(consumer.queue);
   const run = async (job: Job<D>, token: string | undefined): Promise<unknown> => {
     const attempt = job.attemptsMade + 1;
-    const tracker = deps.lifecycle.track(job.data, consumer.stage, attempt);
+    const tracker = deps.lifecycle.track(job.data, role.stage, attempt);
     // Queue wait (enqueued → first start) belongs to the first stage's first attempt.
-    if (consumer.first && job.attemptsMade === 0) tracker.record("waitMs", Date.now() - job.data.acceptedAt);
+    if (role.first && job.attemptsMade === 0) tracker.record("waitMs", Date.now() - job.data.acceptedAt);
     const log = jobLog(job.data.jobId, { attempt });
     try {
       const result = await consumer.process(job, tracker, deps);
@@ -85,7 +84,7 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps
     async (job, token) => {
       const parent = contextOf(job.data.trace);
       const attributes = { "folio.job_id": job.data.jobId, "messaging.destination.name": consumer.queue, "folio.attempt": job.attemptsMade + 1 };
-      if (consumer.first && job.attemptsMade === 0) recordSpan(`${consumer.queue} wait`, parent, job.data.acceptedAt, job.processedOn ?? Date.now(), attributes);
+      if (role.first && job.attemptsMade === 0) recordSpan(`${consumer.queue} wait`, parent, job.data.acceptedAt, job.processedOn ?? Date.now(), attributes);
       return inSpan(`${consumer.queue} process`, { kind: SpanKind.CONSUMER, parent, attributes }, () => run(job, token));
     },
     { connection: redis("worker"), prefix: deps.cfg.FOLIO_REDIS_PREFIX, name: `folio-${consumer.queue}`, ...workerOptions(tuning) },

@@ -8,8 +8,6 @@ import type { Consumer } from "./consumer.ts";
  */
 export const pdfExtract: Consumer<PdfJobData> = {
   queue: "pdf-extract",
-  stage: 1,
-  first: true,
   async process(job, t, deps) {
     const { data } = job;
     if (await cachedNotes(deps, data)) return { cached: true, timings: t.getTimings() };

@@ -10,8 +10,6 @@ import type { Consumer } from "./consumer.ts";
  */
 export const pdfNotesOptimized: Consumer<PdfJobData> = {
   queue: "pdf-notes-optimized",
-  stage: 1,
-  first: true,
   async process(job, t, deps) {
     const { data } = job;
     let pages: number | undefined;

@@ -11,8 +11,6 @@ import type { Consumer, ConsumerDeps } from "./consumer.ts";
  */
 export const urlFetch: Consumer<UrlJobData> = {
   queue: "url-fetch",
-  stage: 0,
-  first: true,
   async process(job, t, deps) {
     const { data } = job;
     // One user's slow URLs must not hold every url-fetch slot: past their share, wait.

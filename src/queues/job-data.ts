@@ -29,16 +29,3 @@ export interface PdfJobData extends BaseJobData {
 export interface UrlJobData extends Omit<PdfJobData, "sha256" | "sourceUrl"> {
   url: string;
 }
-
-/** BullMQ ids of the staged flow's jobs; the completion job carries the Folio job id itself. */
-export function stagedJobIds(jobId: string): { extract: string; notes: string; completion: string } {
-  return { extract: `${jobId}-extract`, notes: `${jobId}-notes`, completion: jobId };
-}
-
-/** The Folio job id behind any BullMQ job id of either pipeline. */
-export function folioJobId(bullJobId: string): string {
-  return bullJobId.replace(/-(extract|notes|fetch)$/, "");
-}
-
-/** BullMQ id of an upload's fetch job (its pipeline job, enqueued after, takes the plain id). */
-export const fetchJobId = (jobId: string) => `${jobId}-fetch`;

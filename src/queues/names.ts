@@ -1,8 +1,7 @@
-export const QUEUE_NAMES = ["url-fetch", "pdf-notes-optimized", "pdf-extract", "ai-notes", "completion"] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
+import { PIPELINES, QUEUE_NAMES, type Pipeline, type QueueName } from "../jobs/pipelines.ts";
 
-export const PIPELINES = ["optimized", "staged"] as const;
-export type Pipeline = (typeof PIPELINES)[number];
+/** The queues and pipelines, as declared in src/jobs/pipelines.ts. */
+export { PIPELINES, QUEUE_NAMES, type Pipeline, type QueueName };
 
 export function isQueueName(name: string): name is QueueName {
   return (QUEUE_NAMES as readonly string[]).includes(name);

@@ -1,29 +1,36 @@
-import { FlowProducer, Queue, type JobsOptions } from "bullmq";
+import { FlowProducer, Queue, type FlowJob, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
-import { fetchJobId, stagedJobIds, type PdfJobData, type UrlJobData } from "./job-data.ts";
+import { bullJobId, flowOf, INTAKE, PIPELINE_TABLE, type FlowNode, type PipelineTable } from "../jobs/pipelines.ts";
+import type { PdfJobData, UrlJobData } from "./job-data.ts";
 import { BACKOFF_TYPE } from "./worker-options.ts";
 
 /**
- * Puts accepted uploads on the queues: one job (optimized) or a three-stage flow (staged);
- * an upload by URL first goes to url-fetch, whose consumer calls `enqueue` once the PDF is stored.
+ * Puts accepted uploads on the queues as their pipeline declares (src/jobs/pipelines.ts):
+ * one job for a one-stage pipeline, a flow for more (the last stage waits for the ones
+ * before it); an upload by URL first goes to the intake queue, whose consumer calls
+ * `enqueue` once the PDF is stored.
  */
 export class Producer {
-  private readonly optimized: Queue<PdfJobData>;
-  private readonly fetches: Queue<UrlJobData>;
+  private readonly queues = new Map<string, Queue>();
   private readonly flows: FlowProducer;
 
   constructor(
     private readonly cfg: Config,
-    connection: Redis,
+    private readonly connection: Redis,
+    private readonly table: PipelineTable = PIPELINE_TABLE,
   ) {
-    this.optimized = new Queue("pdf-notes-optimized", { connection, prefix: cfg.FOLIO_REDIS_PREFIX });
     this.flows = new FlowProducer({ connection, prefix: cfg.FOLIO_REDIS_PREFIX });
-    this.fetches = new Queue("url-fetch", { connection, prefix: cfg.FOLIO_REDIS_PREFIX });
+  }
+
+  private queue(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) this.queues.set(name, (q = new Queue(name, { connection: this.connection, prefix: this.cfg.FOLIO_REDIS_PREFIX })));
+    return q;
   }
 
   async enqueueFetch(data: UrlJobData): Promise<void> {
-    await this.fetches.add("fetch", data, this.jobOptions(fetchJobId(data.jobId)));
+    await this.queue(INTAKE.queue).add("fetch", data, this.jobOptions(bullJobId(data.jobId, INTAKE.queue, this.table)));
   }
 
   private jobOptions(jobId: string): JobsOptions {
@@ -37,32 +44,28 @@ export class Producer {
   }
 
   async enqueue(data: PdfJobData): Promise<void> {
-    if (data.pipeline === "optimized") {
-      await this.optimized.add("pdf", data, this.jobOptions(data.jobId));
+    const stages = this.table[data.pipeline];
+    if (!stages?.length) throw new Error(`no pipeline ${data.pipeline}`);
+    if (stages.length === 1) {
+      await this.queue(stages[0]!.queue).add(stages[0]!.queue, data, this.jobOptions(bullJobId(data.jobId, stages[0]!.queue, this.table)));
       return;
     }
-    const ids = stagedJobIds(data.jobId);
-    const child = (id: string): JobsOptions => ({ ...this.jobOptions(id), failParentOnFailure: true });
-    await this.flows.add({
-      name: "complete",
-      queueName: "completion",
+    await this.flows.add(this.flowJob(flowOf(data.jobId, stages), data, true));
+  }
+
+  /** A stage's job in the flow; a failed stage fails the stages waiting on it. */
+  private flowJob(node: FlowNode, data: PdfJobData, root: boolean): FlowJob {
+    return {
+      name: node.queueName,
+      queueName: node.queueName,
       data,
-      opts: this.jobOptions(ids.completion),
+      opts: root ? this.jobOptions(node.jobId) : { ...this.jobOptions(node.jobId), failParentOnFailure: true },
       prefix: this.cfg.FOLIO_REDIS_PREFIX,
-      children: [
-        {
-          name: "notes",
-          queueName: "ai-notes",
-          data,
-          opts: child(ids.notes),
-          prefix: this.cfg.FOLIO_REDIS_PREFIX,
-          children: [{ name: "extract", queueName: "pdf-extract", data, opts: child(ids.extract), prefix: this.cfg.FOLIO_REDIS_PREFIX }],
-        },
-      ],
-    });
+      children: node.children?.map((c) => this.flowJob(c, data, false)),
+    };
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.optimized.close(), this.flows.close(), this.fetches.close()]);
+    await Promise.all([...[...this.queues.values()].map((q) => q.close()), this.flows.close()]);
   }
 }

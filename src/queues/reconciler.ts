@@ -3,21 +3,9 @@ import type { Redis } from "ioredis";
 import type { JobsRepo, UnfinishedJob } from "../../db/jobs-repo.ts";
 import type { Config } from "../config.ts";
 import { log } from "../log.ts";
-import { fetchJobId, stagedJobIds } from "./job-data.ts";
+import { bullJobIds } from "../jobs/pipelines.ts";
 import { isPipeline, QUEUE_NAMES, type QueueName } from "./names.ts";
 import type { Producer } from "./producer.ts";
-
-/** Every BullMQ job a Folio job may be represented by, queue by queue. */
-function bullJobsOf(jobId: string): [QueueName, string][] {
-  const staged = stagedJobIds(jobId);
-  return [
-    ["url-fetch", fetchJobId(jobId)],
-    ["pdf-notes-optimized", jobId],
-    ["pdf-extract", staged.extract],
-    ["ai-notes", staged.notes],
-    ["completion", staged.completion],
-  ];
-}
 
 /**
  * The database is the truth. Redis can lose acknowledged work: replication is
@@ -65,7 +53,7 @@ export class Reconciler {
   }
 
   private async inQueues(jobId: string): Promise<boolean> {
-    for (const [queue, id] of bullJobsOf(jobId)) if (await this.queues.get(queue)!.getJob(id)) return true;
+    for (const { queue, id } of bullJobIds(jobId)) if (await this.queues.get(queue as QueueName)!.getJob(id)) return true;
     return false;
   }
 
