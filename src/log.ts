@@ -6,8 +6,9 @@ import { activeTraceId } from "./tracing/tracing.ts";
  * `jobId` so every line about a job can be grepped by it; with tracing on, a line written
  * inside a job's (or request's) span carries its `traceId` too.
  */
+// The level is the runtime's (LOG_LEVEL, validated with the rest of the config: src/runtime.ts).
 export const log = pino({
-  level: process.env.LOG_LEVEL ?? "info",
+  level: "info",
   base: { pid: process.pid },
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },

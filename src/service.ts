@@ -30,7 +30,8 @@ import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
 import { Producer } from "./queues/producer.ts";
 import { Reconciler } from "./queues/reconciler.ts";
 import { jobEventsChannel } from "./redis/channels.ts";
-import { closeRedis, redis } from "./redis/connections.ts";
+import { createRuntime } from "./runtime.ts";
+import type { Redis } from "ioredis";
 import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
 import { parseRedisUrl } from "./redis/redis-url.ts";
 import { createApp } from "./server/app.ts";
@@ -74,6 +75,9 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   let localRedis: LocalRedis | undefined;
   // A cluster is the operator's: Folio starts a Redis of its own only for a single local URL.
   if (cfg.FOLIO_REDIS_AUTOSTART && parseRedisUrl(cfg.REDIS_URL).kind === "single") localRedis = await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR);
+  // Everything below is built from this runtime, passed down: no module reads the environment or a global connection.
+  const runtime = createRuntime(cfg);
+  const redis = runtime.redis;
 
   const database = await openDatabase({
     url: cfg.DATABASE_URL,
@@ -127,7 +131,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const pool = runsWorkers ? new ExtractionPool(poolOptions(cfg, authRequired)) : undefined;
   await pool?.start();
   const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, processId, pool.stats()).catch(() => {}), 2000);
-  const host = pool ? new ThreadHost(store, queues, l1Buffer, pool) : undefined;
+  const host = pool ? new ThreadHost(cfg, store, queues, l1Buffer, pool) : undefined;
   await host?.start();
   const fingerprint = generatorFingerprint(cfg);
   const unpublish = runsWorkers ? await publishGenerator(redis(), cfg.FOLIO_REDIS_PREFIX, processId, fingerprint) : undefined;
@@ -145,9 +149,9 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   // A worker process has no API: it answers probes and Prometheus on a port of its own.
   const probes = runsServer ? undefined : Bun.serve({ port: cfg.FOLIO_WORKER_PORT, hostname: cfg.HOST, fetch: probeRoutes(readiness, prometheusMetrics(metricsSources)).fetch });
   if (host) log.info({ queues, probes: probes && `http://${cfg.HOST}:${probes.port}` }, "workers ready");
-  const watchers = runsWorkers ? watchFailures(cfg, lifecycle, queues) : [];
+  const watchers = runsWorkers ? watchFailures(cfg, redis("worker"), lifecycle, queues) : [];
   // Webhooks read rows and secrets, so they are sent from the process that owns the database.
-  const sender = runsWorkers ? startWebhookSender(cfg, webhooksRepo) : undefined;
+  const sender = runsWorkers ? startWebhookSender(cfg, webhooksRepo, redis("worker")) : undefined;
 
   let server: ReturnType<typeof Bun.serve> | undefined;
   let producer: Producer | undefined;
@@ -221,20 +225,34 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       monitor?.stop();
       stopLoopBoard();
       await host?.stop(cfg.FOLIO_DRAIN_TIMEOUT_MS);
-      await unpublish?.();
+      await bounded("generator board", unpublish?.());
       // Consumers have drained; an extraction still running after that is cut, not waited on.
       clearInterval(poolBeat);
       await pool?.stop(0);
-      await Promise.all(watchers.map((w) => w.close()));
-      await sender?.close();
-      await Promise.all([producer?.close(), webhooks.close()]);
+      await bounded("queue watchers", Promise.all(watchers.map((w) => w.close())));
+      await bounded("webhook sender", sender?.close());
+      await bounded("producers", Promise.all([producer?.close(), webhooks.close()]));
       await writer.close();
       await database.close();
-      await closeRedis();
+      await bounded("redis connections", runtime.close());
       await localRedis?.stop();
       await stopTracing();
     },
   };
+}
+
+/**
+ * A shutdown step on Redis, given at most SHUTDOWN_STEP_MS: a connection stuck on a node
+ * that died (a cluster failover under way) must not keep the process from exiting. Once
+ * seen in CI: a drained service never exited after its cluster master was killed.
+ */
+const SHUTDOWN_STEP_MS = 5000;
+async function bounded(step: string, work: Promise<unknown> | undefined): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), SHUTDOWN_STEP_MS)));
+  const outcome = await Promise.race([Promise.resolve(work).then(() => "done" as const, () => "done" as const), late]);
+  clearTimeout(timer);
+  if (outcome === "late") log.warn({ step }, `shutdown: ${step} did not close within ${SHUTDOWN_STEP_MS} ms; going on`);
 }
 
 /** Notes for an upload, looked up under the generator the workers publish (their settings, not the server's). */
@@ -252,9 +270,9 @@ function rootMessage(err: unknown): string {
  * crashes) still gets a final row: listen for every failure and hand it to the lifecycle,
  * which leaves rows already final as they are.
  */
-function watchFailures(cfg: Config, lifecycle: JobLifecycle, queues: readonly QueueName[]): QueueEvents[] {
+function watchFailures(cfg: Config, connection: Redis, lifecycle: JobLifecycle, queues: readonly QueueName[]): QueueEvents[] {
   return queues.map((queue) => {
-    const events = new QueueEvents(queue, { connection: redis("worker").duplicate(), prefix: cfg.FOLIO_REDIS_PREFIX });
+    const events = new QueueEvents(queue, { connection: connection.duplicate(), prefix: cfg.FOLIO_REDIS_PREFIX });
     events.on("failed", ({ jobId, failedReason }) => void lifecycle.failedByQueue(folioJobId(jobId), String(failedReason)).catch(() => {}));
     return events;
   });

@@ -1,8 +1,9 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Config } from "../src/config.ts";
+import type { Runtime } from "../src/runtime.ts";
 import { jobLog } from "../src/log.ts";
 import { NotYet, PipelineError, failureOf } from "../src/pipeline/errors.ts";
-import { BreakerOpen, breakerState } from "../src/resilience/ai-breaker.ts";
+import { BreakerOpen, type AiBreaker } from "../src/resilience/ai-breaker.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";
 import type { JobLifecycle } from "../src/jobs/lifecycle.ts";
 import { roleOf } from "../src/jobs/pipelines.ts";
@@ -14,11 +15,14 @@ import type { BaseJobData } from "../src/queues/job-data.ts";
 import type { Producer } from "../src/queues/producer.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import { queueTuning, workerOptions } from "../src/queues/worker-options.ts";
-import { redis } from "../src/redis/connections.ts";
 import { contextOf, inSpan, recordSpan, SpanKind } from "../src/tracing/tracing.ts";
 
 export interface ConsumerDeps extends StageDeps {
   cfg: Config;
+  /** This thread's connections (src/runtime.ts). */
+  redis: Runtime["redis"];
+  /** This thread's handle on the fleet's model breaker (absent offline). */
+  breaker?: AiBreaker;
   texts: TextStore;
   metrics: ConsumerMetrics;
   /** Hands a fetched upload to its pipeline. */
@@ -55,7 +59,7 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps
     } catch (err) {
       // Not the job's fault: while the model endpoint's breaker is open, wait for its
       // half-open probe (or for a download slot) without spending an attempt.
-      const waitUntil = err instanceof NotYet ? err.retryAt : modelOutageRetryAt(err);
+      const waitUntil = err instanceof NotYet ? err.retryAt : modelOutageRetryAt(err, deps.breaker);
       const modelOutage = err instanceof BreakerOpen || (waitUntil !== undefined && !(err instanceof NotYet));
       // With a fallback there is no need to wait for the probe: come back at once and let it write the notes.
       const retryAt = modelOutage && deps.fallback ? Date.now() + 250 : waitUntil;
@@ -87,13 +91,13 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps
       if (role.first && job.attemptsMade === 0) recordSpan(`${consumer.queue} wait`, parent, job.data.acceptedAt, job.processedOn ?? Date.now(), attributes);
       return inSpan(`${consumer.queue} process`, { kind: SpanKind.CONSUMER, parent, attributes }, () => run(job, token));
     },
-    { connection: redis("worker"), prefix: deps.cfg.FOLIO_REDIS_PREFIX, name: `folio-${consumer.queue}`, ...workerOptions(tuning) },
+    { connection: deps.redis("worker"), prefix: deps.cfg.FOLIO_REDIS_PREFIX, name: `folio-${consumer.queue}`, ...workerOptions(tuning) },
   );
 }
 
 /** A model failure that left this thread's breaker open: retry when it lets a probe through. */
-function modelOutageRetryAt(err: unknown): number | undefined {
+function modelOutageRetryAt(err: unknown, breaker: AiBreaker | undefined): number | undefined {
   if (!(err instanceof PipelineError) || err.code !== "ai_unavailable") return undefined;
-  const state = breakerState();
+  const state = breaker?.state();
   return state && state.state !== "closed" && state.retryAt ? state.retryAt : undefined;
 }

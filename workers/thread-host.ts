@@ -6,7 +6,8 @@ import { serveExtraction } from "../src/extraction/pool-rpc.ts";
 import { log } from "../src/log.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
-import type { HostMessage, ThreadMessage } from "./thread-messages.ts";
+import type { Config } from "../src/config.ts";
+import type { HostMessage, ThreadData, ThreadMessage } from "./thread-messages.ts";
 
 interface Hosted {
   queue: QueueName;
@@ -24,6 +25,8 @@ export class ThreadHost {
   private metricsRequests = 0;
 
   constructor(
+    /** Handed to every thread, validated once: threads do not read the environment. */
+    private readonly cfg: Config,
     private readonly store: JobStore,
     private readonly queues: readonly QueueName[],
     /** The shared-memory L1 cache every thread attaches to. */
@@ -42,7 +45,7 @@ export class ThreadHost {
     const extraction = new MessageChannel();
     serveExtraction(extraction.port1, this.pool);
     const thread = new Worker(new URL("./thread.ts", import.meta.url), {
-      workerData: { queue, port: port2, extractPort: extraction.port2, l1Buffer: this.l1Buffer },
+      workerData: { cfg: this.cfg, queue, port: port2, extractPort: extraction.port2, l1Buffer: this.l1Buffer } satisfies ThreadData,
       transferList: [port2, extraction.port2],
     });
     const hosted: Hosted = { queue, thread, stopping: false };

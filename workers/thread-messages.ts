@@ -1,4 +1,16 @@
+import type { MessagePort } from "node:worker_threads";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
+import type { Config } from "../src/config.ts";
+import type { QueueName } from "../src/queues/names.ts";
+
+/** What a worker thread starts from: its queue, the validated config, its ports and the shared L1. */
+export interface ThreadData {
+  cfg: Config;
+  queue: QueueName;
+  port: MessagePort;
+  extractPort: MessagePort;
+  l1Buffer: SharedArrayBuffer;
+}
 
 /** Messages between the thread host (main thread) and a worker thread. */
 export type HostMessage = { type: "drain"; timeoutMs: number } | { type: "metrics"; id: number };

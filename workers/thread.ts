@@ -6,7 +6,6 @@
 import { parentPort, threadId, workerData, type MessagePort } from "node:worker_threads";
 import { remoteJobStore } from "../db/store-rpc.ts";
 import { createCaches } from "../src/cache/index.ts";
-import { config } from "../src/config.ts";
 import { log } from "../src/log.ts";
 import { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import { LatencyRecorder } from "../src/monitoring/latency.ts";
@@ -16,24 +15,24 @@ import { threadMetrics } from "../src/monitoring/process-metrics.ts";
 import { startLoopBoard } from "../src/monitoring/loop-board.ts";
 import { hostname } from "node:os";
 import { startTracing, stopTracing } from "../src/tracing/tracing.ts";
-import { breakerState } from "../src/resilience/ai-breaker.ts";
 import { remoteExtractor } from "../src/extraction/pool-rpc.ts";
 import { DownloadSlots } from "../src/ingest/download-slots.ts";
 import { rememberTooComplex } from "../src/extraction/too-complex-memo.ts";
-import { createExtractive, createGenerator } from "../src/pipeline/notes/index.ts";
+import { createBreaker, createExtractive, createGenerator } from "../src/pipeline/notes/index.ts";
 import { TextStore } from "../src/pipeline/text-store.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import { Producer } from "../src/queues/producer.ts";
 import { webhookQueue } from "../src/webhooks/webhook-queue.ts";
-import { closeRedis, redis } from "../src/redis/connections.ts";
+import { createRuntime } from "../src/runtime.ts";
 import { createStorage } from "../src/storage/index.ts";
 import { JobLifecycle } from "../src/jobs/lifecycle.ts";
 import { startConsumer, type ConsumerDeps } from "./consumer.ts";
 import { CONSUMERS } from "./consumers.ts";
-import type { HostMessage, ThreadMessage } from "./thread-messages.ts";
+import type { HostMessage, ThreadData, ThreadMessage } from "./thread-messages.ts";
 
-const { queue, port, extractPort, l1Buffer } = workerData as { queue: QueueName; port: MessagePort; extractPort: MessagePort; l1Buffer: SharedArrayBuffer };
-const cfg = config();
+const { cfg, queue, port, extractPort, l1Buffer } = workerData as ThreadData;
+const runtime = createRuntime(cfg);
+const redis = runtime.redis;
 log.setBindings({ role: "worker", queue });
 startTracing(cfg, queue);
 
@@ -41,12 +40,15 @@ const prom = threadMetrics(queue);
 const latency = new LatencyRecorder(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`);
 const store = remoteJobStore(port);
 const webhooks = webhookQueue(cfg, redis("commands"));
+const breaker = createBreaker(cfg, redis("commands"));
 const deps: ConsumerDeps = {
   cfg,
+  redis,
+  breaker,
   storage: createStorage(cfg),
   caches: createCaches(cfg, redis("commands"), l1Buffer),
   store,
-  generator: createGenerator(cfg, redis("commands"), (call) => {
+  generator: createGenerator(cfg, breaker, (call) => {
     prom.modelCall(call);
     void countModelCall(redis("commands"), cfg.FOLIO_REDIS_PREFIX, call).catch(() => {});
   }),
@@ -62,7 +64,7 @@ const deps: ConsumerDeps = {
 
 // Post this thread's AI breaker (if it made model calls) where every process's monitoring reads it.
 const breakerBeat = setInterval(() => {
-  const state = breakerState();
+  const state = breaker?.state();
   if (state) void publishBreaker(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`, state).catch(() => {});
 }, 2000);
 
@@ -91,7 +93,7 @@ parentPort!.on("message", async (m: HostMessage) => {
   stopLoopBoard();
   await Promise.all([deps.producer.close(), webhooks.close()]).catch(() => {});
   await latency.close().catch(() => {});
-  await closeRedis();
+  await runtime.close();
   await stopTracing();
   send({ type: "drained", timedOut });
   port.close();

@@ -6,7 +6,7 @@ import type { Config } from "../src/config.ts";
 import { pinnedFetch } from "../src/ingest/pinned-fetch.ts";
 import { checkUrl, UrlRefused } from "../src/ingest/url-policy.ts";
 import { jobLog, log } from "../src/log.ts";
-import { redis } from "../src/redis/connections.ts";
+import type { Redis } from "ioredis";
 import { jobView, notesView } from "../src/views/job-view.ts";
 import { SIGNATURE_HEADER, signPayload } from "../src/webhooks/signature.ts";
 import { WEBHOOK_QUEUE, type WebhookJobData } from "../src/webhooks/webhook-queue.ts";
@@ -18,7 +18,7 @@ import { contextOf, inSpan, SpanKind } from "../src/tracing/tracing.ts";
  * database (it reads the row and the secret); a non-2xx answer or a network error is
  * retried by BullMQ with exponential backoff, FOLIO_WEBHOOK_ATTEMPTS times in all.
  */
-export function startWebhookSender(cfg: Config, repo: WebhooksRepo): Worker<WebhookJobData> {
+export function startWebhookSender(cfg: Config, repo: WebhooksRepo, connection: Redis): Worker<WebhookJobData> {
   /** One delivery attempt: the job and its notes, signed, POSTed to the callback URL. */
   const deliver = async (job: Job<WebhookJobData>, row: JobRow, notes: NotesRow | null | undefined, callbackUrl: string) => {
     const log = jobLog(row.id, { webhook: safeUrl(callbackUrl), attempt: job.attemptsMade + 1 });
@@ -72,7 +72,7 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo): Worker<Webh
       const attributes = { "folio.job_id": row.id, "folio.attempt": job.attemptsMade + 1, "url.full": safeUrl(callbackUrl) };
       return inSpan("webhook", { kind: SpanKind.CLIENT, parent, attributes }, () => deliver(job, row, notes, callbackUrl));
     },
-    { connection: redis("worker"), prefix: cfg.FOLIO_REDIS_PREFIX, concurrency: 10, name: "folio-webhooks" },
+    { connection, prefix: cfg.FOLIO_REDIS_PREFIX, concurrency: 10, name: "folio-webhooks" },
   );
   worker.on("error", (err) => log.error({ queue: WEBHOOK_QUEUE, err: err.message }, "webhook worker error"));
   return worker;

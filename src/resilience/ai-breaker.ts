@@ -125,15 +125,3 @@ export class AiBreaker {
   }
 }
 
-let current: AiBreaker | undefined;
-
-/** This thread's handle on the fleet's breaker, created on first use. */
-export function aiBreaker(opts: BreakerOptions, redis: Redis, key: string): AiBreaker {
-  current ??= new AiBreaker(opts, redis, key);
-  return current;
-}
-
-/** The breaker state for the monitoring code; null where no model call was ever made. */
-export function breakerState(): BreakerState | null {
-  return current?.state() ?? null;
-}

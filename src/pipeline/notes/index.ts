@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Config } from "../../config.ts";
-import { aiBreaker } from "../../resilience/ai-breaker.ts";
+import { AiBreaker } from "../../resilience/ai-breaker.ts";
 import { aiFingerprint, aiGenerator, type AiOptions, type ModelCall } from "./ai.ts";
 import { extractiveFingerprint, extractiveGenerator, type ExtractiveOptions } from "./extractive.ts";
 import type { GeneratorFingerprint } from "./fingerprint.ts";
@@ -41,20 +41,17 @@ export function createExtractive(cfg: Config): NotesGenerator {
   return extractiveGenerator(extractiveOptions(cfg));
 }
 
-/** `onCall` hears every model call (tokens and outcome), for the fleet's token counters. */
-export function createGenerator(cfg: Config, redis: Redis, onCall?: (call: ModelCall) => void): NotesGenerator {
-  if (notesMode(cfg) === "extractive") return createExtractive(cfg);
-  return aiGenerator(
-    { ...aiOptions(cfg), onCall },
-    aiBreaker(
-      {
-        enabled: cfg.FOLIO_BREAKER === "on",
-        failures: cfg.FOLIO_BREAKER_FAILURES,
-        halfOpenAfterMs: cfg.FOLIO_BREAKER_HALF_OPEN_MS,
-        timeoutMs: cfg.FOLIO_AI_TIMEOUT_MS,
-      },
-      redis,
-      `${cfg.FOLIO_REDIS_PREFIX}:ai-breaker`,
-    ),
+/** A thread's handle on the fleet's breaker (state in Redis), when its notes come from a model. */
+export function createBreaker(cfg: Config, redis: Redis): AiBreaker | undefined {
+  if (notesMode(cfg) === "extractive") return undefined;
+  return new AiBreaker(
+    { enabled: cfg.FOLIO_BREAKER === "on", failures: cfg.FOLIO_BREAKER_FAILURES, halfOpenAfterMs: cfg.FOLIO_BREAKER_HALF_OPEN_MS, timeoutMs: cfg.FOLIO_AI_TIMEOUT_MS },
+    redis,
+    `${cfg.FOLIO_REDIS_PREFIX}:ai-breaker`,
   );
+}
+
+/** The model's generator when there is a breaker for it, else the offline one. `onCall` hears every model call (tokens and outcome). */
+export function createGenerator(cfg: Config, breaker: AiBreaker | undefined, onCall?: (call: ModelCall) => void): NotesGenerator {
+  return breaker ? aiGenerator({ ...aiOptions(cfg), onCall }, breaker) : createExtractive(cfg);
 }
