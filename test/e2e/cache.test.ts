@@ -1,18 +1,22 @@
-/** The cache as users meet it: duplicates answered at upload, one run for concurrent duplicates, privacy, off switch. */
+/**
+ * The cache as users meet it: duplicates answered at upload, one run for concurrent
+ * duplicates, privacy, scope, off switch. The services run inside the test process, two of
+ * them at once where a test needs another configuration.
+ */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { fixture } from "../support/fixtures.ts";
 import { waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
-import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { startInProcess, type InProcessService } from "../support/in-process-service.ts";
 
 const ALICE = "alice-key-0123456789abcdef";
 const BOB = "bob-key-0123456789abcdef00";
 let db: { url: string; drop: () => Promise<void> };
-let svc: ServiceProcess;
+let svc: InProcessService;
 
 beforeAll(async () => {
   db = await freshDatabase("cache");
-  svc = await startServiceProcess({
+  svc = await startInProcess({
     name: "cache",
     env: { DATABASE_URL: db.url, FOLIO_API_KEYS: `${ALICE}:alice,${BOB}:bob` },
   });
@@ -105,7 +109,7 @@ describe("cache", () => {
 });
 
 test("FOLIO_CACHE_SCOPE=user: another user's upload of the same PDF is a miss and runs the pipeline", async () => {
-  const scoped = await startServiceProcess({ name: "cache-user", env: { FOLIO_CACHE_SCOPE: "user", FOLIO_API_KEYS: `${ALICE}:alice,${BOB}:bob` } });
+  const scoped = await startInProcess({ name: "cache-user", env: { FOLIO_CACHE_SCOPE: "user", FOLIO_API_KEYS: `${ALICE}:alice,${BOB}:bob` } });
   try {
     const send = async (key: string) => {
       const form = new FormData();
@@ -138,7 +142,7 @@ test("FOLIO_CACHE_SCOPE=user: another user's upload of the same PDF is a miss an
 });
 
 test("FOLIO_CACHE=off runs every upload", async () => {
-  const off = await startServiceProcess({ name: "cache-off", env: { DATABASE_URL: db.url, FOLIO_CACHE: "off" } });
+  const off = await startInProcess({ name: "cache-off", env: { DATABASE_URL: db.url, FOLIO_CACHE: "off" } });
   try {
     const send = async () => {
       const form = new FormData();

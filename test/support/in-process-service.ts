@@ -1,0 +1,35 @@
+/**
+ * The service started inside the test process, built from a config made here (src/runtime.ts
+ * makes that possible): no subprocess, no Bun and pdf.js start-up per test file. Only the
+ * given settings count, not the test runner's environment. Tests of processes themselves
+ * (signals, crashes, several processes) keep test/support/service-process.ts.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config.ts";
+import { startService } from "../../src/service.ts";
+import { freePort } from "./service-process.ts";
+
+export interface InProcessService {
+  url: string;
+  prefix: string;
+  /** Stops the service (drains its threads, closes its database and connections); once. */
+  stop(): Promise<void>;
+  /** Removes its data directory (its PGlite and files). */
+  cleanup(): void;
+}
+
+export async function startInProcess(opts: { name: string; env?: Record<string, string> }): Promise<InProcessService> {
+  const dataDir = mkdtempSync(join(tmpdir(), `folio-${opts.name}-`));
+  const prefix = `{folio-test-${opts.name}-${process.pid}-${Date.now()}}`;
+  const cfg = loadConfig({ PORT: String(await freePort()), FOLIO_DATA_DIR: dataDir, FOLIO_REDIS_PREFIX: prefix, LOG_LEVEL: "warn", ...opts.env });
+  const service = await startService(cfg, { role: "all" });
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${service.port}`,
+    prefix,
+    stop: () => (stopping ??= service.stop()),
+    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
