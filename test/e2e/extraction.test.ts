@@ -58,9 +58,10 @@ describe("hostile PDFs", () => {
     expect(took(again)).toBeLessThan(1500);
     const ordinary = await final(shared, await upload(shared, await fixtureBytes("slides.pdf"), ALICE), ALICE);
     expect(ordinary.status).toBe("completed");
-    // The worker process posts its pool's state every 2 s; the report and /metrics show it.
+    // The worker process posts its pool's state every 2 s; the report and /metrics show it,
+    // once the terminated thread's replacement is up.
     let extraction: any;
-    for (let i = 0; i < 50 && !(extraction?.terminations.timeout >= 1); i++, await Bun.sleep(100)) {
+    for (let i = 0; i < 100 && !(extraction?.terminations.timeout >= 1 && extraction?.threads === 2); i++, await Bun.sleep(100)) {
       extraction = ((await (await fetch(`${shared.url}/jobs/monitoring/report`, { headers: as(MALLORY) })).json()) as any).extraction;
     }
     expect(extraction).toMatchObject({ pools: 1, threads: 2, terminations: { timeout: 1, crash: 0 } });
