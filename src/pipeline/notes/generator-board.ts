@@ -19,10 +19,18 @@ interface Entry {
   at: number;
 }
 
+async function readBoard(redis: Redis, prefix: string): Promise<[field: string, entry: Entry][]> {
+  return Object.entries(await redis.hgetall(boardKey(prefix))).map(([field, v]) => [field, JSON.parse(v) as Entry]);
+}
+
+const fresh = (board: [string, Entry][], now: number) =>
+  board
+    .map(([, e]) => e)
+    .filter((e) => now - e.at < FRESH_MS)
+    .sort((a, b) => b.at - a.at);
+
 export async function readGenerators(redis: Redis, prefix: string, now = Date.now()): Promise<Entry[]> {
-  const raw = await redis.hgetall(boardKey(prefix));
-  const entries = Object.values(raw).map((v) => JSON.parse(v) as Entry);
-  return entries.filter((e) => now - e.at < FRESH_MS).sort((a, b) => b.at - a.at);
+  return fresh(await readBoard(redis, prefix), now);
 }
 
 /**
@@ -35,14 +43,16 @@ export async function publishGenerator(redis: Redis, prefix: string, processId: 
   const beat = async () => {
     const entry: Entry = { process: processId, id: fp.id, kind: fp.kind, settings: fp.settings, at: Date.now() };
     await redis.hset(boardKey(prefix), processId, JSON.stringify(entry));
-    const live = await readGenerators(redis, prefix);
+    const board = await readBoard(redis, prefix);
+    const now = Date.now();
+    const live = fresh(board, now);
     const ids = [...new Set(live.map((e) => e.id))].sort().join(",");
     if (ids.includes(",") && ids !== warned) {
       log.warn({ generators: live.map((e) => ({ process: e.process, fingerprint: e.id, kind: e.kind })) }, "worker processes run different notes generators");
     }
     warned = ids;
-    const stale = Object.entries(await redis.hgetall(boardKey(prefix))).filter(([, v]) => Date.now() - (JSON.parse(v) as Entry).at > 10 * FRESH_MS);
-    if (stale.length) await redis.hdel(boardKey(prefix), ...stale.map(([k]) => k));
+    const stale = board.filter(([, e]) => now - e.at > 10 * FRESH_MS);
+    if (stale.length) await redis.hdel(boardKey(prefix), ...stale.map(([field]) => field));
   };
   await beat();
   const timer = setInterval(() => void beat().catch(() => {}), BEAT_MS);
