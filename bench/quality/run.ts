@@ -17,7 +17,7 @@ import { cutAbstract, joinLines } from "./abstract.ts";
 import { scoreOutline, type OutlineScore } from "./outline-score.ts";
 import { rougeL, rougeN, tokens } from "./rouge.ts";
 
-const OUTLINE_FLOOR = 0.68;
+const OUTLINE_FLOOR = 0.8;
 const dir = CORPUS_DIR;
 const files = readdirSync(dir).filter((f) => f.endsWith(".pdf") && !f.startsWith("bad-") && !f.startsWith("encrypted-gofpdf"));
 const read = async (f: string) => new Uint8Array(await Bun.file(join(dir, f)).arrayBuffer());
@@ -116,7 +116,7 @@ const meanF1 = mean(outlines.map((o) => o.score.f1));
 console.log(`| **mean** (${outlines.length} PDFs) | | | ${f3(mean(outlines.map((o) => o.score.precision)))} | ${f3(mean(outlines.map((o) => o.score.recall)))} | **${f3(meanF1)}** |`);
 
 if (process.argv.includes("--check")) {
-  // The outline floor guards the measured figure (0.700, bench/RESULTS.md); the goal is 0.8.
+  // The outline floor is the issue's goal (0.8); bench/RESULTS.md has the measured figure.
   const failures = [
     folio.r2 < lead.r2 && `Folio's mean ROUGE-2 ${f3(folio.r2)} is below the lead baseline's ${f3(lead.r2)}`,
     folio.r2 < 2 * rand.r2 && `Folio's mean ROUGE-2 ${f3(folio.r2)} is not well above random (${f3(rand.r2)})`,

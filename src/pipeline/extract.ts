@@ -2,6 +2,8 @@ import { getDocumentProxy, getResolvedPDFJS } from "unpdf";
 import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
 import { firstPageTitle, fontHeadings, MAX_HEADINGS, type Heading, type Line } from "./font-headings.ts";
+import { FontNames } from "./font-names.ts";
+import { pageText, type TextItem } from "./page-lines.ts";
 
 export type { Heading } from "./font-headings.ts";
 
@@ -35,11 +37,9 @@ export interface ExtractOptions {
 }
 
 type PdfDoc = Awaited<ReturnType<typeof getDocumentProxy>>;
-interface TextItem {
-  str?: string;
-  hasEOL?: boolean;
-  transform?: number[];
-}
+
+/** Pages whose operator lists may be built to learn font names (src/pipeline/font-names.ts). */
+const FONT_NAME_PAGES = 16;
 
 /** pdf.js takes 0.5–1.4 s to load: threads call this when they start, not on their first job. */
 export async function warmExtractor(): Promise<void> {
@@ -57,9 +57,14 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
     const pages: string[] = [];
     const lines: Line[] = [];
     const budget = { left: opts.maxTextChars ?? Number.POSITIVE_INFINITY, max: opts.maxTextChars };
+    const [title, outline] = await Promise.all([metadataTitle(pdf), opts.headingsFrom === "fonts" ? [] : bookmarks(pdf)]);
+    // Font names only matter to the detector, which runs when there are no bookmarks.
+    const fonts = new FontNames(outline.length === 0 && opts.headingsFrom !== "bookmarks" ? FONT_NAME_PAGES : 0);
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);
-      pages.push(cleanText(pageText(await readItems(page, budget), n, lines)));
+      const items = await readItems(page, budget);
+      await fonts.learn(page, items.map((i) => i.fontName ?? ""));
+      pages.push(cleanText(pageText(items, n, lines, fonts.name)));
       page.cleanup();
       opts.onProgress?.(n, pdf.numPages);
     }
@@ -70,7 +75,6 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
         `the PDF has ${chars} characters of text (fewer than ${opts.minTextChars}): an image-only scan or a drawing? OCR it first`,
       );
     }
-    const [title, outline] = await Promise.all([metadataTitle(pdf), opts.headingsFrom === "fonts" ? [] : bookmarks(pdf)]);
     const docTitle = title ?? firstPageTitle(lines);
     const fromFonts = () => (opts.headingsFrom === "bookmarks" ? [] : fontHeadings(lines).filter((h) => !(h.page === 1 && h.title === docTitle)));
     return {
@@ -88,7 +92,7 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
 
 async function openPdf(bytes: Uint8Array): Promise<PdfDoc> {
   try {
-    return await getDocumentProxy(bytes, { verbosity: 0 });
+    return await getDocumentProxy(bytes, { verbosity: 0, maxImageSize: 1 });
   } catch (err) {
     const name = (err as Error)?.name ?? "";
     const message = (err as Error)?.message ?? String(err);
@@ -117,26 +121,6 @@ async function readItems(page: PdfPage, budget: { left: number; max?: number }):
       throw new PipelineError("pdf_too_complex", `the PDF has more than ${budget.max} characters of text (FOLIO_MAX_TEXT_CHARS)`);
     }
   }
-}
-
-function pageText(items: TextItem[], page: number, lines: Line[]): string {
-  let text = "";
-  let line = "";
-  let size = 0;
-  for (const item of items) {
-    if (item.str == null) continue;
-    line += item.str;
-    const t = item.transform;
-    if (t && item.str.trim()) size = Math.max(size, Math.hypot(t[2] ?? 0, t[3] ?? 0));
-    if (item.hasEOL) {
-      text += line + "\n";
-      if (line.trim()) lines.push({ text: cleanText(line).trim(), size, page });
-      line = "";
-      size = 0;
-    }
-  }
-  if (line.trim()) lines.push({ text: cleanText(line).trim(), size, page });
-  return text + line;
 }
 
 async function metadataTitle(pdf: PdfDoc): Promise<string | null> {

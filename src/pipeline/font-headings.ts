@@ -5,11 +5,16 @@ export interface Heading {
   page: number | null;
 }
 
-/** A line of text as extraction saw it: its largest font size and its page. */
+/**
+ * A line of text as extraction saw it: its largest font size, its page, and the fonts of its
+ * first and last runs of letters (a font's name where known, else pdf.js's id for it).
+ */
 export interface Line {
   text: string;
   size: number;
   page: number;
+  firstFont: string;
+  lastFont: string;
 }
 
 export const MAX_HEADINGS = 200;
@@ -27,45 +32,148 @@ export function firstPageTitle(lines: Line[]): string | null {
 }
 
 /**
- * Lines in a font clearly larger than the body text, read as an outline: wrapped heading
- * lines joined, figure and table captions and the title block dropped, levels from section
- * numbers where there are some, else from font sizes (largest first).
+ * Lines set apart from the body text, read as an outline: in a clearly larger size, or at
+ * about the body's size in fonts of their own (a bold run-in title, a sans-serif subsection,
+ * a reference entry's name). Wrapped heading lines are joined, figure and table captions and
+ * the title block dropped; levels come from section numbers where there are some, else from
+ * the styles' ranks (larger first, then the size-alike styles).
  */
 export function fontHeadings(lines: Line[]): Heading[] {
-  const round = (size: number) => Math.round(size * 2) / 2;
-  const weight = new Map<number, number>();
-  for (const l of lines) weight.set(round(l.size), (weight.get(round(l.size)) ?? 0) + l.text.length);
-  const body = [...weight.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
-  if (body === 0) return [];
+  const body = bodyStyle(lines);
+  if (!body) return [];
+  const pages = lines.at(-1)?.page ?? 1;
+  const tocPages = contentsPages(lines);
   const larger: Candidate[] = [];
+  const alike: Candidate[] = [];
   lines.forEach((l, index) => {
-    if (l.size >= body * 1.07 && !LABEL.test(l.text) && l.text.length <= 120 && /\p{L}/u.test(l.text)) larger.push({ title: l.text, size: round(l.size), page: l.page, first: index, last: index });
+    if (LABEL.test(l.text) || l.text.length > 120 || !/\p{L}/u.test(l.text) || (tocPages.has(l.page) && PAGE_NUMBER_END.test(l.text))) return;
+    const size = round(l.size);
+    if (l.size >= body.size * 1.07) larger.push({ title: l.text, style: `${size}`, size, page: l.page, first: index, last: index });
+    else if (inFontsOfItsOwn(l, body)) alike.push({ title: l.text, style: styleOf(l), size, page: l.page, first: index, last: index });
   });
-  const headingSizes = new Set(
-    [...new Set(larger.map((c) => c.size))]
-      .filter((size) => headingLike(larger.filter((c) => c.size === size), lines.at(-1)?.page ?? 1))
-      .sort((a, b) => b - a)
-      .slice(0, 3),
-  );
-  const candidates = larger.filter((c) => headingSizes.has(c.size));
+  const sized = bySize(larger, pages);
+  // Size-alike styles are the lowest levels: below three larger ones, deeper than outlines go.
+  const fonted = byFont(alike, lines, body).slice(0, 3 - sized.length);
+  const ranks = new Map([...sized, ...fonted].map((style, rank) => [style, rank + 1]));
+  const candidates = [...larger, ...alike].filter((c) => ranks.has(c.style)).sort((x, y) => x.first - y.first);
   const joined = joinWrapped(candidates).filter((c) => c.title.length >= 3 && /\p{L}{2}/u.test(c.title) && !CAPTION.test(c.title));
   const kept = withoutTitleBlock(joined);
-  const sizes = [...new Set(kept.map((c) => c.size))].sort((a, b) => b - a);
-  const levelOfSize = new Map(sizes.map((size, rank) => [size, mostCommon(kept.filter((c) => c.size === size).map((c) => numberingDepth(c.title))) ?? rank + 1]));
+  const levelOf = new Map([...ranks].map(([style, rank]) => [style, mostCommon(kept.filter((c) => c.style === style).map((c) => numberingDepth(c.title))) ?? rank]));
   const seen = new Set<string>();
   const out: Heading[] = [];
   let previous = 0;
   for (const c of kept) {
-    const sized = levelOfSize.get(c.size)!;
     if (seen.has(c.title)) continue;
     seen.add(c.title);
     // Never deeper than one below the heading before: an outline a reader can follow.
-    const level = Math.min(numberingDepth(c.title) ?? sized, previous + 1, 3);
-    out.push({ title: c.title, level, page: c.page });
+    const level = Math.min(numberingDepth(c.title) ?? levelOf.get(c.style)!, previous + 1, 3);
+    out.push({ title: c.title.replace(/^[^\p{L}\p{N}\\]+/u, ""), level, page: c.page });
     previous = level;
     if (out.length >= MAX_HEADINGS) break;
   }
   return out;
+}
+
+/** About the body's size, in fonts of its own that a heading may be set in, not ending a sentence. */
+function inFontsOfItsOwn(l: Line, body: Body): boolean {
+  if (l.size < body.size * 0.85 || l.firstFont === body.font || styleOf(l) === body.style) return false;
+  return !NOT_HEADING_FONT.test(l.firstFont) && !(MONOSPACE.test(l.firstFont) && MONOSPACE.test(l.lastFont)) && !/[.,;:]$/.test(l.text);
+}
+
+/** Fonts a heading does not start in: italics, slanted, math and symbols (a bullet's). */
+const NOT_HEADING_FONT = /ital|oblique|slant|^cm(ti|sl|mi|sy|ex)\d|math|^msbm|^msam|symbol/i;
+/**
+ * Monospaced fonts, by name. A line all in one is code (a reference entry's name is followed
+ * by its title); TeX scales them up, so they don't tell a line's size either.
+ */
+export const MONOSPACE = /mono|^cm(s?l?tt|itt)\d|courier|inconsolata|typewriter|consol|menlo|^lmtt/i;
+
+const PAGE_NUMBER_END = /(\s|\.)[\dxivlc]{1,4}$/i;
+
+/** Pages of a table of contents: most lines end in a page number. */
+function contentsPages(lines: Line[]): Set<number> {
+  const count = new Map<number, { all: number; numbered: number }>();
+  for (const l of lines) {
+    const c = count.get(l.page) ?? { all: 0, numbered: 0 };
+    c.all++;
+    if (PAGE_NUMBER_END.test(l.text)) c.numbered++;
+    count.set(l.page, c);
+  }
+  return new Set([...count].filter(([, c]) => c.all >= 8 && c.numbered >= 0.6 * c.all).map(([page]) => page));
+}
+
+const round = (size: number) => Math.round(size * 2) / 2;
+const styleOf = (l: Line) => `${round(l.size)} ${l.firstFont} ${l.lastFont}`;
+
+interface Body {
+  size: number;
+  font: string;
+  style: string;
+  /** The median length of its lines: a full line of text. */
+  measure: number;
+}
+
+/** The body text: the size, first font and style that carry the most text. */
+function bodyStyle(lines: Line[]): Body | undefined {
+  const most = (key: (l: Line) => string) => {
+    const weight = new Map<string, number>();
+    for (const l of lines) weight.set(key(l), (weight.get(key(l)) ?? 0) + l.text.length);
+    return [...weight.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  };
+  const size = Number(most((l) => `${round(l.size)}`) ?? 0);
+  if (size === 0) return undefined;
+  const style = most(styleOf)!;
+  const measure = median(lines.filter((l) => styleOf(l) === style).map((l) => l.text.length));
+  return { size, font: most((l) => l.lastFont)!, style, measure };
+}
+
+/**
+ * The larger sizes used for headings, largest first: up to three, each on at least a tenth as
+ * many pages as the most widespread one (a size on a few pages is a figure's or an
+ * appendix's), the largest excepted (chapters are few).
+ */
+function bySize(larger: Candidate[], pages: number): string[] {
+  return [...new Set(larger.map((c) => c.style))]
+    .map((style) => ({ style, of: larger.filter((c) => c.style === style) }))
+    .filter(({ of }) => headingLike(of, pages))
+    .map(({ style, of }) => ({ style, size: of[0]!.size, pages: new Set(of.map((c) => c.page)).size }))
+    .sort((a, b) => b.size - a.size)
+    .filter((s, i, all) => i === 0 || s.pages >= 0.1 * Math.max(...all.map((x) => x.pages)))
+    .slice(0, 3)
+    .map((s) => s.style);
+}
+
+/**
+ * Styles at about the body's size that headings use: on three pages or more, a few lines a
+ * page, short lines (not a full measure, as an emphasised sentence is), one at a time (code
+ * comes in blocks), each saying something new (not a repeated label such as "Usage"), and
+ * not at the top or bottom of the page (running heads and feet). The two on most pages, the
+ * larger first.
+ */
+function byFont(alike: Candidate[], lines: Line[], body: Body): string[] {
+  const edge = new Set<number>();
+  lines.forEach((l, i) => {
+    if (lines[i - 1]?.page !== l.page || lines[i + 1]?.page !== l.page) edge.add(i);
+  });
+  return [...new Set(alike.map((c) => c.style))]
+    .map((style) => ({ style, of: alike.filter((c) => c.style === style) }))
+    .filter(({ of }) => {
+      const onPages = new Set(of.map((c) => c.page)).size;
+      const share = (test: (c: Candidate) => boolean) => of.filter(test).length / of.length;
+      return (
+        onPages >= 3 &&
+        of.length / onPages <= 6 &&
+        median(of.map((c) => c.title.length)) <= 0.6 * body.measure &&
+        new Set(of.map((c) => c.title)).size >= 0.8 * of.length &&
+        share((c) => edge.has(c.first)) < 0.5 &&
+        share((c) => styleOf(lines[c.first - 1] ?? lines[c.first]!) !== c.style && styleOf(lines[c.first + 1] ?? lines[c.first]!) !== c.style) >= 0.7
+      );
+    })
+    .map(({ style, of }) => ({ style, size: of[0]!.size, pages: new Set(of.map((c) => c.page)).size }))
+    .sort((a, b) => b.pages - a.pages)
+    .slice(0, 2)
+    .sort((a, b) => b.size - a.size || b.pages - a.pages)
+    .map((s) => s.style);
 }
 
 /**
@@ -79,8 +187,15 @@ function headingLike(ofSize: Candidate[], pages: number): boolean {
   return onPages >= 2 && ofSize.length / onPages <= 3;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
 interface Candidate {
   title: string;
+  /** Lines of one style are one kind of heading: a size, or a size and fonts. */
+  style: string;
   size: number;
   page: number;
   /** Indexes of its first and last line, to tell adjacent lines. */
@@ -108,7 +223,7 @@ function joinWrapped(candidates: Candidate[]): Candidate[] {
       prev &&
       prev.last === c.first - 1 &&
       prev.page === c.page &&
-      prev.size === c.size &&
+      prev.style === c.style &&
       numberingDepth(c.title) === undefined &&
       !CAPTION.test(c.title) &&
       prev.title.length + c.title.length < 200 &&
@@ -128,11 +243,11 @@ function joinWrapped(candidates: Candidate[]): Candidate[] {
  * authors): the document's title, not a level above its sections.
  */
 function withoutTitleBlock(candidates: Candidate[]): Candidate[] {
-  const laterSizes = new Set(candidates.filter((c) => c.page > 1).map((c) => c.size));
+  const laterSizes = new Set(candidates.filter((c) => c.page > 1).map((c) => c.style));
   if (laterSizes.size === 0) return candidates.slice(1);
   // In a paper with numbered sections, page 1's lines before the first are its authors.
   const firstNumbered = candidates.findIndex((c) => numberingDepth(c.title) !== undefined);
-  return candidates.filter((c, i) => c.page > 1 || (laterSizes.has(c.size) && (firstNumbered < 0 || candidates[firstNumbered]!.page > 1 || i >= firstNumbered)));
+  return candidates.filter((c, i) => c.page > 1 || (laterSizes.has(c.style) && (firstNumbered < 0 || candidates[firstNumbered]!.page > 1 || i >= firstNumbered)));
 }
 
 /** The depth a section number gives: "2" or "2." is 1, "2.3" is 2; appendix "A." is 1, "A.1" 2. */

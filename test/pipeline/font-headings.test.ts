@@ -41,3 +41,41 @@ test("a \"Chapter 2\" label is not a heading of its own; the chapter's title is"
   ]);
   expect(headings).toEqual(["1 Getting Started", "2 Installing", "1 Going Further", "2 Tuning"]);
 });
+
+test("headings set in the body's size but a bold face of their own are the level below the larger ones", async () => {
+  const bold = (text: string): SizedLine => [10, text, "Helvetica-Bold"];
+  const headings = await outline([
+    [[20, "A Manual"], ...body(5), [14, "1 Getting started"], ...body(3), bold("Installing from source"), ...body(4), bold("Installing a package"), ...body(4)],
+    [...body(3), bold("Running the service"), ...body(5), [14, "2 Going further"], ...body(3), bold("Tuning the pool"), ...body(4)],
+    [...body(4), bold("Watching the queues"), ...body(6)],
+  ]);
+  expect(headings).toEqual([
+    "1 1 Getting started",
+    "2 Installing from source",
+    "2 Installing a package",
+    "2 Running the service",
+    "1 2 Going further",
+    "2 Tuning the pool",
+    "2 Watching the queues",
+  ]);
+});
+
+test("running heads, repeated labels, code, emphasised sentences and a table of contents are not headings", async () => {
+  const bold = (text: string): SizedLine => [10, text, "Helvetica-Bold"];
+  const code = (text: string): SizedLine => [10, text, "Courier"];
+  const contents: SizedLine[] = ["1 Getting started", "1.1 Install", "1.2 Configure", "2 Running", "2.1 Queues", "2.2 Workers", "3 Tuning", "3.1 Pools", "3.2 Caches"].map((t, i) => bold(`${t} . . . . . ${i + 2}`));
+  const page = (n: number, section: string): SizedLine[] => [
+    bold(`Folio Manual, page ${n}`),
+    ...body(3),
+    [14, section],
+    ...body(2),
+    bold("Usage"),
+    ...body(2),
+    code(`folio upload --file paper-${n}.pdf`),
+    ...body(2),
+    bold(`Note that this sentence is emphasised in full, as a warning that runs the whole line ${n}.`),
+    ...body(3),
+  ];
+  const headings = await outline([[[20, "A Manual"], ...body(4)], [[14, "Contents"], ...contents], page(3, "1 Getting started"), page(4, "2 Running"), page(5, "3 Tuning")]);
+  expect(headings).toEqual(["1 Contents", "1 1 Getting started", "1 2 Running", "1 3 Tuning"]);
+});

@@ -44,21 +44,28 @@ export function longPdf(pages: number, title = "A Long Generated Manual"): Uint8
   return writePdf(objects, " /Info 4 0 R");
 }
 
-/** A line of text in a font size (points). */
-export type SizedLine = [size: number, text: string];
+/** The standard fonts a generated line can be set in (no font file: every reader has them). */
+const LINE_FONTS = ["Helvetica", "Helvetica-Bold", "Courier", "Times-Roman"] as const;
 
-/** Pages of lines, each set in its own font size, top to bottom: for the heading detector. */
+/** A line of text in a font size (points), in Helvetica unless another font is named. */
+export type SizedLine = [size: number, text: string, font?: (typeof LINE_FONTS)[number]];
+
+/** Pages of lines, each set in its own font and size, top to bottom: for the heading detector. */
 export function sizedLinesPdf(pages: SizedLine[][]): Uint8Array<ArrayBuffer> {
-  const objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", FONT];
+  const objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""];
+  const fonts = LINE_FONTS.map((name) => {
+    objects.push(`<< /Type /Font /Subtype /Type1 /BaseFont /${name} >>`);
+    return `/F${objects.length} ${objects.length} 0 R`;
+  });
   const kids: string[] = [];
   for (const lines of pages) {
     let y = 800;
-    const ops = lines.map(([size, text]) => {
+    const ops = lines.map(([size, text, font = "Helvetica"]) => {
       y -= size * 1.5;
-      return `BT /F1 ${size} Tf 60 ${y} Td (${escape(text)}) Tj ET`;
+      return `BT /F${3 + LINE_FONTS.indexOf(font)} ${size} Tf 60 ${y} Td (${escape(text)}) Tj ET`;
     });
     const pageNo = objects.length + 1;
-    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${pageNo + 1} 0 R >>`, stream(ops.join("\n")));
+    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Resources << /Font << ${fonts.join(" ")} >> >> /Contents ${pageNo + 1} 0 R >>`, stream(ops.join("\n")));
     kids.push(`${pageNo} 0 R`);
   }
   objects[1] = `<< /Type /Pages /Kids [${kids.join(" ")}] /Count ${pages.length} >>`;

@@ -14,7 +14,7 @@ export interface GeneratorFingerprint {
  * Bump when extraction changes what every generator's notes show (their title or the
  * outline taken from the PDF): notes cached before are then made again.
  */
-export const OUTLINE_VERSION = 2;
+export const OUTLINE_VERSION = 3;
 
 export function fingerprintOf(kind: GeneratorFingerprint["kind"], settings: Record<string, string | number>): GeneratorFingerprint {
   const all = { kind, outline: OUTLINE_VERSION, ...settings };
