@@ -2,7 +2,6 @@ import { getDocumentProxy, getResolvedPDFJS } from "unpdf";
 import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
 import { firstPageTitle, fontHeadings, MAX_HEADINGS, type Heading, type Line } from "./font-headings.ts";
-import { FontNames } from "./font-names.ts";
 import { pageText, type TextItem } from "./page-lines.ts";
 
 export type { Heading } from "./font-headings.ts";
@@ -38,9 +37,6 @@ export interface ExtractOptions {
 
 type PdfDoc = Awaited<ReturnType<typeof getDocumentProxy>>;
 
-/** Pages whose operator lists may be built to learn font names (src/pipeline/font-names.ts). */
-const FONT_NAME_PAGES = 16;
-
 /** pdf.js takes 0.5–1.4 s to load: threads call this when they start, not on their first job. */
 export async function warmExtractor(): Promise<void> {
   await getResolvedPDFJS();
@@ -57,14 +53,12 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
     const pages: string[] = [];
     const lines: Line[] = [];
     const budget = { left: opts.maxTextChars ?? Number.POSITIVE_INFINITY, max: opts.maxTextChars };
-    const [title, outline] = await Promise.all([metadataTitle(pdf), opts.headingsFrom === "fonts" ? [] : bookmarks(pdf)]);
-    // Font names only matter to the detector, which runs when there are no bookmarks.
-    const fonts = new FontNames(outline.length === 0 && opts.headingsFrom !== "bookmarks" ? FONT_NAME_PAGES : 0);
+    // pdf.js names a font by an id and a generic family ("monospace", "serif"), per document.
+    const families = new Map<string, string>();
+    const monospace = (font: string) => families.get(font) === "monospace";
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);
-      const items = await readItems(page, budget);
-      await fonts.learn(page, items.map((i) => i.fontName ?? ""));
-      pages.push(cleanText(pageText(items, n, lines, fonts.name)));
+      pages.push(cleanText(pageText(await readItems(page, budget, families), n, lines, monospace)));
       page.cleanup();
       opts.onProgress?.(n, pdf.numPages);
     }
@@ -75,6 +69,7 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
         `the PDF has ${chars} characters of text (fewer than ${opts.minTextChars}): an image-only scan or a drawing? OCR it first`,
       );
     }
+    const [title, outline] = await Promise.all([metadataTitle(pdf), opts.headingsFrom === "fonts" ? [] : bookmarks(pdf)]);
     const docTitle = title ?? firstPageTitle(lines);
     const fromFonts = () => (opts.headingsFrom === "bookmarks" ? [] : fontHeadings(lines).filter((h) => !(h.page === 1 && h.title === docTitle)));
     return {
@@ -92,7 +87,7 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
 
 async function openPdf(bytes: Uint8Array): Promise<PdfDoc> {
   try {
-    return await getDocumentProxy(bytes, { verbosity: 0, maxImageSize: 1 });
+    return await getDocumentProxy(bytes, { verbosity: 0 });
   } catch (err) {
     const name = (err as Error)?.name ?? "";
     const message = (err as Error)?.message ?? String(err);
@@ -105,13 +100,18 @@ async function openPdf(bytes: Uint8Array): Promise<PdfDoc> {
 
 type PdfPage = Awaited<ReturnType<PdfDoc["getPage"]>>;
 
-/** A page's text items as pdf.js parses them (getTextContent would build the whole page first). */
-async function readItems(page: PdfPage, budget: { left: number; max?: number }): Promise<TextItem[]> {
-  const reader = page.streamTextContent().getReader() as ReadableStreamDefaultReader<{ items: TextItem[] }>;
+/**
+ * A page's text items as pdf.js parses them (getTextContent would build the whole page first),
+ * and the generic family of each font they use, into `families`.
+ */
+async function readItems(page: PdfPage, budget: { left: number; max?: number }, families: Map<string, string>): Promise<TextItem[]> {
+  type Chunk = { items: TextItem[]; styles?: Record<string, { fontFamily?: string }> };
+  const reader = page.streamTextContent().getReader() as ReadableStreamDefaultReader<Chunk>;
   const items: TextItem[] = [];
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return items;
+    for (const [font, style] of Object.entries(value.styles ?? {})) families.set(font, style.fontFamily ?? "");
     for (const item of value.items) {
       budget.left -= item.str ? item.str.replace(/\s+/g, "").length : 0;
       items.push(item);

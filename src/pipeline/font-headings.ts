@@ -6,8 +6,8 @@ export interface Heading {
 }
 
 /**
- * A line of text as extraction saw it: its largest font size, its page, and the fonts of its
- * first and last runs of letters (a font's name where known, else pdf.js's id for it).
+ * A line of text as extraction saw it: its size, its page, the fonts (pdf.js's ids for them)
+ * of its first run and of its last run with letters, and whether it is all monospaced.
  */
 export interface Line {
   text: string;
@@ -15,6 +15,7 @@ export interface Line {
   page: number;
   firstFont: string;
   lastFont: string;
+  monospaced: boolean;
 }
 
 export const MAX_HEADINGS = 200;
@@ -74,19 +75,14 @@ export function fontHeadings(lines: Line[]): Heading[] {
   return out;
 }
 
-/** About the body's size, in fonts of its own that a heading may be set in, not ending a sentence. */
+/**
+ * About the body's size, in fonts of its own that a heading may be set in: not all
+ * monospaced (code), not ending a sentence, with a word in it (a display formula has none).
+ */
 function inFontsOfItsOwn(l: Line, body: Body): boolean {
   if (l.size < body.size * 0.85 || l.firstFont === body.font || styleOf(l) === body.style) return false;
-  return !NOT_HEADING_FONT.test(l.firstFont) && !(MONOSPACE.test(l.firstFont) && MONOSPACE.test(l.lastFont)) && !/[.,;:]$/.test(l.text);
+  return !l.monospaced && !/[.,;:]$/.test(l.text) && /\p{L}{3}/u.test(l.text);
 }
-
-/** Fonts a heading does not start in: italics, slanted, math and symbols (a bullet's). */
-const NOT_HEADING_FONT = /ital|oblique|slant|^cm(ti|sl|mi|sy|ex)\d|math|^msbm|^msam|symbol/i;
-/**
- * Monospaced fonts, by name. A line all in one is code (a reference entry's name is followed
- * by its title); TeX scales them up, so they don't tell a line's size either.
- */
-export const MONOSPACE = /mono|^cm(s?l?tt|itt)\d|courier|inconsolata|typewriter|consol|menlo|^lmtt/i;
 
 const PAGE_NUMBER_END = /(\s|\.)[\dxivlc]{1,4}$/i;
 
@@ -133,9 +129,9 @@ function bodyStyle(lines: Line[]): Body | undefined {
  * appendix's), the largest excepted (chapters are few).
  */
 function bySize(larger: Candidate[], pages: number): string[] {
-  return [...new Set(larger.map((c) => c.style))]
-    .map((style) => ({ style, of: larger.filter((c) => c.style === style) }))
-    .filter(({ of }) => headingLike(of, pages))
+  return [...byStyle(larger)]
+    .filter(([, of]) => headingLike(of, pages))
+    .map(([style, of]) => ({ style, of }))
     .map(({ style, of }) => ({ style, size: of[0]!.size, pages: new Set(of.map((c) => c.page)).size }))
     .sort((a, b) => b.size - a.size)
     .filter((s, i, all) => i === 0 || s.pages >= 0.1 * Math.max(...all.map((x) => x.pages)))
@@ -155,8 +151,8 @@ function byFont(alike: Candidate[], lines: Line[], body: Body): string[] {
   lines.forEach((l, i) => {
     if (lines[i - 1]?.page !== l.page || lines[i + 1]?.page !== l.page) edge.add(i);
   });
-  return [...new Set(alike.map((c) => c.style))]
-    .map((style) => ({ style, of: alike.filter((c) => c.style === style) }))
+  return [...byStyle(alike)]
+    .map(([style, of]) => ({ style, of }))
     .filter(({ of }) => {
       const onPages = new Set(of.map((c) => c.page)).size;
       const share = (test: (c: Candidate) => boolean) => of.filter(test).length / of.length;
@@ -185,6 +181,17 @@ function headingLike(ofSize: Candidate[], pages: number): boolean {
   if (pages <= 2) return true;
   const onPages = new Set(ofSize.map((c) => c.page)).size;
   return onPages >= 2 && ofSize.length / onPages <= 3;
+}
+
+/** Candidates grouped by style (in one pass: a PDF with a font subset a page has thousands). */
+function byStyle(candidates: Candidate[]): Map<string, Candidate[]> {
+  const groups = new Map<string, Candidate[]>();
+  for (const c of candidates) {
+    const group = groups.get(c.style);
+    if (group) group.push(c);
+    else groups.set(c.style, [c]);
+  }
+  return groups;
 }
 
 function median(values: number[]): number {
