@@ -13,6 +13,7 @@ import { hostname } from "node:os";
 import { ThreadHost } from "../workers/thread-host.ts";
 import { startWebhookSender } from "../workers/webhook-sender.ts";
 import { createCaches, l1Options, type Caches } from "./cache/index.ts";
+import { dropOnPublish } from "./cache/l1-invalidation.ts";
 import { SharedL1 } from "./cache/shared-l1.ts";
 import { ConfigError, type Config } from "./config.ts";
 import { ExtractionPool } from "./extraction/pool.ts";
@@ -119,8 +120,10 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
 
   const queues = opts.queues ?? QUEUE_NAMES;
   // One shared-memory L1 for the whole process: the worker threads and the upload route.
-  const l1Buffer = new SharedL1(l1Options(cfg)).buffer;
+  const l1 = new SharedL1(l1Options(cfg));
+  const l1Buffer = l1.buffer;
   const caches = createCaches(cfg, redis(), l1Buffer);
+  const stopDrops = cfg.FOLIO_CACHE === "off" ? undefined : await dropOnPublish(redis("subscriber"), cfg.FOLIO_REDIS_PREFIX, l1);
   const storage = createStorage(cfg);
   if (runsServer) await publishStorageProbe(storage, redis(), cfg.FOLIO_REDIS_PREFIX);
   else if ((await checkStorageShared(storage, redis(), cfg.FOLIO_REDIS_PREFIX)) === "no-probe-yet") {
@@ -144,7 +147,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const metricsSources: MetricsSources = {
     main: threadMetrics("main", { defaults: true }),
     threads: host && (() => host.collectMetrics()),
-    local: async () => ({ statusBacklog: writer.stats().pending, pool: pool?.stats(), l1: (await caches.notes.stats()).l1 ?? undefined }),
+    local: async () => ({ statusBacklog: writer.stats().pending, pool: pool?.stats(), l1: caches.notes.localStats() ?? undefined }),
   };
   // A worker process has no API: it answers probes and Prometheus on a port of its own.
   const probes = runsServer ? undefined : Bun.serve({ port: cfg.FOLIO_WORKER_PORT, hostname: cfg.HOST, fetch: probeRoutes(readiness, prometheusMetrics(metricsSources)).fetch });
@@ -226,6 +229,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       stopLoopBoard();
       await host?.stop(cfg.FOLIO_DRAIN_TIMEOUT_MS);
       await bounded("generator board", unpublish?.());
+      await bounded("L1 drops", stopDrops?.());
       // Consumers have drained; an extraction still running after that is cut, not waited on.
       clearInterval(poolBeat);
       await pool?.stop(0);

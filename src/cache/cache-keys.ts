@@ -1,3 +1,5 @@
+import { sha256Hex } from "../crypto/sha256.ts";
+
 /**
  * Who may be served an entry made for someone else: everyone (`global`, the best hit
  * rate) or only the user who uploaded (`user`, so neither an answer nor its timing tells
@@ -10,7 +12,6 @@ export interface KeyedPdf {
   userId: string;
 }
 
-const hex = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest("hex");
 const scopeOf = (scope: CacheScope, userId: string) => (scope === "user" ? `user:${userId}` : "global");
 
 /**
@@ -18,7 +19,7 @@ const scopeOf = (scope: CacheScope, userId: string) => (scope === "user" ? `user
  * L1 (64-hex keys), L2, single flight and the upload-time lookup.
  */
 export function notesKey(scope: CacheScope, pdf: KeyedPdf, fingerprint: string): string {
-  return hex(`notes\n${pdf.sha256}\n${fingerprint}\n${scopeOf(scope, pdf.userId)}`);
+  return sha256Hex(`notes\n${pdf.sha256}\n${fingerprint}\n${scopeOf(scope, pdf.userId)}`);
 }
 
 /**
@@ -26,5 +27,5 @@ export function notesKey(scope: CacheScope, pdf: KeyedPdf, fingerprint: string):
  * in the global scope (as before keys had a scope), a derived one in the user scope.
  */
 export function textKey(scope: CacheScope, pdf: KeyedPdf): string {
-  return scope === "global" ? pdf.sha256 : hex(`text\n${pdf.sha256}\n${scopeOf(scope, pdf.userId)}`);
+  return scope === "global" ? pdf.sha256 : sha256Hex(`text\n${pdf.sha256}\n${scopeOf(scope, pdf.userId)}`);
 }

@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import { noCache, NotesCache, type NotesLookup } from "./notes-cache.ts";
 import { RedisL2 } from "./redis-l2.ts";
 import { SharedL1, type SharedL1Options } from "./shared-l1.ts";
+import { publishDrop } from "./l1-invalidation.ts";
 import { singleFlight } from "./single-flight.ts";
 import { notesKey, textKey, type CacheScope, type KeyedPdf } from "./cache-keys.ts";
 
@@ -35,7 +36,7 @@ export function createCaches(cfg: Config, redis: Redis, l1Buffer?: SharedArrayBu
   const l1 = new SharedL1(l1Options(cfg), l1Buffer);
   return {
     ...keys,
-    notes: new NotesCache(l1, new RedisL2(redis, prefix, cfg.FOLIO_L2_TTL_S), cfg.FOLIO_L1_TTL_S * 1000),
+    notes: new NotesCache(l1, new RedisL2(redis, prefix, cfg.FOLIO_L2_TTL_S), cfg.FOLIO_L1_TTL_S * 1000, (key) => publishDrop(redis, prefix, key)),
     once: (key, owner, lookup, work) =>
       singleFlight(
         redis,

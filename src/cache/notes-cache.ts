@@ -19,6 +19,8 @@ export class NotesCache {
     private readonly l1: SharedL1 | undefined,
     private readonly l2: RedisL2,
     private readonly l1TtlMs: number,
+    /** Tells every process to drop a replaced key from its L1 (l1-invalidation.ts). */
+    private readonly dropEverywhere: (key: string) => Promise<unknown>,
   ) {}
 
   async get(key: string): Promise<Notes | undefined> {
@@ -36,13 +38,21 @@ export class NotesCache {
     await this.l2.set("notes", key, bytes);
   }
 
+  /** Sets notes that replace others under the key (a refresh), in every process's L1 too. */
+  async replace(key: string, notes: Notes): Promise<void> {
+    await this.set(key, notes);
+    await this.dropEverywhere(key);
+  }
+
+  /** This process's L1 figures, without asking Redis. */
+  localStats(): CacheStats["l1"] {
+    const l1 = this.l1?.stats();
+    return l1 ? { ...l1, hitRate: rate(l1.hits, l1.misses) } : null;
+  }
+
   async stats(): Promise<CacheStats> {
     const l2 = await this.l2.stats();
-    const l1 = this.l1?.stats();
-    return {
-      l1: l1 ? { ...l1, hitRate: rate(l1.hits, l1.misses) } : null,
-      l2: { ...l2, hitRate: rate(l2.hits, l2.misses) },
-    };
+    return { l1: this.localStats(), l2: { ...l2, hitRate: rate(l2.hits, l2.misses) } };
   }
 }
 
@@ -55,7 +65,9 @@ function decode(bytes: Uint8Array): Notes | undefined {
 export const noCache = {
   get: async () => undefined,
   set: async () => {},
+  replace: async () => {},
+  localStats: () => null,
   stats: async (): Promise<CacheStats> => ({ l1: null, l2: { hits: 0, misses: 0, sets: 0, hitRate: 0 } }),
-} satisfies Pick<NotesCache, "get" | "set" | "stats">;
+} satisfies NotesLookup;
 
-export type NotesLookup = Pick<NotesCache, "get" | "set" | "stats">;
+export type NotesLookup = Pick<NotesCache, "get" | "set" | "replace" | "localStats" | "stats">;

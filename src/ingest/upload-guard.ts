@@ -24,10 +24,6 @@ function nudgeCollector(bytes: number): void {
   Bun.gc(false);
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
-}
-
 /** Why an upload stream was cut: the HTTP layer turns these into 413 / 415. */
 export class UploadRejected extends Error {
   override name = "UploadRejected";

@@ -84,10 +84,12 @@ export function cachedNotes(deps: StageDeps, data: PdfJobData): Promise<Notes | 
 /**
  * Caches notes under the generator that actually wrote them, so the fallback's notes,
  * written during a model outage, never answer for the model afterwards. A refresh replaces
- * the entry.
+ * the entry, in every process's L1 too.
  */
 export async function cacheNotes(deps: StageDeps, data: PdfJobData, notes: Notes): Promise<void> {
-  if (notes.fingerprint) await deps.caches.notes.set(deps.caches.notesKey(data, notes.fingerprint), notes);
+  if (!notes.fingerprint) return;
+  const key = deps.caches.notesKey(data, notes.fingerprint);
+  await (data.refresh ? deps.caches.notes.replace(key, notes) : deps.caches.notes.set(key, notes));
 }
 
 /**

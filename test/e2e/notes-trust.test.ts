@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getJson, uploadFile, waitFinal } from "../support/client.ts";
 import { fixture } from "../support/fixtures.ts";
+import { freshDatabase } from "../support/postgres.ts";
 import { startOpenAIStandIn, type StandIn } from "../support/openai-standin.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 
@@ -41,6 +42,13 @@ function deployment(name: string) {
       await svc.stop();
     }
   };
+}
+
+function formWith(file: string, fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  form.append("file", Bun.file(fixture(file)), file);
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  return form;
 }
 
 async function notesOf(svc: ServiceProcess, upload: { status: number; body: any }) {
@@ -115,10 +123,7 @@ test("refresh=true makes the notes afresh and replaces the cached entry, on both
 
       standIn.knobs.tag = "(second run)";
       const calls = standIn.calls.length;
-      const form = new FormData();
-      form.append("file", Bun.file(fixture(file)), file);
-      form.append("pipeline", pipeline);
-      if (how === "field") form.append("refresh", "true");
+      const form = formWith(file, { pipeline, ...(how === "field" && { refresh: "true" }) });
       const res = await fetch(`${svc.url}/uploads${how === "query" ? "?refresh=true" : ""}`, { method: "POST", body: form });
       const refreshed = { status: res.status, body: (await res.json()) as any };
       expect(refreshed).toMatchObject({ status: 202, body: { cached: false } });
@@ -132,6 +137,39 @@ test("refresh=true makes the notes afresh and replaces the cached entry, on both
       expect((await notesOf(svc, plain)).summary).toBe(fresh.summary);
     }
   });
+}, 120_000);
+
+test("a refresh in one process drops the replaced notes from the other processes' L1", async () => {
+  reset();
+  const db = await freshDatabase("trust-fleet");
+  const dataDir = mkdtempSync(join(tmpdir(), "folio-trust-fleet-"));
+  dirs.push(dataDir);
+  const prefix = `{folio-test-trust-fleet-${process.pid}-${Date.now()}}`;
+  // An L1 entry lives an hour here: only the drop can make the server read L2 again.
+  const env = { ...model(), DATABASE_URL: db.url, FOLIO_L1_TTL_S: "3600" };
+  const workers = await startServiceProcess({ name: "trust-fleet-workers", workersOnly: true, prefix, dataDir, env });
+  const server = await startServiceProcess({ name: "trust-fleet-server", args: ["--role", "server"], prefix, dataDir, env });
+  running.push(workers, server);
+  try {
+    const first = await notesOf(server, await uploadFile(server.url, fixture("form.pdf")));
+    // A plain upload is answered at the server from L2, which puts the notes in its L1.
+    const warm = await uploadFile(server.url, fixture("form.pdf"));
+    expect(warm).toMatchObject({ status: 200, body: { cached: true } });
+    expect((await notesOf(server, warm)).summary).toBe(first.summary);
+
+    standIn.knobs.tag = "(refreshed)";
+    const refreshed = await fetch(`${server.url}/uploads?refresh=true`, { method: "POST", body: formWith("form.pdf") });
+    const fresh = await notesOf(server, { status: refreshed.status, body: await refreshed.json() });
+    expect(fresh.summary).toContain("(refreshed)");
+
+    const plain = await uploadFile(server.url, fixture("form.pdf"));
+    expect(plain).toMatchObject({ status: 200, body: { cached: true } });
+    expect((await notesOf(server, plain)).summary).toBe(fresh.summary);
+  } finally {
+    await server.stop();
+    await workers.stop();
+    await db.drop();
+  }
 }, 120_000);
 
 test("every token the model reported is counted by model, failed calls and schema retries included", async () => {

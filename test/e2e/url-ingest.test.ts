@@ -1,6 +1,6 @@
 /** POST /uploads with JSON {url}: a real service downloading from a real HTTP server on loopback. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { sha256Hex } from "../../src/ingest/upload-guard.ts";
+import { sha256Hex } from "../../src/crypto/sha256.ts";
 import { getJson, uploadFile, waitFinal } from "../support/client.ts";
 import { fixture } from "../support/fixtures.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { downloadUrl, type DownloadOptions } from "../../src/ingest/download-url.ts";
 import { PipelineError } from "../../src/pipeline/errors.ts";
-import { sha256Hex } from "../../src/ingest/upload-guard.ts";
+import { sha256Hex } from "../../src/crypto/sha256.ts";
 import { fixture } from "../support/fixtures.ts";
 
 /** A real HTTP server on loopback playing every kind of source a user might point Folio at. */

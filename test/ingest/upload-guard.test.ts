@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { hashingStream, sha256Hex, UploadRejected } from "../../src/ingest/upload-guard.ts";
+import { sha256Hex } from "../../src/crypto/sha256.ts";
+import { hashingStream, UploadRejected } from "../../src/ingest/upload-guard.ts";
 import { fixture, fixtures } from "../support/fixtures.ts";
 
 async function drain(s: ReadableStream<Uint8Array>) {

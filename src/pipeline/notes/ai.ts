@@ -8,7 +8,8 @@ import { inSpan, SpanKind } from "../../tracing/tracing.ts";
 import { PipelineError } from "../errors.ts";
 import type { ExtractedText } from "../extract.ts";
 import { chunkPages, mapLimit } from "./chunks.ts";
-import { digest, fingerprintOf, type GeneratorFingerprint } from "./fingerprint.ts";
+import { sha256Hex } from "../../crypto/sha256.ts";
+import { fingerprintOf, type GeneratorFingerprint } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
 import { NotesContentSchema, NotesSchema, notesMarkdown, type NotesContent } from "./schema.ts";
 
@@ -39,7 +40,7 @@ const SYSTEM =
   "Write in the document's language. Use only what the document says.";
 
 /** Changes with the prompt or the schema the model answers to, so notes asked for differently are not reused. */
-const PROMPT_VERSION = digest(SYSTEM + JSON.stringify(z.toJSONSchema(NotesContentSchema))).slice(0, 12);
+const PROMPT_VERSION = sha256Hex(SYSTEM + JSON.stringify(z.toJSONSchema(NotesContentSchema))).slice(0, 12);
 
 /** The endpoint's host (not its path or credentials), API kind, model, prompt and chunking. */
 export function aiFingerprint(opts: AiOptions): GeneratorFingerprint {

@@ -1,3 +1,5 @@
+import { sha256Hex } from "../../crypto/sha256.ts";
+
 /**
  * What determined a generator's notes: its kind and every setting that changes what it
  * writes. Notes are cached under the id, so a change of model, endpoint, prompt or
@@ -19,9 +21,5 @@ export const OUTLINE_VERSION = 3;
 export function fingerprintOf(kind: GeneratorFingerprint["kind"], settings: Record<string, string | number>): GeneratorFingerprint {
   const all = { kind, outline: OUTLINE_VERSION, ...settings };
   const ordered = Object.fromEntries(Object.entries(all).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return { id: digest(JSON.stringify(ordered)).slice(0, 16), kind, settings: all };
-}
-
-export function digest(text: string): string {
-  return new Bun.CryptoHasher("sha256").update(text).digest("hex");
+  return { id: sha256Hex(JSON.stringify(ordered)).slice(0, 16), kind, settings: all };
 }
