@@ -29,7 +29,7 @@ const wordSegmenter = new Intl.Segmenter(undefined, { granularity: "word" });
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
 /** Bump when the summariser's algorithm changes what it writes: notes cached before are made again. */
-const SUMMARISER_VERSION = 2;
+const SUMMARISER_VERSION = 3;
 
 export function extractiveFingerprint(opts: ExtractiveOptions): GeneratorFingerprint {
   return fingerprintOf("extractive", { version: SUMMARISER_VERSION, sentences: opts.summarySentences, keyPoints: opts.keyPoints });
@@ -125,7 +125,8 @@ function bulletLines(text: string, taken: Candidate[]): Candidate[] {
     const words = CJK.test(line) ? line.length / 2 : line.split(" ").length;
     const letters = line.match(/\p{L}/gu)?.length ?? 0;
     if (words < 3 || line.length > MAX_SENTENCE_CHARS || letters / Math.max(1, line.length) < 0.6 || seen.has(line)) continue;
-    if ([...seen].some((s) => s.includes(line))) continue;
+    // A line inside a sentence, or a paragraph line holding sentences, says nothing new.
+    if ([...seen].some((s) => s.includes(line) || line.includes(s))) continue;
     seen.add(line);
     out.push({ text: line, terms: termsOf(line), pos });
   }

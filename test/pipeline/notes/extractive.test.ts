@@ -34,6 +34,19 @@ describe("extractive notes", () => {
     expect(notes.title).toBe("Introducing Folio");
   });
 
+  test("a short page's sentences are said once, not again inside their paragraph", () => {
+    const page = [
+      "PDF Test File",
+      "Congratulations, your computer is equipped with a PDF (Portable Document Format) reader! You should be able to view any of the",
+      "PDF documents and forms available on our site. PDF forms are indicated by these icons on the page.",
+      "Yukon Department of Education",
+      "Box 2703",
+    ].join("\n");
+    const notes = summarise({ pages: [page], totalPages: 1, title: null, headings: [], chars: page.length }, opts);
+    const times = (phrase: string) => notes.summary.split(phrase).length - 1;
+    expect([times("Congratulations, your computer"), times("You should be able to view"), times("PDF forms are indicated")]).toEqual([1, 1, 1]);
+  });
+
   test("scales near-linearly with the text", async () => {
     const doc = await extract("manual-long.pdf");
     const time = (pages: string[]) => {
