@@ -48,13 +48,20 @@ export function pageText(items: TextItem[], page: number, lines: Line[], monospa
 }
 
 /**
- * A line's size is its largest run's, monospaced runs aside when there are others (TeX sets
- * an 11.8 pt `\command` in 11 pt text: not a larger line); its first font is its first run's
- * (a heading's marker or number included), its last the last run with letters.
+ * A line's size is its largest run's among those with letters, and monospaced runs aside
+ * when there are others: a 20 pt glyph with no text behind it (an Arabic word pdf.js cannot
+ * map, a big operator) or an 11.8 pt `\command` in 11 pt text (TeX scales its typewriter
+ * font) does not make a larger line. Its first font is its first run's (a heading's marker
+ * or number included), its last the last run with letters.
  */
 function lineStyle(runs: Run[]): Omit<Line, "text" | "page"> {
-  const proportional = runs.filter((r) => !r.monospace);
-  const size = Math.max(...(proportional.length > 0 ? proportional : runs).map((r) => r.size));
+  const preferred = (all: Run[], keep: (r: Run) => boolean) => (all.some(keep) ? all.filter(keep) : all);
+  const sized = preferred(preferred(runs, (r) => r.letters), (r) => !r.monospace);
   const lettered = runs.filter((r) => r.letters);
-  return { size, firstFont: runs[0]!.font, lastFont: (lettered.at(-1) ?? runs.at(-1)!).font, monospaced: proportional.length === 0 };
+  return {
+    size: Math.max(...sized.map((r) => r.size)),
+    firstFont: runs[0]!.font,
+    lastFont: (lettered.at(-1) ?? runs.at(-1)!).font,
+    monospaced: runs.every((r) => r.monospace),
+  };
 }

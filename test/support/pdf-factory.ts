@@ -47,8 +47,11 @@ export function longPdf(pages: number, title = "A Long Generated Manual"): Uint8
 /** The standard fonts a generated line can be set in (no font file: every reader has them). */
 const LINE_FONTS = ["Helvetica", "Helvetica-Bold", "Courier", "Times-Roman"] as const;
 
-/** A line of text in a font size (points), in Helvetica unless another font is named. */
-export type SizedLine = [size: number, text: string, font?: (typeof LINE_FONTS)[number]];
+/**
+ * A line of text in a font size (points), in Helvetica unless another font is named, and
+ * optionally a run of another size after it on the same line.
+ */
+export type SizedLine = [size: number, text: string, font?: (typeof LINE_FONTS)[number], tail?: [size: number, text: string]];
 
 /** Pages of lines, each set in its own font and size, top to bottom: for the heading detector. */
 export function sizedLinesPdf(pages: SizedLine[][]): Uint8Array<ArrayBuffer> {
@@ -60,9 +63,10 @@ export function sizedLinesPdf(pages: SizedLine[][]): Uint8Array<ArrayBuffer> {
   const kids: string[] = [];
   for (const lines of pages) {
     let y = 800;
-    const ops = lines.map(([size, text, font = "Helvetica"]) => {
+    const ops = lines.map(([size, text, font = "Helvetica", tail]) => {
       y -= size * 1.5;
-      return `BT /F${3 + LINE_FONTS.indexOf(font)} ${size} Tf 60 ${y} Td (${escape(text)}) Tj ET`;
+      const f = `/F${3 + LINE_FONTS.indexOf(font)}`;
+      return `BT ${f} ${size} Tf 60 ${y} Td (${escape(text)}) Tj${tail ? ` ${f} ${tail[0]} Tf (${escape(tail[1])}) Tj` : ""} ET`;
     });
     const pageNo = objects.length + 1;
     objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Resources << /Font << ${fonts.join(" ")} >> >> /Contents ${pageNo + 1} 0 R >>`, stream(ops.join("\n")));
