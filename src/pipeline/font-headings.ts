@@ -28,7 +28,8 @@ export function firstPageTitle(lines: Line[]): string | null {
   if (start < 0) return null;
   const run: string[] = [];
   for (let i = start; i < page1.length && page1[i]!.size >= max - 0.5 && run.length < 4; i++) run.push(page1[i]!.text);
-  const title = run.join(" ").replace(/\s+/g, " ").trim();
+  // A footnote mark on the title ("…Arabic texts∗") points at a note, not part of the title.
+  const title = run.join(" ").replace(/\s+/g, " ").replace(/[\s∗*†‡§¶]+$/u, "").trim();
   return title.length >= 3 && title.length <= 200 ? title : null;
 }
 
