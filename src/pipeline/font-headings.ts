@@ -69,7 +69,7 @@ export function fontHeadings(lines: Line[]): Heading[] {
     seen.add(c.title);
     // Never deeper than one below the heading before: an outline a reader can follow.
     const level = Math.min(numberingDepth(c.title) ?? levelOf.get(c.style)!, previous + 1, 3);
-    out.push({ title: c.title.replace(/^[^\p{L}\p{N}\\]+/u, ""), level, page: c.page });
+    out.push({ title: c.title.replace(MARKER, ""), level, page: c.page });
     previous = level;
     if (out.length >= MAX_HEADINGS) break;
   }
@@ -152,6 +152,7 @@ function byFont(alike: Candidate[], lines: Line[], body: Body): string[] {
   lines.forEach((l, i) => {
     if (lines[i - 1]?.page !== l.page || lines[i + 1]?.page !== l.page) edge.add(i);
   });
+  const sameStyle = (i: number, style: string) => lines[i] !== undefined && styleOf(lines[i]) === style;
   return [...byStyle(alike)]
     .map(([style, of]) => ({ style, of }))
     .filter(({ of }) => {
@@ -163,7 +164,7 @@ function byFont(alike: Candidate[], lines: Line[], body: Body): string[] {
         median(of.map((c) => c.title.length)) <= 0.6 * body.measure &&
         new Set(of.map((c) => c.title)).size >= 0.8 * of.length &&
         share((c) => edge.has(c.first)) < 0.5 &&
-        share((c) => styleOf(lines[c.first - 1] ?? lines[c.first]!) !== c.style && styleOf(lines[c.first + 1] ?? lines[c.first]!) !== c.style) >= 0.7
+        share((c) => !sameStyle(c.first - 1, c.style) && !sameStyle(c.first + 1, c.style)) >= 0.7
       );
     })
     .map(({ style, of }) => ({ style, size: of[0]!.size, pages: new Set(of.map((c) => c.page)).size }))
@@ -213,6 +214,9 @@ interface Candidate {
 
 /** "Chapter 2" alone on its line, above the chapter's title: a label, not a heading. */
 const LABEL = /^(chapter|part|appendix|book|kapitel|teil|anhang|chapitre|partie|annexe|cap[ií]tulo|parte|ap[eê]ndice|глава|часть|приложение)\s+([\dIVXLC]+|[A-Z])\.?$|^第\s*[\d一二三四五六七八九十百]+\s*[章部節]$/iu;
+
+/** A marker some documents set before an entry's heading ("▶ \\pdfoutput"): not part of it. */
+const MARKER = /^[▶►▸▹•·▪◦‣■□◆◇○●★☞➤→*–—-]+\s*/u;
 
 /** "Figure 3.", "Table 1:", "Fig. 2", "Abbildung 4", "Таблица 1", "図 1", "表2". */
 const CAPTION = /^(fig(ure)?|tab(le)?|listing|algorithm|exhibit|chart|abbildung|tabelle|tableau|рис(унок)?|таблица|図|表|图)\.?\s*[\dIVX]/iu;
