@@ -215,7 +215,7 @@ interface Candidate {
 /** "Chapter 2" alone on its line, above the chapter's title: a label, not a heading. */
 const LABEL = /^(chapter|part|appendix|book|kapitel|teil|anhang|chapitre|partie|annexe|cap[ií]tulo|parte|ap[eê]ndice|глава|часть|приложение)\s+([\dIVXLC]+|[A-Z])\.?$|^第\s*[\d一二三四五六七八九十百]+\s*[章部節]$/iu;
 
-/** A marker some documents set before an entry's heading ("▶ \\pdfoutput"): not part of it. */
+/** A marker some documents set before an entry's heading ("▶ \pdfoutput"): not part of it. */
 const MARKER = /^[▶►▸▹•·▪◦‣■□◆◇○●★☞➤→*–—-]+\s*/u;
 
 /** "Figure 3.", "Table 1:", "Fig. 2", "Abbildung 4", "Таблица 1", "図 1", "表2". */
