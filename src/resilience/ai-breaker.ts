@@ -58,9 +58,12 @@ if failures >= tonumber(ARGV[2]) and (openUntil == 0 or probing) then
   return 1
 end
 return 0`;
-// success(now) → 1 when it closed an open breaker.
+// success(now, admittedAt) → 1 when it closed an open breaker. A call admitted before the
+// breaker opened was already on its way: its success says nothing about the endpoint now,
+// and letting it close the breaker made an outage flap open and shut within milliseconds.
 const SUCCESS = `
 local wasOpen = tonumber(redis.call("HGET", KEYS[1], "openUntil") or "0") > 0
+if wasOpen and tonumber(redis.call("HGET", KEYS[1], "changedAt") or "0") >= tonumber(ARGV[2]) then return 0 end
 redis.call("HSET", KEYS[1], "failures", 0, "openUntil", 0, "probeUntil", 0)
 if wasOpen then redis.call("HSET", KEYS[1], "changedAt", ARGV[1]) return 1 end
 return 0`;
@@ -81,6 +84,7 @@ export class AiBreaker {
   /** Runs a model call; a hung call is cut at timeoutMs and counts as a failure. */
   async call<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const enabled = this.opts.enabled !== false;
+    const admittedAt = Date.now();
     if (enabled) {
       const [go, extra] = (await this.redis.eval(ADMIT, 1, this.key, Date.now(), this.opts.timeoutMs + 1000)) as [number, number?];
       if (!go) {
@@ -90,7 +94,7 @@ export class AiBreaker {
     }
     try {
       const result = await this.cut.execute(({ signal }) => fn(signal));
-      if (enabled && (await this.redis.eval(SUCCESS, 1, this.key, Date.now())) === 1) log.warn({ breaker: "closed" }, "AI circuit breaker closed");
+      if (enabled && (await this.redis.eval(SUCCESS, 1, this.key, Date.now(), admittedAt)) === 1) log.warn({ breaker: "closed" }, "AI circuit breaker closed");
       if (enabled) await this.refresh();
       return result;
     } catch (err) {

@@ -107,6 +107,18 @@ describe("circuit breaker", () => {
     expect((await gen.generate(input)).generator).toBe("ai");
   });
 
+  test("a call sent before the breaker opened does not close it by succeeding late", async () => {
+    const key = `{ai-test-${process.pid}-late}:ai-breaker`;
+    const b = new AiBreaker({ failures: 2, halfOpenAfterMs: 5_000, timeoutMs: 5_000 }, redis, key);
+    const late = b.call(() => Bun.sleep(200).then(() => "late answer"));
+    const fail = () => Promise.reject(new Error("model down"));
+    for (let i = 0; i < 2; i++) await expect(b.call(fail)).rejects.toThrow("model down");
+    expect(await b.refresh()).toMatchObject({ state: "open" });
+    expect(await late).toBe("late answer");
+    expect(await b.refresh()).toMatchObject({ state: "open", consecutiveFailures: 2 });
+    await redis.del(key);
+  });
+
   test("two handles on one shared breaker (two processes): failures add up, and while open only one probe goes out", async () => {
     reset();
     const key = `{ai-test-${process.pid}-shared}:ai-breaker`;
