@@ -10,6 +10,7 @@ export interface TextItem {
 }
 
 interface Run {
+  str: string;
   font: string;
   size: number;
   monospace: boolean;
@@ -25,7 +26,10 @@ export function pageText(items: TextItem[], page: number, lines: Line[], monospa
   let line = "";
   let runs: Run[] = [];
   const flush = () => {
-    if (line.trim() && runs.length > 0) lines.push({ text: cleanText(line).trim(), page, ...lineStyle(runs) });
+    if (line.trim() && runs.length > 0) {
+      const style = lineStyle(runs);
+      lines.push({ text: cleanText(withoutNoteMark(line, runs, style.size)).trim(), page, ...style });
+    }
     line = "";
     runs = [];
   };
@@ -35,7 +39,7 @@ export function pageText(items: TextItem[], page: number, lines: Line[], monospa
     const t = item.transform;
     if (item.str.trim()) {
       const font = item.fontName ?? "";
-      runs.push({ font, size: t ? Math.hypot(t[2] ?? 0, t[3] ?? 0) : 0, monospace: monospace(font), letters: /\p{L}/u.test(item.str) });
+      runs.push({ str: item.str, font, size: t ? Math.hypot(t[2] ?? 0, t[3] ?? 0) : 0, monospace: monospace(font), letters: /\p{L}/u.test(item.str) });
     }
     if (item.hasEOL) {
       text += line + "\n";
@@ -64,4 +68,15 @@ function lineStyle(runs: Run[]): Omit<Line, "text" | "page"> {
     lastFont: (lettered.at(-1) ?? runs.at(-1)!).font,
     monospaced: runs.every((r) => r.monospace),
   };
+}
+
+/**
+ * A line without the footnote mark set small after it ("Software Conflict Resolution⁴"):
+ * the heading or title is the words, not the note's number.
+ */
+function withoutNoteMark(line: string, runs: Run[], size: number): string {
+  const last = runs.at(-1)!;
+  const mark = last.str.trim();
+  if (runs.length < 2 || last.letters || mark.length > 3 || last.size >= size * 0.8) return line;
+  return line.trimEnd().slice(0, -mark.length);
 }

@@ -80,11 +80,11 @@ test("running heads, repeated labels, code, emphasised sentences and a table of 
   expect(headings).toEqual(["1 Contents", "1 1 Getting started", "1 2 Running", "1 3 Tuning"]);
 });
 
-test("a large glyph without letters in a body line makes neither a title nor a heading; the title's footnote mark goes", async () => {
+test("a large glyph without letters in a body line makes neither a title nor a heading; footnote marks go", async () => {
   const doc = await extractPdf(
     sizedLinesPdf([
       [[18, "The Real Title*"], ...body(3), [10, "the word between", "Helvetica", [30, " = = "]], ...body(3), [14, "1 Method"], ...body(4)],
-      [[14, "2 Results"], ...body(3), [10, "and again here", "Helvetica", [30, " = = "]], ...body(4)],
+      [[14, "2 Results", "Helvetica", [8, "4"]], ...body(3), [10, "and again here", "Helvetica", [30, " = = "]], ...body(4)],
     ]),
     { maxPages: 100, minTextChars: 1 },
   );
