@@ -130,10 +130,8 @@ function bodyStyle(lines: Line[]): Body | undefined {
  * appendix's), the largest excepted (chapters are few).
  */
 function bySize(larger: Candidate[], pages: number): string[] {
-  return [...byStyle(larger)]
-    .filter(([, of]) => headingLike(of, pages))
-    .map(([style, of]) => ({ style, of }))
-    .map(({ style, of }) => ({ style, size: of[0]!.size, pages: new Set(of.map((c) => c.page)).size }))
+  return byStyle(larger)
+    .filter((g) => headingLike(g, pages))
     .sort((a, b) => b.size - a.size)
     .filter((s, i, all) => i === 0 || s.pages >= 0.1 * Math.max(...all.map((x) => x.pages)))
     .slice(0, 3)
@@ -153,21 +151,18 @@ function byFont(alike: Candidate[], lines: Line[], body: Body): string[] {
     if (lines[i - 1]?.page !== l.page || lines[i + 1]?.page !== l.page) edge.add(i);
   });
   const sameStyle = (i: number, style: string) => lines[i] !== undefined && styleOf(lines[i]) === style;
-  return [...byStyle(alike)]
-    .map(([style, of]) => ({ style, of }))
-    .filter(({ of }) => {
-      const onPages = new Set(of.map((c) => c.page)).size;
+  return byStyle(alike)
+    .filter(({ of, pages }) => {
       const share = (test: (c: Candidate) => boolean) => of.filter(test).length / of.length;
       return (
-        onPages >= 3 &&
-        of.length / onPages <= 6 &&
+        pages >= 3 &&
+        of.length / pages <= 6 &&
         median(of.map((c) => c.title.length)) <= 0.6 * body.measure &&
         new Set(of.map((c) => c.title)).size >= 0.8 * of.length &&
         share((c) => edge.has(c.first)) < 0.5 &&
         share((c) => !sameStyle(c.first - 1, c.style) && !sameStyle(c.first + 1, c.style)) >= 0.7
       );
     })
-    .map(({ style, of }) => ({ style, size: of[0]!.size, pages: new Set(of.map((c) => c.page)).size }))
     .sort((a, b) => b.pages - a.pages)
     .slice(0, 2)
     .sort((a, b) => b.size - a.size || b.pages - a.pages)
@@ -179,21 +174,28 @@ function byFont(alike: Candidate[], lines: Line[], body: Body): string[] {
  * and a few lines a page at most (a size that fills pages is emphasis, as slides' bullets).
  * In a document of one or two pages every larger size counts.
  */
-function headingLike(ofSize: Candidate[], pages: number): boolean {
+function headingLike(size: StyleGroup, pages: number): boolean {
   if (pages <= 2) return true;
-  const onPages = new Set(ofSize.map((c) => c.page)).size;
-  return onPages >= 2 && ofSize.length / onPages <= 3;
+  return size.pages >= 2 && size.of.length / size.pages <= 3;
+}
+
+interface StyleGroup {
+  style: string;
+  of: Candidate[];
+  size: number;
+  /** How many pages its lines are on. */
+  pages: number;
 }
 
 /** Candidates grouped by style (in one pass: a PDF with a font subset a page has thousands). */
-function byStyle(candidates: Candidate[]): Map<string, Candidate[]> {
+function byStyle(candidates: Candidate[]): StyleGroup[] {
   const groups = new Map<string, Candidate[]>();
   for (const c of candidates) {
     const group = groups.get(c.style);
     if (group) group.push(c);
     else groups.set(c.style, [c]);
   }
-  return groups;
+  return [...groups].map(([style, of]) => ({ style, of, size: of[0]!.size, pages: new Set(of.map((c) => c.page)).size }));
 }
 
 function median(values: number[]): number {
@@ -255,11 +257,11 @@ function joinWrapped(candidates: Candidate[]): Candidate[] {
  * authors): the document's title, not a level above its sections.
  */
 function withoutTitleBlock(candidates: Candidate[]): Candidate[] {
-  const laterSizes = new Set(candidates.filter((c) => c.page > 1).map((c) => c.style));
-  if (laterSizes.size === 0) return candidates.slice(1);
+  const laterStyles = new Set(candidates.filter((c) => c.page > 1).map((c) => c.style));
+  if (laterStyles.size === 0) return candidates.slice(1);
   // In a paper with numbered sections, page 1's lines before the first are its authors.
   const firstNumbered = candidates.findIndex((c) => numberingDepth(c.title) !== undefined);
-  return candidates.filter((c, i) => c.page > 1 || (laterSizes.has(c.style) && (firstNumbered < 0 || candidates[firstNumbered]!.page > 1 || i >= firstNumbered)));
+  return candidates.filter((c, i) => c.page > 1 || (laterStyles.has(c.style) && (firstNumbered < 0 || candidates[firstNumbered]!.page > 1 || i >= firstNumbered)));
 }
 
 /** The depth a section number gives: "2" or "2." is 1, "2.3" is 2; appendix "A." is 1, "A.1" 2. */

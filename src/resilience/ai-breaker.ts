@@ -86,7 +86,7 @@ export class AiBreaker {
     const enabled = this.opts.enabled !== false;
     const admittedAt = Date.now();
     if (enabled) {
-      const [go, extra] = (await this.redis.eval(ADMIT, 1, this.key, Date.now(), this.opts.timeoutMs + 1000)) as [number, number?];
+      const [go, extra] = (await this.redis.eval(ADMIT, 1, this.key, admittedAt, this.opts.timeoutMs + 1000)) as [number, number?];
       if (!go) {
         await this.refresh();
         throw new BreakerOpen(extra!);
