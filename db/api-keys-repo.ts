@@ -31,9 +31,9 @@ export class ApiKeysRepo {
     return row;
   }
 
-  /** Keys that let someone in (revoked ones do not count). */
-  async count(): Promise<number> {
-    const [row] = await this.db.select({ n: count() }).from(apiKeys).where(isNull(apiKeys.revokedAt));
+  /** Keys ever made, revoked ones too: once there was one, the service keeps asking for keys. */
+  async everCreated(): Promise<number> {
+    const [row] = await this.db.select({ n: count() }).from(apiKeys);
     return row?.n ?? 0;
   }
 
@@ -44,10 +44,25 @@ export class ApiKeysRepo {
       .orderBy(desc(apiKeys.createdAt));
   }
 
-  /** Revokes a key; undefined when there is no such key. Revoking twice keeps the first time. */
-  async revoke(id: string): Promise<Date | undefined> {
-    await this.db.update(apiKeys).set({ revokedAt: new Date() }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
-    const [row] = await this.db.select({ revokedAt: apiKeys.revokedAt }).from(apiKeys).where(eq(apiKeys.id, id));
-    return row?.revokedAt ?? undefined;
+  /**
+   * Revokes a key: when it was revoked (revoking twice keeps the first time), "not_found", or
+   * "last_admin" when it is the last active admin key and `adminsElsewhere` is false, since
+   * nobody could then manage keys over HTTP. The active admin rows are locked first, so two
+   * admins revoking each other at once cannot both succeed.
+   */
+  async revoke(id: string, adminsElsewhere: boolean): Promise<Date | "not_found" | "last_admin"> {
+    return this.db.transaction(async (tx) => {
+      const admins = await tx
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.admin, true), isNull(apiKeys.revokedAt)))
+        .for("update");
+      const [row] = await tx.select({ revokedAt: apiKeys.revokedAt }).from(apiKeys).where(eq(apiKeys.id, id));
+      if (!row) return "not_found";
+      if (row.revokedAt) return row.revokedAt;
+      if (!adminsElsewhere && admins.length === 1 && admins[0]!.id === id) return "last_admin";
+      const [done] = await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id)).returning({ revokedAt: apiKeys.revokedAt });
+      return done!.revokedAt!;
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseCidrs } from "./net/cidrs.ts";
 import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
 import { SECRET_SETTINGS } from "./redact.ts";
 import { parseRedisUrl } from "./redis/redis-url.ts";
@@ -71,6 +72,21 @@ const EnvSchema = z.object({
   FOLIO_RATE_LIMIT_PER_MIN: int(120, 1),
   /** Failed authentications per client address per minute before it gets 429s (shared by every server). */
   FOLIO_AUTH_FAILURES_PER_MIN: int(30, 1),
+  /** Proxies (CIDRs) whose X-Forwarded-For names the client that failed authentications count against. */
+  FOLIO_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseCidrs(v);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "expected comma-separated addresses or CIDRs, e.g. 10.0.0.0/8,fd00::/8" });
+      }
+    }),
+  /** Uploads with refresh=true per user per minute: each one spends model calls, unlike a cached upload. */
+  FOLIO_REFRESH_PER_MIN: int(10, 1),
+  /** Model tokens (input + output) a user may spend per UTC day; 0 = no budget. */
+  FOLIO_USER_TOKENS_PER_DAY: int(0),
   FOLIO_MAX_IN_FLIGHT_PER_USER: int(200, 1),
   FOLIO_UPLOAD_TIMEOUT_MS: int(120000, 100),
   /** Upload bodies still arriving, per user and per server process (429 / 503 past them). */
@@ -94,6 +110,12 @@ const EnvSchema = z.object({
 
   /** Lets uploads by URL and webhooks reach loopback and private networks (off: SSRF guard). */
   FOLIO_ALLOW_PRIVATE_URLS: bool(false),
+  /** Ports uploads by URL and webhooks may reach ("any" for every port): not a port scanner for whoever can upload. */
+  FOLIO_URL_ALLOWED_PORTS: z
+    .string()
+    .regex(/^(any|\d{1,5}(,\d{1,5})*)$/, 'expected "any" or comma-separated port numbers, e.g. 80,443')
+    .refine((v) => v === "any" || v.split(",").every((p) => Number(p) >= 1 && Number(p) <= 65535), "ports are 1 to 65535")
+    .default("80,443"),
   FOLIO_URL_TIMEOUT_MS: int(60000, 100),
   FOLIO_URL_RETRIES: int(2),
   FOLIO_URL_BACKOFF_MS: int(500, 1),
@@ -112,7 +134,8 @@ const EnvSchema = z.object({
   /** Bull Board at /admin/queues: readonly (default), full (retry, remove, add) or off. */
   FOLIO_BULL_BOARD: z.enum(["readonly", "full", "off"]).default("readonly"),
   FOLIO_CACHE: z.enum(["on", "off"]).default("on"),
-  FOLIO_CACHE_SCOPE: z.enum(["global", "user"]).default("global"),
+  /** user: one user's cached notes never answer another's upload (global shares them, and tells who uploaded a PDF first). */
+  FOLIO_CACHE_SCOPE: z.enum(["global", "user"]).default("user"),
   FOLIO_L1_ENTRIES: int(100, 1),
   FOLIO_L1_SLOT_KB: int(64, 1),
   FOLIO_L1_TTL_S: int(60, 1),

@@ -43,6 +43,8 @@ import { ConnectionSlots } from "./server/connection-slots.ts";
 import { KeyRing } from "./server/key-ring.ts";
 import { probeRoutes, type ReadinessCheck } from "./server/routes/probes.ts";
 import { parseApiKeys } from "./server/middleware/identity/index.ts";
+import { parseCidrs } from "./net/cidrs.ts";
+import { TokenBudget } from "./jobs/token-budget.ts";
 import { createStorage } from "./storage/index.ts";
 import { checkStorageShared, publishStorageProbe } from "./storage/shared-check.ts";
 import { webhookQueue } from "./webhooks/webhook-queue.ts";
@@ -179,10 +181,11 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     }
     monitor.startHealthChecks(cfg.FOLIO_HEALTH_INTERVAL_MS);
     const app = createApp({
-      identity: { envKeys, keys: ring },
+      identity: { envKeys, keys: ring, trustedProxies: parseCidrs(cfg.FOLIO_TRUSTED_PROXIES) },
       keys: { repo: keys, ring },
-      admission: new Admission(redis(), cfg.FOLIO_REDIS_PREFIX, (user) => repo.countInFlight(user), {
+      admission: new Admission(redis(), cfg.FOLIO_REDIS_PREFIX, (user) => repo.countInFlight(user), new TokenBudget(redis(), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_USER_TOKENS_PER_DAY), {
         uploadsPerMinute: cfg.FOLIO_RATE_LIMIT_PER_MIN,
+        refreshesPerMinute: cfg.FOLIO_REFRESH_PER_MIN,
         maxInFlight: cfg.FOLIO_MAX_IN_FLIGHT_PER_USER,
       }),
       slots: new ConnectionSlots({

@@ -12,7 +12,7 @@ export const aiNotes: Consumer<PdfJobData> = {
     const { value: notes, shared } = await notesOnce(deps, data, async () => {
       const text = await deps.texts.get(deps.caches.textKey(data));
       if (!text) throw new PipelineError("text_missing", "the extracted text expired before notes were made");
-      const notes = await generate(deps, text, t);
+      const notes = await generate(deps, data, text, t);
       await cacheNotes(deps, data, notes);
       return notes;
     });

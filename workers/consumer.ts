@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Config } from "../src/config.ts";
 import type { Runtime } from "../src/runtime.ts";
 import { jobLog } from "../src/log.ts";
-import { NotYet, PipelineError, failureOf } from "../src/pipeline/errors.ts";
+import { NotYet, PipelineError, detailOf, failureOf } from "../src/pipeline/errors.ts";
 import { BreakerOpen, type AiBreaker } from "../src/resilience/ai-breaker.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";
 import type { JobLifecycle } from "../src/jobs/lifecycle.ts";
@@ -74,10 +74,10 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps
       if (!retryable || last) {
         await tracker.failed(err);
         deps.metrics.outcome(consumer.queue, job, "failed", tracker);
-        log.warn({ error: failure }, `Job ${job.data.jobId} failed: ${failure.code}`);
+        log.warn({ error: failure, detail: detailOf(err) }, `Job ${job.data.jobId} failed: ${failure.code}`);
         if (!retryable) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
       } else {
-        log.info({ error: failure }, `Job ${job.data.jobId} attempt ${attempt} failed; retrying`);
+        log.info({ error: failure, detail: detailOf(err) }, `Job ${job.data.jobId} attempt ${attempt} failed; retrying`);
       }
       throw err;
     }

@@ -18,7 +18,7 @@ export const pdfNotesOptimized: Consumer<PdfJobData> = {
       const bytes = await download(deps, data, t);
       const text = await extract(deps, data, bytes, t);
       pages = text.totalPages;
-      const notes = await generate(deps, text, t);
+      const notes = await generate(deps, data, text, t);
       [, notesId] = await Promise.all([cacheNotes(deps, data, notes), save(deps, data, notes, t, false)]);
       return notes;
     });

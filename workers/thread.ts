@@ -26,6 +26,7 @@ import { webhookQueue } from "../src/webhooks/webhook-queue.ts";
 import { createRuntime } from "../src/runtime.ts";
 import { createStorage } from "../src/storage/index.ts";
 import { JobLifecycle } from "../src/jobs/lifecycle.ts";
+import { TokenBudget } from "../src/jobs/token-budget.ts";
 import { startConsumer, type ConsumerDeps } from "./consumer.ts";
 import { CONSUMERS } from "./consumers.ts";
 import type { HostMessage, ThreadData, ThreadMessage } from "./thread-messages.ts";
@@ -53,6 +54,7 @@ const deps: ConsumerDeps = {
     void countModelCall(redis("commands"), cfg.FOLIO_REDIS_PREFIX, call).catch(() => {});
   }),
   fallback: cfg.FOLIO_AI_FALLBACK === "extractive" ? createExtractive(cfg) : undefined,
+  tokens: new TokenBudget(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_USER_TOKENS_PER_DAY),
   texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),
   metrics: new ConsumerMetrics(redis("commands"), cfg.FOLIO_REDIS_PREFIX, latency, prom, cfg.FOLIO_METRICS_LOG_EVERY),
   extractor: rememberTooComplex(remoteExtractor(extractPort), redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TOO_COMPLEX_TTL_S),

@@ -1,4 +1,5 @@
 import { downloadUrl } from "../src/ingest/download-url.ts";
+import { urlPolicy } from "../src/ingest/url-policy.ts";
 import type { UrlJobData } from "../src/queues/job-data.ts";
 import { NotYet } from "../src/pipeline/errors.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";
@@ -31,7 +32,7 @@ async function fetchAndHandOn({ url, ...data }: UrlJobData, t: JobTracker, deps:
     downloadUrl(
       url,
       {
-        allowPrivate: deps.cfg.FOLIO_ALLOW_PRIVATE_URLS,
+        policy: urlPolicy(deps.cfg),
         timeoutMs: deps.cfg.FOLIO_URL_TIMEOUT_MS,
         maxBytes: deps.cfg.maxUploadBytes,
         maxRedirects: deps.cfg.FOLIO_URL_MAX_REDIRECTS,

@@ -4,7 +4,7 @@ import type { WebhooksRepo } from "../db/webhooks-repo.ts";
 import { isFinal, type JobStatus } from "../db/job-status.ts";
 import type { Config } from "../src/config.ts";
 import { pinnedFetch } from "../src/ingest/pinned-fetch.ts";
-import { checkUrl, UrlRefused } from "../src/ingest/url-policy.ts";
+import { checkUrl, UrlRefused, urlPolicy } from "../src/ingest/url-policy.ts";
 import { jobLog, log } from "../src/log.ts";
 import type { Redis } from "ioredis";
 import { jobView, notesView } from "../src/views/job-view.ts";
@@ -22,7 +22,7 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo, connection: 
   /** One delivery attempt: the job and its notes, signed, POSTed to the callback URL. */
   const deliver = async (job: Job<WebhookJobData>, row: JobRow, notes: NotesRow | null | undefined, callbackUrl: string) => {
     const log = jobLog(row.id, { webhook: safeUrl(callbackUrl), attempt: job.attemptsMade + 1 });
-    const { url, address } = await checkUrl(callbackUrl, cfg.FOLIO_ALLOW_PRIVATE_URLS).catch(async (err: unknown) => {
+    const { url, address } = await checkUrl(callbackUrl, urlPolicy(cfg)).catch(async (err: unknown) => {
       if (!(err instanceof UrlRefused)) throw err;
       await repo.recordAttempt(row.id, "failed");
       throw new UnrecoverableError(err.message);

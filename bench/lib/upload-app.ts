@@ -19,6 +19,10 @@ import { ConnectionSlots } from "../../src/server/connection-slots.ts";
 import type { JobEvents } from "../../src/server/job-events.ts";
 import { localStorage } from "../../src/storage/local.ts";
 import { webhookQueue } from "../../src/webhooks/webhook-queue.ts";
+import { TokenBudget } from "../../src/jobs/token-budget.ts";
+
+/** What Bun.serve would pass as the request's env: a client on loopback, as single-user mode requires. */
+const LOOPBACK_PEER = { requestIP: () => ({ address: "127.0.0.1", family: "IPv4", port: 40000 }) };
 
 export interface UploadApp {
   /** POST /uploads of `pdf` as a raw body, in-process; throws unless 202. */
@@ -54,15 +58,15 @@ export async function uploadApp(name: string, env: Record<string, string> = {}):
     streams: new ConnectionSlots({ perUser: 1e9, perProcess: 1e9, noun: "streams", userCode: "too_many_streams" }),
     // No route of /admin/keys is called here.
     keys: {} as AppDeps["keys"],
-    identity: { envKeys: [], keys: { required: () => false, lookup: async () => undefined, checkAddress: async () => {}, recordFailure: async () => {} } },
-    admission: new Admission(redis, prefix, async () => 0, { uploadsPerMinute: 1e9, maxInFlight: 1e9 }),
+    identity: { envKeys: [], keys: { required: () => false, lookup: async () => undefined, recordFailure: async () => {} }, trustedProxies: [] },
+    admission: new Admission(redis, prefix, async () => 0, new TokenBudget(redis, prefix, 0), { uploadsPerMinute: 1e9, refreshesPerMinute: 1e9, maxInFlight: 1e9 }),
     metrics: async () => ({ contentType: "text/plain", body: "" }),
   });
   return {
     redis,
     prefix,
     async upload(pdf) {
-      const res = await app.request("/uploads?filename=s.pdf", { method: "POST", body: pdf, headers: { "content-type": "application/pdf", host: "localhost" } });
+      const res = await app.request("/uploads?filename=s.pdf", { method: "POST", body: pdf, headers: { "content-type": "application/pdf", host: "localhost" } }, LOOPBACK_PEER);
       if (res.status !== 202) throw new Error(`upload answered ${res.status}`);
     },
     async close() {

@@ -39,7 +39,7 @@ const files = new Map<string, Buffer<ArrayBuffer>>();
 const origin = Bun.serve({ port: 0, fetch: (req) => new Response(files.get(new URL(req.url).pathname) ?? null, { status: files.has(new URL(req.url).pathname) ? 200 : 404 }) });
 const svc = await startServiceProcess({
   name: "ingest-bench",
-  env: { FOLIO_CACHE: "off", LOG_LEVEL: "warn", FOLIO_ALLOW_PRIVATE_URLS: "1", FOLIO_RATE_LIMIT_PER_MIN: "100000", FOLIO_MAX_IN_FLIGHT_PER_USER: "100000" },
+  env: { FOLIO_CACHE: "off", LOG_LEVEL: "warn", FOLIO_ALLOW_PRIVATE_URLS: "1", FOLIO_URL_ALLOWED_PORTS: "any", FOLIO_RATE_LIMIT_PER_MIN: "100000", FOLIO_MAX_IN_FLIGHT_PER_USER: "100000" },
 });
 
 async function timed(fn: () => Promise<void>): Promise<number> {

@@ -6,6 +6,8 @@ export interface WireFailure {
   code: FailureCode;
   message: string;
   retryable: boolean;
+  /** For the log only (see PipelineError). */
+  detail?: string;
 }
 
 /** The pool to one of its threads. */

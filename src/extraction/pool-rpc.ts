@@ -1,5 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
-import { PipelineError } from "../pipeline/errors.ts";
+import { INTERNAL_MESSAGE, PipelineError } from "../pipeline/errors.ts";
 import type { ExtractedText } from "../pipeline/extract.ts";
 import type { Extractor, ExtractRequest } from "./extractor.ts";
 import type { ExtractAnswer, ExtractCall, WireFailure } from "./messages.ts";
@@ -23,8 +23,8 @@ export function serveExtraction(port: MessagePort, pool: ExtractionPool): void {
 }
 
 function toWire(err: unknown): WireFailure {
-  if (err instanceof PipelineError) return { code: err.code, message: err.message, retryable: err.retryable };
-  return { code: "internal_error", message: (err as Error)?.message ?? String(err), retryable: true };
+  if (err instanceof PipelineError) return { code: err.code, message: err.message, retryable: err.retryable, detail: err.detail };
+  return { code: "internal_error", message: INTERNAL_MESSAGE, retryable: true, detail: (err as Error)?.message ?? String(err) };
 }
 
 export function remoteExtractor(port: MessagePort): Extractor {
@@ -36,7 +36,7 @@ export function remoteExtractor(port: MessagePort): Extractor {
     if (a.type === "progress") return call.req.onProgress?.(a.done, a.total);
     calls.delete(a.id);
     if (a.type === "done") call.resolve(a.text);
-    else call.reject(new PipelineError(a.failure.code, a.failure.message, a.failure.retryable));
+    else call.reject(new PipelineError(a.failure.code, a.failure.message, a.failure.retryable, undefined, a.failure.detail));
   });
   return {
     extract: (req) =>

@@ -1,11 +1,11 @@
 import { PipelineError } from "../pipeline/errors.ts";
 import { hashingStream, UploadRejected } from "./upload-guard.ts";
 import { pinnedFetch } from "./pinned-fetch.ts";
-import { checkUrl, UrlRefused } from "./url-policy.ts";
+import { checkUrl, UrlRefused, type UrlPolicy } from "./url-policy.ts";
 import { safeUrl } from "../redact.ts";
 
 export interface DownloadOptions {
-  allowPrivate: boolean;
+  policy: UrlPolicy;
   /** Per attempt: connecting, redirects and the whole body. */
   timeoutMs: number;
   maxBytes: number;
@@ -52,7 +52,7 @@ async function downloadOnce(url: string, opts: DownloadOptions, sink: (body: Rea
       : new PipelineError("download_timeout", `the download of ${safeUrl(url)} took longer than ${opts.timeoutMs} ms`, true);
   let current = url;
   for (let hop = 0; ; hop++) {
-    const { url: target, address } = await checkUrl(current, opts.allowPrivate).catch((err: unknown) => {
+    const { url: target, address } = await checkUrl(current, opts.policy).catch((err: unknown) => {
       throw err instanceof UrlRefused ? new PipelineError(err.code, err.message) : err;
     });
     let res: Response;
@@ -60,7 +60,8 @@ async function downloadOnce(url: string, opts: DownloadOptions, sink: (body: Rea
       res = await pinnedFetch(target, address, { redirect: "manual", signal: deadline, headers: { accept: "application/pdf, */*;q=0.5", "user-agent": "Folio" } });
     } catch (err) {
       if (deadline.aborted) throw timedOut();
-      throw new PipelineError("download_failed", `could not fetch ${safeUrl(target.href)}: ${(err as Error).message}`, true);
+      // The socket's error names the address it tried: the log gets it, the user a coarse reason.
+      throw new PipelineError("download_failed", `could not connect to ${safeUrl(target.href)}`, true, undefined, (err as Error).message);
     }
     const location = res.headers.get("location");
     if (res.status >= 300 && res.status < 400 && location) {

@@ -18,13 +18,30 @@ export interface CheckedUrl {
   address?: string;
 }
 
+export interface UrlPolicy {
+  /** FOLIO_ALLOW_PRIVATE_URLS: loopback and private networks too. */
+  allowPrivate: boolean;
+  /** FOLIO_URL_ALLOWED_PORTS: "any", or the ports that may be reached. */
+  ports: "any" | readonly number[];
+}
+
+/** The policy as the settings spell it. */
+export function urlPolicy(cfg: { FOLIO_ALLOW_PRIVATE_URLS: boolean; FOLIO_URL_ALLOWED_PORTS: string }): UrlPolicy {
+  const ports = cfg.FOLIO_URL_ALLOWED_PORTS;
+  return { allowPrivate: cfg.FOLIO_ALLOW_PRIVATE_URLS, ports: ports === "any" ? "any" : ports.split(",").map(Number) };
+}
+
+const DEFAULT_PORT: Record<string, number> = { "http:": 80, "https:": 443 };
+
 /**
  * Parses a URL Folio is asked to fetch (or POST a webhook to) and refuses what a server
- * should never be made to reach: non-http(s) schemes, and unless `allowPrivate`, any host
- * that resolves to a loopback, private, link-local or otherwise non-public address (SSRF).
- * Every address a name resolves to must be public, so a name with one private record is refused.
+ * should never be made to reach: non-http(s) schemes, ports outside the allowed ones, and
+ * unless `allowPrivate`, any host that resolves to a loopback, private, link-local or
+ * otherwise non-public address (SSRF). Every address a name resolves to must be public, so
+ * a name with one private record is refused. A refusal never says what a name resolved to,
+ * nor whether it resolved at all: either would map the network behind the service.
  */
-export async function checkUrl(raw: string, allowPrivate: boolean): Promise<CheckedUrl> {
+export async function checkUrl(raw: string, policy: UrlPolicy): Promise<CheckedUrl> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -39,15 +56,18 @@ export async function checkUrl(raw: string, allowPrivate: boolean): Promise<Chec
   } catch {
     throw new UrlRefused("invalid_url", "the URL's path has a malformed percent-escape");
   }
-  if (allowPrivate) return { url };
+  const port = url.port === "" ? DEFAULT_PORT[url.protocol]! : Number(url.port);
+  if (policy.ports !== "any" && !policy.ports.includes(port)) {
+    throw new UrlRefused("url_not_allowed", `port ${port} is not allowed; Folio reaches ports ${policy.ports.join(", ")} (FOLIO_URL_ALLOWED_PORTS)`);
+  }
+  if (policy.allowPrivate) return { url };
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const literal = ipaddr.isValid(host);
   const addresses = literal ? [host] : await resolve(host);
-  const blocked = addresses.find((a) => rangeOf(a) !== "unicast");
-  if (blocked !== undefined) {
+  if (addresses === undefined || addresses.some((a) => rangeOf(a) !== "unicast")) {
     throw new UrlRefused(
       "url_not_allowed",
-      `${url.hostname} is a ${rangeOf(blocked)} address (${blocked}); set FOLIO_ALLOW_PRIVATE_URLS=1 to fetch from private networks`,
+      `${url.hostname} does not resolve to public addresses only; Folio fetches from the public internet (FOLIO_ALLOW_PRIVATE_URLS=1 allows private networks)`,
     );
   }
   return { url, address: literal ? undefined : addresses[0] };
@@ -65,10 +85,10 @@ function rangeOf(address: string): string {
   return range;
 }
 
-async function resolve(host: string): Promise<string[]> {
+async function resolve(host: string): Promise<string[] | undefined> {
   try {
     return (await lookup(host, { all: true })).map((a) => a.address);
   } catch {
-    throw new UrlRefused("invalid_url", `the host ${host} does not resolve`);
+    return undefined;
   }
 }

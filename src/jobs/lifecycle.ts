@@ -1,6 +1,7 @@
 import { statusSeq } from "../../db/job-status.ts";
 import type { NewFile, NewJob, NewNotes } from "../../db/jobs-repo.ts";
 import { log } from "../log.ts";
+import { INTERNAL_MESSAGE } from "../pipeline/errors.ts";
 import { JobTracker } from "./job-tracker.ts";
 import type { LifecycleWriters } from "./lifecycle-writers.ts";
 
@@ -48,8 +49,11 @@ export class JobLifecycle {
    * worker crashes): the row gets it, unless it is final already.
    */
   async failedByQueue(jobId: string, reason: string): Promise<void> {
+    // BullMQ's reason may be any error's raw text: the log keeps it, the user reads what happened.
+    log.warn({ jobId, reason: reason.slice(0, 1000) }, "the queue failed the job");
+    const message = /stalled/i.test(reason) ? "the workers handling the job stopped (crashed or were killed) too many times" : INTERNAL_MESSAGE;
     // The queue's watcher does not know the callback URL: the sender reads the row and skips a job without one.
-    await this.failOutside(jobId, { code: "internal_error", message: reason.slice(0, 500) }, true);
+    await this.failOutside(jobId, { code: "internal_error", message }, true);
   }
 
   private async failOutside(jobId: string, error: { code: string; message: string }, announce: boolean): Promise<void> {

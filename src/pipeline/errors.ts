@@ -27,6 +27,8 @@ export type FailureCode =
 /**
  * An error the pipeline understands. `retryable: false` fails the job at once (a broken
  * PDF stays broken); `retryAfterMs` overrides the backoff (a provider's Retry-After).
+ * `message` is what the user reads; `detail` (a provider's answer, a socket error naming
+ * an address) goes to the log with the job id and nowhere else.
  */
 export class PipelineError extends Error {
   override name = "PipelineError";
@@ -35,6 +37,7 @@ export class PipelineError extends Error {
     message: string,
     readonly retryable = false,
     readonly retryAfterMs?: number,
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -44,12 +47,23 @@ export function retryAfterOf(err: unknown): number | undefined {
   return err instanceof PipelineError ? err.retryAfterMs : undefined;
 }
 
-/** The reason a user sees: short, printable, and without the SQL or stack of a wrapped error. */
+/**
+ * The reason a user sees: short and printable. An error that is not the pipeline's own (a
+ * driver's, a library's) says only that something failed inside: its words may name hosts,
+ * SQL or paths, and go to the log instead (detailOf).
+ */
 export function failureOf(err: unknown): { code: FailureCode; message: string } {
   if (err instanceof PipelineError) return { code: err.code, message: cleanText(err.message).slice(0, 500) };
+  return { code: "internal_error", message: INTERNAL_MESSAGE };
+}
+
+export const INTERNAL_MESSAGE = "an internal error stopped the job; the service's log has the details under this job's id";
+
+/** What the log keeps beside the user's reason: the wrapped error's own words. */
+export function detailOf(err: unknown): string | undefined {
+  if (err instanceof PipelineError) return err.detail;
   const root = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  const message = root instanceof Error ? root.message : String(root);
-  return { code: "internal_error", message: cleanText(message).slice(0, 500) };
+  return (root instanceof Error ? root.message : String(root)).slice(0, 1000);
 }
 
 /**

@@ -9,6 +9,7 @@ import { PipelineError } from "./errors.ts";
 import type { Extractor } from "../extraction/extractor.ts";
 import type { ExtractedText } from "./extract.ts";
 import type { JobTracker } from "../jobs/job-tracker.ts";
+import type { TokenBudget } from "../jobs/token-budget.ts";
 import type { NotesGenerator } from "./notes/generator.ts";
 import type { Notes } from "./notes/schema.ts";
 
@@ -21,6 +22,8 @@ export interface StageDeps {
   fallback?: NotesGenerator;
   /** The extraction pool: pdf.js never runs on a consumer's own event loop. */
   extractor: Extractor;
+  /** Each user's model tokens today, checked at upload (FOLIO_USER_TOKENS_PER_DAY). */
+  tokens: TokenBudget;
 }
 
 /** download: the stored PDF's bytes. A missing object is final (nothing to retry). */
@@ -59,7 +62,7 @@ export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Arr
  * (if any) writes them, marked by its name in `generator`; otherwise BreakerOpen goes up
  * and the job waits, its attempts untouched.
  */
-export async function generate(deps: StageDeps, text: ExtractedText, t: JobTracker): Promise<Notes> {
+export async function generate(deps: StageDeps, data: PdfJobData, text: ExtractedText, t: JobTracker): Promise<Notes> {
   await t.progress("generating", 60, { pages: text.totalPages });
   const notes = await t.timed("aiMs", async () => {
     try {
@@ -69,6 +72,7 @@ export async function generate(deps: StageDeps, text: ExtractedText, t: JobTrack
       throw err;
     }
   });
+  await deps.tokens.spend(data.userId, (notes.usage?.inputTokens ?? 0) + (notes.usage?.outputTokens ?? 0));
   return notes;
 }
 

@@ -1,32 +1,34 @@
 import type { Redis } from "ioredis";
+import type { TokenBudget } from "../jobs/token-budget.ts";
 import { HttpError } from "./http-error.ts";
 
 export interface AdmissionOptions {
   uploadsPerMinute: number;
+  /** Uploads with refresh=true: each one spends model calls that a cached upload would not. */
+  refreshesPerMinute: number;
   maxInFlight: number;
 }
 
 /**
  * Admission control at upload, so one user cannot starve the others (BullMQ has no
- * per-group limits outside Pro): a per-user rate limit (fixed one-minute windows in Redis,
- * shared by every server process) and a cap on the user's jobs not yet finished.
+ * per-group limits outside Pro): per-user rate limits (fixed one-minute windows in Redis,
+ * shared by every server process; a cache hit counts like any upload), a cap on the user's
+ * jobs not yet finished, and the user's daily model-token budget.
  */
 export class Admission {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly inFlight: (userId: string) => Promise<number>,
+    private readonly tokens: TokenBudget,
     private readonly opts: AdmissionOptions,
   ) {}
 
   async admit(userId: string): Promise<void> {
-    const now = Date.now();
-    const minute = Math.floor(now / 60_000);
-    const key = `${this.prefix}:ratelimit:${userId}:${minute}`;
-    const [[, used]] = (await this.redis.multi().incr(key).expire(key, 120).exec()) as [[null, number]];
-    if (used > this.opts.uploadsPerMinute) {
-      const retry = Math.ceil(((minute + 1) * 60_000 - now) / 1000);
-      throw new HttpError(429, "rate_limited", `more than ${this.opts.uploadsPerMinute} uploads a minute; try again in ${retry} s`, {
+    await this.countInMinute(`ratelimit:${userId}`, this.opts.uploadsPerMinute, "rate_limited", "uploads");
+    if (this.tokens.perDay > 0 && (await this.tokens.used(userId)) >= this.tokens.perDay) {
+      const retry = this.tokens.resetsInS();
+      throw new HttpError(429, "token_budget_exhausted", `you spent today's ${this.tokens.perDay} model tokens (FOLIO_USER_TOKENS_PER_DAY); the budget resets at midnight UTC, in ${retry} s`, {
         "retry-after": String(retry),
       });
     }
@@ -35,6 +37,22 @@ export class Admission {
       throw new HttpError(429, "too_many_jobs_in_flight", `${busy} of your jobs are still running (the limit is ${this.opts.maxInFlight}); try again when some finish`, {
         "retry-after": "5",
       });
+    }
+  }
+
+  /** An upload that asked for refresh=true, on top of admit(). */
+  async admitRefresh(userId: string): Promise<void> {
+    await this.countInMinute(`refreshlimit:${userId}`, this.opts.refreshesPerMinute, "refresh_rate_limited", "refreshes");
+  }
+
+  private async countInMinute(name: string, limit: number, code: string, noun: string): Promise<void> {
+    const now = Date.now();
+    const minute = Math.floor(now / 60_000);
+    const key = `${this.prefix}:${name}:${minute}`;
+    const [[, used]] = (await this.redis.multi().incr(key).expire(key, 120).exec()) as [[null, number]];
+    if (used > limit) {
+      const retry = Math.ceil(((minute + 1) * 60_000 - now) / 1000);
+      throw new HttpError(429, code, `more than ${limit} ${noun} a minute; try again in ${retry} s`, { "retry-after": String(retry) });
     }
   }
 }

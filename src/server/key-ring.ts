@@ -1,31 +1,34 @@
 import type { Redis } from "ioredis";
-import type { ApiKeysRepo } from "../../db/api-keys-repo.ts";
+import { LRUCache } from "lru-cache";
+import { keyDigest, type ApiKeysRepo } from "../../db/api-keys-repo.ts";
 import { HttpError } from "./http-error.ts";
 import type { Principal } from "./middleware/identity/index.ts";
 
 export interface KeyRingOptions {
-  /** How often the number of database keys is re-read (auth turns on or off within this). */
+  /** How often the database's keys are re-counted (auth turns on within this). */
   refreshMs: number;
   /** How long a key found in the database is trusted without asking again (a revocation takes this long). */
   positiveTtlMs: number;
   /** How long a key not found is refused without asking the database. */
   negativeTtlMs: number;
-  /** Failed authentications a client address may make per minute, counted in Redis across servers. */
+  /** Failed authentications a client may make per minute, counted in Redis across servers. */
   failuresPerMinute: number;
+  /** Keys remembered each way (found, not found). */
+  maxCached?: number;
 }
-
-const MAX_CACHED = 10_000;
 
 /**
  * The database's API keys as every request sees them, without a query per request: whether
- * any key exists (so creating the first key turns auth on, on every server, within
- * `refreshMs`), lookups cached both ways, and a per-address limit on failed attempts, so
- * guessing keys costs the guesser and not the database.
+ * any key was ever made (so creating the first key turns auth on, on every server, within
+ * `refreshMs`, and revoking keys never turns it off again), lookups cached both ways, and a
+ * per-client limit on failed attempts, so guessing keys costs the guesser and not the database.
  */
 export class KeyRing {
-  private dbKeys = 0;
+  private everHadKeys = false;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private readonly cache = new Map<string, { principal: Principal | undefined; until: number }>();
+  // Apart and keyed by digest: a flood of wrong keys evicts only other wrong keys, and no plain key sits in memory.
+  private readonly known: LRUCache<string, Principal>;
+  private readonly unknown: LRUCache<string, true>;
 
   constructor(
     private readonly repo: ApiKeysRepo,
@@ -33,7 +36,10 @@ export class KeyRing {
     private readonly prefix: string,
     private readonly envKeys: number,
     private readonly opts: KeyRingOptions,
-  ) {}
+  ) {
+    this.known = new LRUCache({ max: opts.maxCached ?? 10_000, ttl: opts.positiveTtlMs });
+    this.unknown = new LRUCache({ max: opts.maxCached ?? 10_000, ttl: opts.negativeTtlMs });
+  }
 
   async start(): Promise<void> {
     await this.refresh();
@@ -45,43 +51,44 @@ export class KeyRing {
   }
 
   async refresh(): Promise<void> {
-    this.dbKeys = await this.repo.count();
+    // Once on, auth stays on for this process: a count that drops back to zero is a deleted table, not a wish.
+    this.everHadKeys ||= (await this.repo.everCreated()) > 0;
   }
 
-  /** False only in single-user mode: no key in the environment or the database. */
+  /** False only in single-user mode: no key in the environment, and none ever made in the database. */
   required(): boolean {
-    return this.envKeys > 0 || this.dbKeys > 0;
+    return this.envKeys > 0 || this.everHadKeys;
   }
 
   async lookup(key: string): Promise<Principal | undefined> {
-    const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.principal;
+    const digest = keyDigest(key);
+    const hit = this.known.get(digest);
+    if (hit) return hit;
+    if (this.unknown.get(digest)) return undefined;
     const principal = await this.repo.find(key);
-    if (this.cache.size >= MAX_CACHED) this.cache.clear();
-    this.cache.set(key, { principal, until: Date.now() + (principal ? this.opts.positiveTtlMs : this.opts.negativeTtlMs) });
+    if (principal) this.known.set(digest, principal);
+    else this.unknown.set(digest, true);
     return principal;
   }
 
   /** Forgets what was cached: a key created or revoked through this server counts at once here. */
   forget(): void {
-    this.cache.clear();
+    this.known.clear();
+    this.unknown.clear();
   }
 
-  private failureKey(address: string) {
-    return `${this.prefix}:authfail:${address}:${Math.floor(Date.now() / 60_000)}`;
-  }
-
-  /** Refuses an address that failed too often this minute, before its key is even looked at. */
-  async checkAddress(address: string): Promise<void> {
-    const failed = Number(await this.redis.get(this.failureKey(address)));
-    if (failed >= this.opts.failuresPerMinute) {
+  /**
+   * Counts a failed authentication against the client; past the limit the answer is 429
+   * instead of 401. Only failures count, after the key was checked: a good key is never
+   * throttled because others at the same address guessed.
+   */
+  async recordFailure(client: string): Promise<void> {
+    const minute = Math.floor(Date.now() / 60_000);
+    const key = `${this.prefix}:authfail:${client}:${minute}`;
+    const [[, failed]] = (await this.redis.multi().incr(key).expire(key, 120).exec()) as [[null, number]];
+    if (failed > this.opts.failuresPerMinute) {
       const retry = 60 - Math.floor((Date.now() % 60_000) / 1000);
       throw new HttpError(429, "too_many_auth_failures", `too many failed authentications from this address; try again in ${retry} s`, { "retry-after": String(retry) });
     }
-  }
-
-  async recordFailure(address: string): Promise<void> {
-    const key = this.failureKey(address);
-    await this.redis.multi().incr(key).expire(key, 120).exec();
   }
 }

@@ -25,7 +25,7 @@ beforeAll(async () => {
     env: {
       DATABASE_URL: db.url,
       FOLIO_API_KEYS: `${ADMIN_KEY}:alice:admin`,
-      FOLIO_ALLOW_PRIVATE_URLS: "1",
+      FOLIO_ALLOW_PRIVATE_URLS: "1", FOLIO_URL_ALLOWED_PORTS: "any",
       FOLIO_ALERT_FAILURE_RATE: "1",
       FOLIO_ALERT_MIN_THROUGHPUT: "0",
       FOLIO_ALERT_MAX_WAITING: "100000",

@@ -33,7 +33,7 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OPENAI_BASE_URL: standIn.url,
     FOLIO_MODEL: "stand-in-model",
-    FOLIO_ALLOW_PRIVATE_URLS: "1",
+    FOLIO_ALLOW_PRIVATE_URLS: "1", FOLIO_URL_ALLOWED_PORTS: "any",
   };
   workers = await startServiceProcess({ name: "tracing-workers", prefix, dataDir, env, workersOnly: true });
   server = await startServiceProcess({ name: "tracing-server", prefix, dataDir, env, args: ["--role", "server"] });

@@ -35,7 +35,7 @@ beforeAll(async () => {
   hook = `http://127.0.0.1:${receiver.port}`;
   svc = await startServiceProcess({
     name: "webhooks",
-    env: { FOLIO_ALLOW_PRIVATE_URLS: "1", FOLIO_WEBHOOK_ATTEMPTS: "4", FOLIO_WEBHOOK_BACKOFF_MS: "150" },
+    env: { FOLIO_ALLOW_PRIVATE_URLS: "1", FOLIO_URL_ALLOWED_PORTS: "any", FOLIO_WEBHOOK_ATTEMPTS: "4", FOLIO_WEBHOOK_BACKOFF_MS: "150" },
   });
 });
 afterAll(async () => {

@@ -61,7 +61,7 @@ test("kill -9 of a worker process mid-download loses no URL job and no webhook",
   const origin = `http://127.0.0.1:${source.port}`;
   const prefix = `{folio-fault-urlcrash-${process.pid}}`;
   const dataDir = mkdtempSync(join(tmpdir(), "folio-urlcrash-"));
-  const env = { DATABASE_URL: db.url, FOLIO_CACHE: "off", FOLIO_ALLOW_PRIVATE_URLS: "1", FOLIO_WEBHOOK_BACKOFF_MS: "200", ...fastRecoveryEnv() };
+  const env = { DATABASE_URL: db.url, FOLIO_CACHE: "off", FOLIO_ALLOW_PRIVATE_URLS: "1", FOLIO_URL_ALLOWED_PORTS: "any", FOLIO_WEBHOOK_BACKOFF_MS: "200", ...fastRecoveryEnv() };
   const server = await startServiceProcess({ name: "urlcrash-server", prefix, dataDir, env, args: ["--role", "server"] });
   const workers = await startServiceProcess({ name: "urlcrash-workers", prefix, dataDir, env, workersOnly: true });
   procs.push(server, workers);

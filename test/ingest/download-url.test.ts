@@ -71,7 +71,7 @@ afterAll(() => {
 });
 
 const opts = (over: Partial<DownloadOptions> = {}): DownloadOptions => ({
-  allowPrivate: true,
+  policy: { allowPrivate: true, ports: "any" },
   timeoutMs: 2000,
   maxBytes: 1024 * 1024,
   maxRedirects: 5,
@@ -160,7 +160,7 @@ describe("downloadUrl", () => {
   });
 
   test("without FOLIO_ALLOW_PRIVATE_URLS the loopback server is never contacted", async () => {
-    const r = await run("/paper.pdf", { allowPrivate: false });
+    const r = await run("/paper.pdf", { policy: { allowPrivate: false, ports: "any" } });
     expect(r).toMatchObject({ code: "url_not_allowed", hits: 0 });
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { checkUrl, UrlRefused } from "../../src/ingest/url-policy.ts";
+import { checkUrl, UrlRefused, urlPolicy, type UrlPolicy } from "../../src/ingest/url-policy.ts";
 
-const refusal = (url: string, allowPrivate = false) =>
-  checkUrl(url, allowPrivate).then(
+const anyPort = (allowPrivate: boolean): UrlPolicy => ({ allowPrivate, ports: "any" });
+const refusal = (url: string, allowPrivate = false, policy = anyPort(allowPrivate)) =>
+  checkUrl(url, policy).then(
     () => "accepted",
     (err: unknown) => (err instanceof UrlRefused ? err.code : `threw ${String(err)}`),
   );
@@ -64,9 +65,30 @@ describe("checkUrl", () => {
     expect(await refusal("http://127.0.0.1:8080/a.pdf", true)).toBe("accepted");
   });
 
-  test("a name that does not resolve is refused with a reason", async () => {
-    const err = await checkUrl("http://no-such-host.invalid/a.pdf", false).catch((e: unknown) => e as UrlRefused);
-    expect(err).toBeInstanceOf(UrlRefused);
-    expect((err as UrlRefused).message).toContain("does not resolve");
+  test("a refusal never says what a name resolved to, nor whether it resolved: both answer alike", async () => {
+    const refused = (url: string) =>
+      checkUrl(url, anyPort(false)).then(
+        () => new UrlRefused("invalid_url", "accepted"),
+        (e: unknown) => e as UrlRefused,
+      );
+    const local = await refused("http://localhost:9/a.pdf");
+    const missing = await refused("http://no-such-host.invalid/a.pdf");
+    for (const err of [local, missing]) expect(err).toBeInstanceOf(UrlRefused);
+    expect([local.code, missing.code]).toEqual(["url_not_allowed", "url_not_allowed"]);
+    expect(local.message).not.toMatch(/127\.0\.0\.1|::1|loopback/);
+    expect(missing.message.replace("no-such-host.invalid", "localhost")).toBe(local.message);
+  });
+
+  test("only ports 80 and 443 by default, even with private networks allowed; FOLIO_URL_ALLOWED_PORTS widens it", async () => {
+    const defaults = urlPolicy({ FOLIO_ALLOW_PRIVATE_URLS: true, FOLIO_URL_ALLOWED_PORTS: "80,443" });
+    expect(await refusal("http://127.0.0.1/a.pdf", true, defaults)).toBe("accepted");
+    expect(await refusal("https://127.0.0.1/a.pdf", true, defaults)).toBe("accepted");
+    expect(await refusal("http://127.0.0.1:443/a.pdf", true, defaults)).toBe("accepted");
+    for (const url of ["http://127.0.0.1:25/", "http://127.0.0.1:6379/", "https://[::1]:8443/a.pdf", "http://localhost:22/"]) {
+      expect(`${url} ${await refusal(url, true, defaults)}`).toBe(`${url} url_not_allowed`);
+    }
+    const wider = urlPolicy({ FOLIO_ALLOW_PRIVATE_URLS: true, FOLIO_URL_ALLOWED_PORTS: "80,443,8080" });
+    expect(await refusal("http://127.0.0.1:8080/a.pdf", true, wider)).toBe("accepted");
+    expect(await refusal("http://127.0.0.1:8081/a.pdf", true, urlPolicy({ FOLIO_ALLOW_PRIVATE_URLS: true, FOLIO_URL_ALLOWED_PORTS: "any" }))).toBe("accepted");
   });
 });

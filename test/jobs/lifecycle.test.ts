@@ -81,7 +81,7 @@ for (const target of testDatabases("lifecycle")) {
       const stalled = await create();
       await lifecycle.track({ jobId: stalled }, 3, 5).progress("saving", 90);
       await lifecycle.failedByQueue(stalled, "job stalled more than allowable limit");
-      expect(await row(stalled)).toMatchObject({ status: "failed", errorCode: "internal_error", errorMessage: "job stalled more than allowable limit" });
+      expect(await row(stalled)).toMatchObject({ status: "failed", errorCode: "internal_error", errorMessage: "the workers handling the job stopped (crashed or were killed) too many times" });
       const refused = await create();
       await lifecycle.enqueueFailed(refused, undefined);
       expect(await row(refused)).toMatchObject({ status: "failed", errorCode: "enqueue_failed" });

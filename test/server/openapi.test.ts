@@ -22,7 +22,7 @@ let doc: any;
 beforeAll(async () => {
   const pdf = Bun.file(fixture("paper-bookmarks.pdf"));
   source = Bun.serve({ port: 0, fetch: () => new Response(pdf) });
-  svc = await startServiceProcess({ name: "openapi", env: { FOLIO_ALLOW_PRIVATE_URLS: "1" } });
+  svc = await startServiceProcess({ name: "openapi", env: { FOLIO_ALLOW_PRIVATE_URLS: "1", FOLIO_URL_ALLOWED_PORTS: "any" } });
   doc = await (await fetch(`${svc.url}/openapi.json`)).json();
 });
 afterAll(async () => {
@@ -165,7 +165,7 @@ test("/ready names a dependency that is down, never its error text", async () =>
       { name: "database", check: async () => Promise.reject(new Error("connect ECONNREFUSED postgres://folio:hunter2@db.internal:5432/folio")) },
     ],
   } as unknown as AppDeps);
-  const res = await app.request("http://localhost/ready", { headers: { host: "localhost" } });
+  const res = await app.request("http://localhost/ready", { headers: { host: "localhost" } }, { requestIP: () => ({ address: "127.0.0.1", family: "IPv4", port: 40000 }) });
   expect(res.status).toBe(503);
   const body = JSON.stringify(await res.json());
   expect(body).toContain("not ready: database");

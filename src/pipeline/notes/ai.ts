@@ -146,6 +146,9 @@ function asPipelineError(err: unknown): PipelineError {
     const retryAfterMs = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header ?? "") - Date.now();
     return new PipelineError("ai_unavailable", "the model endpoint is rate limiting (429)", true, Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : undefined);
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return new PipelineError("ai_unavailable", `the model call failed: ${message.slice(0, 300)}`, true);
+  // The provider's own text can quote the request, an account or a key's prefix: logs only.
+  const detail = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+  const status = APICallError.isInstance(err) ? err.statusCode : undefined;
+  const reason = status ? `the model endpoint answered HTTP ${status}` : "the model endpoint could not be reached in time";
+  return new PipelineError("ai_unavailable", reason, true, undefined, detail);
 }

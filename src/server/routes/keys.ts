@@ -39,11 +39,14 @@ const revoke = createRoute({
   path: "/{id}",
   tags: ["Keys"],
   summary: "Revoke an API key (admin): refused on every server within seconds",
+  description:
+    "Authentication stays on after the last key is revoked. The last active admin key cannot be revoked here (409 `last_admin_key`) " +
+    "unless FOLIO_API_KEYS holds an admin key: create another admin key first.",
   middleware: [adminOnly] as const,
   request: { params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "k_…" }) }) },
   responses: {
     200: { description: "Revoked", content: { "application/json": { schema: z.object({ id: z.string(), revokedAt: z.string() }) } } },
-    ...errors(401, 403, 404),
+    ...errors(401, 403, 404, 409),
   },
 });
 
@@ -56,18 +59,23 @@ const view = (k: { id: string; userId: string; admin: boolean; createdAt: Date; 
 });
 
 /** /admin/keys: API keys managed while the service runs (which also lets a PGlite deployment make keys). */
-export function keyRoutes(repo: ApiKeysRepo, ring: KeyRing) {
+export function keyRoutes(repo: ApiKeysRepo, ring: KeyRing, envAdmins: boolean) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(create, async (c) => {
       const { userId, admin } = c.req.valid("json");
       const { id, key } = await repo.create(userId, admin);
       await ring.refresh();
+      // The key is in this answer only: no browser, proxy or CDN may keep a copy.
+      c.header("cache-control", "no-store");
       return c.json({ ...view({ id, userId, admin, createdAt: new Date(), revokedAt: null }), key }, 201);
     })
     .openapi(list, async (c) => c.json({ keys: (await repo.list()).map(view) }, 200))
     .openapi(revoke, async (c) => {
-      const revokedAt = await repo.revoke(c.req.valid("param").id);
-      if (!revokedAt) throw new HttpError(404, "key_not_found", "no API key with that id");
+      const revokedAt = await repo.revoke(c.req.valid("param").id, envAdmins);
+      if (revokedAt === "not_found") throw new HttpError(404, "key_not_found", "no API key with that id");
+      if (revokedAt === "last_admin") {
+        throw new HttpError(409, "last_admin_key", "this is the last active admin key: create another admin key before revoking it (authentication stays on either way)");
+      }
       ring.forget();
       await ring.refresh();
       return c.json({ id: c.req.valid("param").id, revokedAt: revokedAt.toISOString() }, 200);

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { KeyedPdf } from "../../cache/cache-keys.ts";
 import type { Notes } from "../../pipeline/notes/schema.ts";
 import type { Config } from "../../config.ts";
-import { checkUrl, UrlRefused } from "../../ingest/url-policy.ts";
+import { checkUrl, UrlRefused, urlPolicy } from "../../ingest/url-policy.ts";
 import { log } from "../../log.ts";
 import { hashingStream, hasPdfMagic, UploadRejected } from "../../ingest/upload-guard.ts";
 import { notesRow } from "../../pipeline/stages.ts";
@@ -138,6 +138,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
     if (fields.extraFile) throw new HttpError(400, "too_many_files", "send one file per upload");
     pipeline = pipelineOf(fields.pipeline ?? query.pipeline);
     callbackUrl = await callbackOf(cfg, fields.callbackUrl ?? query.callbackUrl);
+    if (isTrue(fields.refresh ?? query.refresh)) await deps.admission.admitRefresh(userId);
   } catch (err) {
     await deps.storage.delete(storageKey).catch(() => {});
     throw err;
@@ -182,12 +183,13 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
 
 /** JSON `{url}`: the job is accepted now and downloaded by the url-fetch queue. */
 async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typeof UrlUpload>): Promise<Answer> {
-  const { url } = await checkUrl(body.url, deps.cfg.FOLIO_ALLOW_PRIVATE_URLS).catch((err: unknown) => {
+  const { url } = await checkUrl(body.url, urlPolicy(deps.cfg)).catch((err: unknown) => {
     throw err instanceof UrlRefused ? new HttpError(400, err.code, err.message) : err;
   });
   const pipeline = pipelineOf(body.pipeline);
   const callbackUrl = await callbackOf(deps.cfg, body.callbackUrl);
   const userId = c.get("userId");
+  if (body.refresh) await deps.admission.admitRefresh(userId);
   const fileId = newId("f");
   const jobId = newId("j");
   const storageKey = `${fileId}.pdf`;
@@ -218,7 +220,7 @@ function pipelineOf(value: string | undefined): Pipeline {
 async function callbackOf(cfg: Config, value: string | undefined): Promise<string | undefined> {
   if (value === undefined) return undefined;
   try {
-    return (await checkUrl(value, cfg.FOLIO_ALLOW_PRIVATE_URLS)).url.href;
+    return (await checkUrl(value, urlPolicy(cfg))).url.href;
   } catch (err) {
     if (err instanceof UrlRefused) throw new HttpError(400, "invalid_callback_url", `callbackUrl: ${err.message}`);
     throw err;

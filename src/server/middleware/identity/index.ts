@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
-import type { Context } from "hono";
-import { getConnInfo } from "hono/bun";
 import { createMiddleware } from "hono/factory";
+import type { Cidr } from "../../../net/cidrs.ts";
+import { clientKey, peerAddress } from "../../client-address.ts";
 import { HttpError } from "../../http-error.ts";
 
 export type AppEnv = { Variables: { userId: string; admin: boolean } };
@@ -31,21 +31,15 @@ export interface KeySource {
   /** False only in single-user dev mode (no key anywhere): every request is "local". */
   required(): boolean;
   lookup(key: string): Promise<Principal | undefined>;
-  checkAddress(address: string): Promise<void>;
-  recordFailure(address: string): Promise<void>;
+  /** Counts a failed attempt against the client; throws 429 past the limit. */
+  recordFailure(client: string): Promise<void>;
 }
 
 export interface IdentityOptions {
   envKeys: EnvKey[];
   keys: KeySource;
-}
-
-function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown";
-  }
+  /** FOLIO_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client that failures count against. */
+  trustedProxies: Cidr[];
 }
 
 /** Who is asking: `Authorization: Bearer KEY`, or the single local user in dev mode. */
@@ -56,13 +50,11 @@ export const identity = (opts: IdentityOptions) =>
       c.set("admin", true);
       return next();
     }
-    const address = clientAddress(c);
-    await opts.keys.checkAddress(address);
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
     const digest = token ? sha256(token) : undefined;
     const principal = token && digest ? (opts.envKeys.find((k) => timingSafeEqual(k.digest, digest)) ?? (await opts.keys.lookup(token))) : undefined;
     if (!principal) {
-      await opts.keys.recordFailure(address);
+      await opts.keys.recordFailure(clientKey(peerAddress(c), c.req.header("x-forwarded-for"), opts.trustedProxies));
       throw new HttpError(401, "unauthorized", token ? "the API key is not valid" : "send Authorization: Bearer <API key>", { "www-authenticate": "Bearer" });
     }
     c.set("userId", principal.userId);
