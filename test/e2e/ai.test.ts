@@ -31,7 +31,7 @@ async function service(name: string, env: Record<string, string> = {}) {
   running.push(svc);
   return svc;
 }
-const reset = () => Object.assign(standIn.knobs, { errorRate: 0, failNext: 0, hangRate: 0, malformedRate: 0, latencyMs: 0, errorStatus: 500 });
+const reset = () => Object.assign(standIn.knobs, { errorRate: 0, failNext: 0, hangRate: 0, malformedRate: 0, latencyMs: 0, errorStatus: 500, errorMessage: undefined });
 
 describe("notes by a model", () => {
   let svc: ServiceProcess;
@@ -104,3 +104,67 @@ test.each([
     expect(gap).toBeLessThan(base * 2 ** n + 1500);
   }
 }, 60_000);
+
+describe("what the model costs, and what its errors say", () => {
+  const ALICE = "alice-key-0123456789abcdef";
+  const BOB = "bob-key-0123456789abcdef00";
+  const CAROL = "carol-key-0123456789abcdef";
+  const DAVE = "dave-key-0123456789abcdef0";
+  let svc: ServiceProcess;
+  beforeAll(async () => {
+    svc = await service("ai-budget", {
+      FOLIO_API_KEYS: `${ALICE}:alice,${BOB}:bob,${CAROL}:carol,${DAVE}:dave`,
+      // One paper's notes cost more than this: the first upload spends the day's budget.
+      FOLIO_USER_TOKENS_PER_DAY: "50",
+      FOLIO_REFRESH_PER_MIN: "1",
+      FOLIO_JOB_ATTEMPTS: "1",
+      FOLIO_BREAKER_FAILURES: "100",
+    });
+  });
+  async function upload(key: string, file: string, refresh = false) {
+    const form = new FormData();
+    form.append("file", Bun.file(fixture(file)), file);
+    const res = await fetch(`${svc.url}/uploads${refresh ? "?refresh=true" : ""}`, { method: "POST", body: form, headers: { authorization: `Bearer ${key}` } });
+    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as any };
+  }
+  async function final(key: string, jobId: string) {
+    for (;;) {
+      const job = (await (await fetch(`${svc.url}/jobs/${jobId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as any;
+      if (job.status === "completed" || job.status === "failed") return job;
+      await Bun.sleep(100);
+    }
+  }
+
+  test("a provider's error text reaches the log, not the user: the job says which HTTP status the endpoint answered", async () => {
+    reset();
+    standIn.knobs.failNext = 1;
+    standIn.knobs.errorMessage = "Rate limit reached for org-Secret7Hq on requests; key sk-live-abc123";
+    const up = await upload(BOB, "slides.pdf");
+    const job = await final(BOB, up.body.jobId);
+    expect(job.error.code).toBe("ai_unavailable");
+    expect(job.error.message).toBe("the model endpoint answered HTTP 500");
+    expect(JSON.stringify(job)).not.toContain("Secret7Hq");
+    expect(await Bun.file(svc.logFile).text()).toContain("Secret7Hq");
+  }, 60_000);
+
+  test("refresh has its own, lower rate limit", async () => {
+    reset();
+    const first = await upload(CAROL, "form.pdf", true);
+    expect(first.status).toBe(202);
+    const second = await upload(CAROL, "form.pdf", true);
+    expect([second.status, second.body.error.code]).toEqual([429, "refresh_rate_limited"]);
+    expect(Number(second.retryAfter)).toBeGreaterThan(0);
+    await final(CAROL, first.body.jobId);
+  }, 60_000);
+
+  test("a user past FOLIO_USER_TOKENS_PER_DAY gets 429 until midnight UTC; another user is not affected", async () => {
+    reset();
+    const spent = await upload(ALICE, "paper-bookmarks.pdf");
+    expect((await final(ALICE, spent.body.jobId)).status).toBe("completed");
+    const refused = await upload(ALICE, "slides.pdf");
+    expect([refused.status, refused.body.error.code]).toEqual([429, "token_budget_exhausted"]);
+    const untilMidnight = 86_400 - Math.floor((Date.now() % 86_400_000) / 1000);
+    expect(Math.abs(Number(refused.retryAfter) - untilMidnight)).toBeLessThan(5);
+    expect((await upload(DAVE, "paper-two-column.pdf")).status).toBe(202);
+  }, 60_000);
+});

@@ -18,7 +18,7 @@ beforeAll(async () => {
   db = await freshDatabase("cache");
   svc = await startInProcess({
     name: "cache",
-    env: { DATABASE_URL: db.url, FOLIO_API_KEYS: `${ALICE}:alice,${BOB}:bob` },
+    env: { DATABASE_URL: db.url, FOLIO_API_KEYS: `${ALICE}:alice,${BOB}:bob`, FOLIO_CACHE_SCOPE: "global" },
   });
 });
 afterAll(async () => {
@@ -108,8 +108,8 @@ describe("cache", () => {
   });
 });
 
-test("FOLIO_CACHE_SCOPE=user: another user's upload of the same PDF is a miss and runs the pipeline", async () => {
-  const scoped = await startInProcess({ name: "cache-user", env: { FOLIO_CACHE_SCOPE: "user", FOLIO_API_KEYS: `${ALICE}:alice,${BOB}:bob` } });
+test("by default (FOLIO_CACHE_SCOPE=user) another user's upload of the same PDF is a miss and runs the pipeline: no one learns what others uploaded", async () => {
+  const scoped = await startInProcess({ name: "cache-user", env: { FOLIO_API_KEYS: `${ALICE}:alice,${BOB}:bob`, FOLIO_RATE_LIMIT_PER_MIN: "5" } });
   try {
     const send = async (key: string) => {
       const form = new FormData();
@@ -135,6 +135,12 @@ test("FOLIO_CACHE_SCOPE=user: another user's upload of the same PDF is a miss an
     // Each user still hits their own entry.
     expect((await send(ALICE)).status).toBe(200);
     expect((await send(BOB)).status).toBe(200);
+    // A cache hit costs no model call but counts against the upload rate like any upload: at
+    // 5 a minute, 11 quick tries put at least 6 in one clock minute, however the minutes fall.
+    const tries: number[] = [];
+    for (let i = 0; i < 11 && tries.at(-1) !== 429; i++) tries.push((await send(BOB)).status);
+    expect(tries.at(-1)).toBe(429);
+    expect(new Set(tries.slice(0, -1))).toEqual(new Set([200]));
   } finally {
     await scoped.stop();
     scoped.cleanup();

@@ -11,6 +11,8 @@ export interface StandInKnobs {
   /** Share of requests answered with `errorStatus` (0–1). */
   errorRate?: number;
   errorStatus?: number;
+  /** The error's message (a provider's own words, which may name the account). */
+  errorMessage?: string;
   /** Retry-After seconds sent with 429s. */
   retryAfterS?: number;
   /** Share of requests that never answer (0–1). */
@@ -84,7 +86,7 @@ export function startOpenAIStandIn(knobs: StandInKnobs = {}): StandIn {
         record(status);
         const headers: Record<string, string> = {};
         if (status === 429 && knobs.retryAfterS !== undefined) headers["retry-after"] = String(knobs.retryAfterS);
-        return Response.json({ error: { message: "stand-in failure", type: "server_error", code: null } }, { status, headers });
+        return Response.json({ error: { message: knobs.errorMessage ?? "stand-in failure", type: "server_error", code: null } }, { status, headers });
       }
       const prompt =
         path === "/v1/responses"
