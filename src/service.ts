@@ -34,6 +34,7 @@ import { jobEventsChannel } from "./redis/channels.ts";
 import { createRuntime } from "./runtime.ts";
 import type { Redis } from "ioredis";
 import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
+import { privateDir } from "./storage/private-dir.ts";
 import { parseRedisUrl } from "./redis/redis-url.ts";
 import { createApp } from "./server/app.ts";
 import type { UploadCache } from "./server/routes/uploads.ts";
@@ -75,9 +76,15 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     );
   }
   startTracing(cfg, "main");
+  // Uploaded PDFs, PGlite's files and a local Redis's live below it: the owner's only.
+  privateDir(cfg.FOLIO_DATA_DIR);
   let localRedis: LocalRedis | undefined;
   // A cluster is the operator's: Folio starts a Redis of its own only for a single local URL.
-  if (cfg.FOLIO_REDIS_AUTOSTART && parseRedisUrl(cfg.REDIS_URL).kind === "single") localRedis = await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR);
+  if (cfg.FOLIO_REDIS_AUTOSTART && parseRedisUrl(cfg.REDIS_URL).kind === "single") {
+    localRedis = await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR);
+    // Every connection of the process and its threads (which get this config) uses its password.
+    cfg = { ...cfg, REDIS_URL: localRedis.url };
+  }
   // Everything below is built from this runtime, passed down: no module reads the environment or a global connection.
   const runtime = createRuntime(cfg);
   const redis = runtime.redis;

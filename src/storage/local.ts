@@ -1,13 +1,12 @@
-import { mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { privateDir } from "./private-dir.ts";
 import { assertStorageKey, type Storage } from "./storage.ts";
 
 const FLUSH_BYTES = 256 * 1024;
 
 export function localStorage(dir: string): Storage {
-  const root = resolve(dir);
-  mkdirSync(root, { recursive: true });
+  const root = privateDir(resolve(dir));
   const path = (key: string) => {
     assertStorageKey(key);
     return join(root, key);

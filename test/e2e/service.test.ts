@@ -1,6 +1,6 @@
 /** What a user meets around the pipeline: live events, limits, start-up checks, Redis of its own. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { isListening } from "../../src/redis/local-server.ts";
 import { fixture } from "../support/fixtures.ts";
@@ -130,6 +130,11 @@ describe("start-up", () => {
       expect((await waitFinal(own.url, up.body.jobId)).status).toBe("completed");
       // appendonly on: queued jobs survive a restart of this Redis.
       expect(existsSync(`${own.dataDir}/redis/appendonlydir`)).toBe(true);
+      // It has a password Folio made (nothing else on the machine can read the queues), and
+      // the folders holding PDFs, the database and Redis's files are the owner's only.
+      const anonymous = Bun.spawnSync(["redis-cli", "-p", String(port), "ping"]);
+      expect(anonymous.stdout.toString()).toContain("NOAUTH");
+      for (const dir of ["", "/redis", "/uploads"]) expect(`${dir} ${(statSync(`${own.dataDir}${dir}`).mode & 0o777).toString(8)}`).toBe(`${dir} 700`);
     } finally {
       expect(await own.stop()).toBe(0);
       own.cleanup();
