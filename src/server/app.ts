@@ -50,7 +50,6 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.onError(onError);
   app.notFound(notFound);
-  app.use("*", requestSpans());
   app.use("*", securityHeaders());
   app.use("*", browserGuard({ singleUser: () => !deps.identity.keys.required() }));
   app.route("/", probeRoutes(deps.readiness));
@@ -66,11 +65,13 @@ export function createApp(deps: AppDeps) {
   });
   app.route("/docs", docsRoutes());
   app.use("*", identity(deps.identity));
+  // After identity: only a caller who got in may continue its own trace (and put a trace id on its jobs).
+  app.use("*", requestSpans());
   app.route("/uploads", uploadRoutes(deps));
   // Before /jobs/:id, which would take "monitoring" for a job id.
   app.route("/jobs/monitoring", monitoringRoutes(deps.monitor));
   app.route("/metrics", metricsRoute(deps.metrics));
-  app.route("/dashboard", dashboardRoutes(deps.monitor));
+  app.route("/dashboard", dashboardRoutes(deps.monitor, deps.streams));
   if (deps.cfg.FOLIO_BULL_BOARD !== "off") {
     app.use("/admin/queues/*", adminOnly);
     app.route("/admin/queues", bullBoard("/admin/queues", deps.monitor.queueList(), deps.cfg.FOLIO_BULL_BOARD === "readonly"));

@@ -62,7 +62,15 @@ test("a queued job's stream gets keep-alive comments; a reconnect with Last-Even
     const open = await Promise.all([1, 2, 3].map(() => fetch(url)));
     const fourth = await fetch(url);
     expect([fourth.status, ((await fourth.json()) as any).error.code]).toEqual([429, "too_many_streams"]);
-    for (const res of open) await res.body?.cancel();
+    // The dashboard's report stream is an event stream too: it counts against the same cap.
+    const dashboard = await fetch(`${svc.url}/dashboard/stream`);
+    expect([dashboard.status, ((await dashboard.json()) as any).error.code]).toEqual([429, "too_many_streams"]);
+    await open[0]!.body?.cancel();
+    await Bun.sleep(200);
+    const report = await fetch(`${svc.url}/dashboard/stream`);
+    expect(report.status).toBe(200);
+    await report.body?.cancel();
+    for (const res of open.slice(1)) await res.body?.cancel();
     await Bun.sleep(200);
 
     const resumed = fetch(url, { headers: { "last-event-id": seen[0]!.id } });

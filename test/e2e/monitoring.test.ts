@@ -183,6 +183,10 @@ test("two worker processes report one truth through Redis", async () => {
   expect(done(scraped[2]!)).toBe(0);
   expect(scraped.map((t) => t.includes('folio_queue_workers{queue="pdf-notes-optimized"} 2'))).toEqual([false, false, true]);
   for (const text of scraped) expect(promtool(["check", "metrics"], text)).toEqual({ code: 0, output: "" });
+  // A page that rebinds its own name to the worker's address sends that name: refused.
+  const rebound = await fetch(`${w1.url}/metrics`, { headers: { host: `rebind.attacker.example:${w1.port}` } });
+  expect([rebound.status, ((await rebound.json()) as any).error.code]).toEqual([403, "host_not_allowed"]);
+  expect((await fetch(`${w1.url}/metrics`, { headers: { host: `localhost:${w1.port}` } })).status).toBe(200);
   for (const w of [w1, w2]) expect(await w.stop()).toBe(0);
 }, 120_000);
 

@@ -105,3 +105,26 @@ test("the staged path: one trace across pdf-extract, ai-notes and completion, ea
   // Two uploads, two traces.
   expect(receiver.spans.filter((s) => s.name === "POST /uploads").map((s) => s.traceId)).toContain(job.traceId);
 }, 90_000);
+
+test("a caller's traceparent is continued only once it got in: a request without a valid key adds nothing to that trace", async () => {
+  const KEY = "tracing-key-0123456789abcdef";
+  const keyed = await startServiceProcess({
+    name: "tracing-keys",
+    args: ["--role", "server"],
+    env: { DATABASE_URL: db.url, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, FOLIO_API_KEYS: `${KEY}:alice` },
+  });
+  try {
+    const traceOf = (n: number) => `${n.toString(16).padStart(2, "0")}${"ab".repeat(15)}`;
+    const ask = (trace: string, key?: string) =>
+      fetch(`${keyed.url}/jobs/j_none`, { headers: { traceparent: `00-${trace}-00f067aa0ba902b7-01`, ...(key ? { authorization: `Bearer ${key}` } : {}) } });
+    expect((await ask(traceOf(1))).status).toBe(401);
+    expect((await ask(traceOf(2), "wrong-key-0123456789abcdef")).status).toBe(401);
+    expect((await ask(traceOf(3), KEY)).status).toBe(404);
+    // The authenticated request's span arrives; by then the refused ones would have too.
+    expect((await spansOf(traceOf(3), ["GET /jobs/j_none"])).length).toBeGreaterThan(0);
+    expect(receiver.spans.filter((s) => s.traceId === traceOf(1) || s.traceId === traceOf(2))).toEqual([]);
+  } finally {
+    await keyed.stop();
+    keyed.cleanup();
+  }
+}, 60_000);

@@ -107,7 +107,11 @@ describe("webhooks", () => {
 
   test("rotating the secret: later deliveries carry the new signature and, for the grace period, the old one; bad callback URLs are refused", async () => {
     const old = await secret();
-    const rotated = (await (await fetch(`${svc.url}/webhooks/secret/rotate`, { method: "POST" })).json()) as { secret: string; previousValidUntil: string };
+    const rotation = await fetch(`${svc.url}/webhooks/secret/rotate`, { method: "POST" });
+    // Answers that carry a secret are kept by no cache on the way.
+    expect(rotation.headers.get("cache-control")).toBe("no-store");
+    expect((await fetch(`${svc.url}/webhooks/secret`)).headers.get("cache-control")).toBe("no-store");
+    const rotated = (await rotation.json()) as { secret: string; previousValidUntil: string };
     expect(rotated.secret).not.toBe(old);
     expect(Date.parse(rotated.previousValidUntil) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
     expect(await secret()).toBe(rotated.secret);

@@ -66,8 +66,7 @@ export function keyRoutes(repo: ApiKeysRepo, ring: KeyRing, envAdmins: boolean) 
       const { id, key } = await repo.create(userId, admin);
       await ring.refresh();
       // The key is in this answer only: no browser, proxy or CDN may keep a copy.
-      c.header("cache-control", "no-store");
-      return c.json({ ...view({ id, userId, admin, createdAt: new Date(), revokedAt: null }), key }, 201);
+      return c.json({ ...view({ id, userId, admin, createdAt: new Date(), revokedAt: null }), key }, 201, { "cache-control": "no-store" });
     })
     .openapi(list, async (c) => c.json({ keys: (await repo.list()).map(view) }, 200))
     .openapi(revoke, async (c) => {

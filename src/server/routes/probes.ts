@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import ipaddr from "ipaddr.js";
 import { log } from "../../log.ts";
 import { redactSecrets } from "../../redact.ts";
 import { ErrorBody } from "../openapi/schemas.ts";
@@ -31,14 +32,27 @@ const ready = createRoute({
 });
 
 /**
+ * A Host a DNS-rebinding page cannot send: an address, or localhost. Rebinding needs a name
+ * the attacker controls; a scraper that reaches a worker by its address sends that address.
+ */
+function scrapeHost(host: string | undefined): boolean {
+  const name = (host ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  return name.toLowerCase() === "localhost" || ipaddr.isValid(name);
+}
+
+/**
  * GET /health and GET /ready: served by the HTTP server, and by worker processes on
  * FOLIO_WORKER_PORT, where `metrics` adds GET /metrics for Prometheus (the server's own
- * /metrics needs an admin key; a worker's port is the operator's, bound to HOST).
+ * /metrics needs an admin key; a worker's port is the operator's, bound to HOST, and its
+ * /metrics answers only to a Host that is an address or localhost).
  */
 export function probeRoutes(readiness: ReadinessCheck[], metrics?: () => Promise<{ contentType: string; body: string }>) {
   const app = new OpenAPIHono();
   if (metrics) {
     app.get("/metrics", async (c) => {
+      if (!scrapeHost(c.req.header("host"))) {
+        return c.json({ error: { code: "host_not_allowed", message: "scrape a worker's /metrics by its address (or localhost), not by a name" } }, 403);
+      }
       const { contentType, body } = await metrics();
       return c.text(body, 200, { "content-type": contentType });
     });
