@@ -69,6 +69,12 @@ test("hostile and broken uploads get clear answers", async () => {
     ["JSON body without a url", send(JSON.stringify({ file: "x" }), { "content-type": "application/json" }), 400],
     ["JSON url to a private address", send(JSON.stringify({ url: "http://169.254.169.254/latest/meta-data/" }), { "content-type": "application/json" }), 400],
     ["JSON url with a file: scheme", send(JSON.stringify({ url: "file:///etc/passwd" }), { "content-type": "application/json" }), 400],
+    // Refused before anything is connected to: ports outside 80/443, loopback in its disguises.
+    ["JSON url to localhost:9", send(JSON.stringify({ url: "http://localhost:9/a.pdf" }), { "content-type": "application/json" }), 400],
+    ["JSON url on port 25", send(JSON.stringify({ url: "http://mail.example.invalid:25/a.pdf" }), { "content-type": "application/json" }), 400],
+    ["JSON url to IPv4-mapped loopback", send(JSON.stringify({ url: "http://[::ffff:127.0.0.1]:6379/" }), { "content-type": "application/json" }), 400],
+    ["JSON url with credentials to a private host", send(JSON.stringify({ url: "http://u:p@10.0.0.1/a.pdf" }), { "content-type": "application/json" }), 400],
+    ["callback to port 22", send(form([["file", pdf, "a.pdf"], ["callbackUrl", "http://hooks.example.invalid:22/x"]])), 400],
     ["malformed JSON", send("{\"url\": ", { "content-type": "application/json" }), 400],
     ["no content type", send(new Uint8Array([1, 2, 3])), 415],
     ["multipart with no file", send(form([["other", "x"]])), 400],
