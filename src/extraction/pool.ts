@@ -69,7 +69,7 @@ export class ExtractionPool {
       const error = sure
         ? new PipelineError("pdf_too_complex", `reading the PDF took more than ${opts.maxRssMb} MB of memory (FOLIO_EXTRACT_MAX_RSS_MB; ${seen}); it was stopped`)
         : new PipelineError("internal_error", `stopped with ${seen} of memory charged, shared with another PDF read at the same time (FOLIO_EXTRACT_MAX_RSS_MB); retried`, true);
-      this.stopThread(slot, "memory", error);
+      return this.stopThread(slot, "memory", error);
     });
   }
 
@@ -145,7 +145,7 @@ export class ExtractionPool {
     slot.task = task;
     slot.timer = setTimeout(
       () =>
-        this.stopThread(
+        void this.stopThread(
           slot,
           "timeout",
           new PipelineError("pdf_too_complex", `reading the PDF took longer than ${this.opts.timeoutMs} ms (FOLIO_EXTRACT_TIMEOUT_MS); it was stopped`),
@@ -201,7 +201,7 @@ export class ExtractionPool {
   }
 
   /** Past a limit: the PDF fails (pdf_too_complex is remembered by its hash), the thread is ended and replaced. */
-  private stopThread(slot: Slot, cause: "timeout" | "memory", error: PipelineError): void {
+  private async stopThread(slot: Slot, cause: "timeout" | "memory", error: PipelineError): Promise<void> {
     const task = slot.task;
     if (!task) return;
     this.release(slot);
@@ -209,7 +209,7 @@ export class ExtractionPool {
     this.terminations[cause]++;
     log.warn({ jobId: task.jobId, cause, code: error.code }, `extraction stopped: ${error.message}`);
     task.reject(error);
-    void slot.worker.terminate();
+    await slot.worker.terminate();
   }
 
   private onExit(slot: Slot): void {

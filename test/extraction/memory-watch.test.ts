@@ -7,10 +7,20 @@ let rss = 100 * MB;
 let watch: MemoryWatch<string> | undefined;
 afterEach(() => watch?.stop());
 
+/** `release` gives back the memory of the last task stopped (its thread has ended). */
 function watching(limitMb: number) {
   const over: { key: string; mb: number; sure: boolean }[] = [];
-  watch = new MemoryWatch<string>(limitMb * MB, (key, bytes, sure) => over.push({ key, mb: Math.round(bytes / MB), sure }), 5, () => rss);
-  return { watch, over };
+  let release = () => {};
+  watch = new MemoryWatch<string>(
+    limitMb * MB,
+    (key, bytes, sure) => {
+      over.push({ key, mb: Math.round(bytes / MB), sure });
+      return new Promise<void>((resolve) => (release = resolve));
+    },
+    5,
+    () => rss,
+  );
+  return { watch, over, release: () => release() };
 }
 const settle = () => Bun.sleep(30);
 
@@ -38,9 +48,9 @@ test("growth before a task began is not charged to it", async () => {
   expect(over).toEqual([]);
 });
 
-test("growth while two run is split; the larger share is stopped first, not surely, and the other then charged alone", async () => {
+test("growth while two run is split; the larger share is stopped first, not surely, and the other judged alone once that memory is back", async () => {
   rss = 100 * MB;
-  const { watch, over } = watching(200);
+  const { watch, over, release } = watching(200);
   watch.begin("ordinary");
   rss += 60 * MB;
   await settle();
@@ -49,9 +59,14 @@ test("growth while two run is split; the larger share is stopped first, not sure
   await settle();
   expect(over).toEqual([{ key: "ordinary", mb: 210, sure: false }]);
   watch.end("ordinary");
-  rss -= 60 * MB; // the stopped thread's memory comes back; not credited below zero
+  rss += 100 * MB; // swelling 250, but judged only once the stopped thread's memory is back
   await settle();
-  rss += 120 * MB;
+  expect(over.length).toBe(1);
+  rss -= 210 * MB; // swelling 40
+  release();
+  await settle();
+  expect(over.length).toBe(1);
+  rss += 170 * MB;
   await settle();
   expect(over.at(-1)).toEqual({ key: "swelling", mb: 210, sure: true });
 });
