@@ -99,6 +99,11 @@ const EnvSchema = z.object({
   FOLIO_SSE_KEEPALIVE_MS: int(15000, 100),
   /** The corpus's largest PDF (2,415 pages) extracts in ~8 s: a wide margin over it. */
   FOLIO_EXTRACT_TIMEOUT_MS: int(60000, 100),
+  /**
+   * What one extraction may add to the process's RSS, in MB, watched from outside the thread;
+   * the corpus's largest PDF (2,415 pages) adds ~320 MB.
+   */
+  FOLIO_EXTRACT_MAX_RSS_MB: int(1024, 64),
   /** Non-space characters of text at most; the 3.7 M-character R manual passes. */
   FOLIO_MAX_TEXT_CHARS: int(8_000_000, 1),
   /** Extraction threads; 0 means one per core (os.availableParallelism()). */

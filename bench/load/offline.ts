@@ -20,7 +20,7 @@ const bytes = await Promise.all(files.map(async (u) => new Uint8Array(await Bun.
 
 /** Extraction alone: every PDF handed to a pool of n threads at once. */
 async function bound(n: number): Promise<{ rate: number; cpuMsPerJob: number }> {
-  const pool = new ExtractionPool({ threads: n, perUser: false, timeoutMs: 600_000, maxPages: 5000, minTextChars: 0, maxTextChars: 50_000_000, largePages: 500 });
+  const pool = new ExtractionPool({ threads: n, perUser: false, timeoutMs: 600_000, maxRssMb: 4096, maxPages: 5000, minTextChars: 0, maxTextChars: 50_000_000, largePages: 500 });
   await pool.start();
   // The pool takes the bytes over (transfers them): hand it copies, the next run needs them too.
   const copies = bytes.map((b) => b.slice());

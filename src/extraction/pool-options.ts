@@ -7,6 +7,7 @@ export function poolOptions(cfg: Config, multiUser: boolean): PoolOptions {
     perUser: multiUser,
     threads: cfg.FOLIO_EXTRACT_THREADS || Math.max(1, availableParallelism()),
     timeoutMs: cfg.FOLIO_EXTRACT_TIMEOUT_MS,
+    maxRssMb: cfg.FOLIO_EXTRACT_MAX_RSS_MB,
     maxPages: cfg.FOLIO_MAX_PAGES,
     minTextChars: cfg.FOLIO_MIN_TEXT_CHARS,
     maxTextChars: cfg.FOLIO_MAX_TEXT_CHARS,

@@ -1,8 +1,10 @@
 import { Worker } from "node:worker_threads";
+import { log } from "../log.ts";
 import { PipelineError } from "../pipeline/errors.ts";
 import type { ExtractedText } from "../pipeline/extract.ts";
 import type { ExtractRequest } from "./extractor.ts";
 import { mayReadLarge, pickNext, type Claim } from "./fairness.ts";
+import { MemoryWatch } from "./memory-watch.ts";
 import type { FromPoolThread, ToPoolThread } from "./messages.ts";
 import type { PoolThreadOptions } from "./pool-thread.ts";
 import { transferable } from "./transferable.ts";
@@ -11,6 +13,8 @@ export interface PoolOptions extends PoolThreadOptions {
   threads: number;
   /** Past this, the thread is terminated and the PDF fails pdf_too_complex. */
   timeoutMs: number;
+  /** What one extraction may add to the process's RSS, in MB (shared out when several run: memory-watch.ts); past it, pdf_too_complex. */
+  maxRssMb: number;
   /** Several users share the pool (API keys): one user may hold at most N−1 threads. */
   perUser: boolean;
   /** How a thread is made (tests keep a handle on theirs); the default runs pool-thread.ts. */
@@ -21,11 +25,13 @@ export interface PoolStats {
   threads: number;
   busy: number;
   waiting: number;
-  terminations: { timeout: number; crash: number };
+  /** timeout and memory: stopped by the pool; crash: died on its own. */
+  terminations: { timeout: number; memory: number; crash: number };
 }
 
 interface Task extends Claim {
   id: number;
+  jobId: string;
   bytes: Uint8Array;
   onProgress?: ExtractRequest["onProgress"];
   resolve(text: ExtractedText): void;
@@ -44,17 +50,28 @@ interface Slot {
 /**
  * pdf.js on every core, fenced in: N threads that each read one PDF at a time, fed first
  * come first served within the fairness rules (fairness.ts). The limits are enforced from
- * outside the reading thread, so a PDF that never finishes cannot hold one: past the
- * timeout the thread is terminated and replaced. A thread that dies is replaced too.
+ * outside the reading thread, so a PDF that never finishes or swells cannot hold one: past
+ * the timeout or its share of memory (memory-watch.ts) the thread is terminated and
+ * replaced. A thread that dies is replaced too.
  */
 export class ExtractionPool {
   private readonly slots: Slot[] = [];
   private readonly waiting: Task[] = [];
-  private readonly terminations = { timeout: 0, crash: 0 };
+  private readonly terminations = { timeout: 0, memory: 0, crash: 0 };
+  private readonly memory: MemoryWatch<Slot>;
   private nextId = 0;
   private stopping = false;
 
-  constructor(private readonly opts: PoolOptions) {}
+  constructor(private readonly opts: PoolOptions) {
+    this.memory = new MemoryWatch(opts.maxRssMb * 1024 * 1024, (slot, bytes, sure) => {
+      const seen = `${Math.round(bytes / 1048576)} MB`;
+      // Only a clear culprit is failed for good (and remembered): another is retried.
+      const error = sure
+        ? new PipelineError("pdf_too_complex", `reading the PDF took more than ${opts.maxRssMb} MB of memory (FOLIO_EXTRACT_MAX_RSS_MB; ${seen}); it was stopped`)
+        : new PipelineError("internal_error", `stopped with ${seen} of memory charged, shared with another PDF read at the same time (FOLIO_EXTRACT_MAX_RSS_MB); retried`, true);
+      return this.stopThread(slot, "memory", error);
+    });
+  }
 
   async start(): Promise<void> {
     await Promise.all(Array.from({ length: this.opts.threads }, () => this.addThread()));
@@ -63,7 +80,7 @@ export class ExtractionPool {
   extract(req: ExtractRequest): Promise<ExtractedText> {
     if (this.stopping) return Promise.reject(new PipelineError("internal_error", "extraction is shutting down", true));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ id: this.nextId++, bytes: req.bytes, userId: req.userId, large: false, onProgress: req.onProgress, resolve, reject });
+      this.waiting.push({ id: this.nextId++, jobId: req.jobId, bytes: req.bytes, userId: req.userId, large: false, onProgress: req.onProgress, resolve, reject });
       this.dispatch();
     });
   }
@@ -76,6 +93,7 @@ export class ExtractionPool {
   /** Lets running extractions finish within timeoutMs, then ends every thread. */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
+    this.memory.stop();
     for (const task of this.waiting.splice(0)) task.reject(new PipelineError("internal_error", "extraction is shutting down", true));
     const deadline = Date.now() + timeoutMs;
     while (this.slots.some((s) => s.task) && Date.now() < deadline) await Bun.sleep(50);
@@ -90,7 +108,7 @@ export class ExtractionPool {
   }
 
   private addThread(): Promise<void> {
-    const { threads: _t, timeoutMs: _m, perUser: _u, spawn, ...data } = this.opts;
+    const { threads: _t, timeoutMs: _m, maxRssMb: _r, perUser: _u, spawn, ...data } = this.opts;
     const worker = spawn ? spawn(data) : new Worker(new URL("./pool-thread.ts", import.meta.url), { workerData: data });
     const slot: Slot = { worker, ready: false, retired: false };
     this.slots.push(slot);
@@ -125,7 +143,16 @@ export class ExtractionPool {
 
   private run(slot: Slot, task: Task): void {
     slot.task = task;
-    slot.timer = setTimeout(() => this.timeOut(slot), this.opts.timeoutMs);
+    slot.timer = setTimeout(
+      () =>
+        void this.stopThread(
+          slot,
+          "timeout",
+          new PipelineError("pdf_too_complex", `reading the PDF took longer than ${this.opts.timeoutMs} ms (FOLIO_EXTRACT_TIMEOUT_MS); it was stopped`),
+        ),
+      this.opts.timeoutMs,
+    );
+    this.memory.begin(slot);
     try {
       const bytes = transferable(task.bytes);
       slot.worker.postMessage({ type: "extract", id: task.id, bytes } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
@@ -169,28 +196,33 @@ export class ExtractionPool {
 
   private release(slot: Slot): void {
     clearTimeout(slot.timer);
+    this.memory.end(slot);
     slot.task = undefined;
   }
 
-  private timeOut(slot: Slot): void {
+  /** Past a limit: the PDF fails (pdf_too_complex is remembered by its hash), the thread is ended and replaced. */
+  private async stopThread(slot: Slot, cause: "timeout" | "memory", error: PipelineError): Promise<void> {
     const task = slot.task;
     if (!task) return;
     this.release(slot);
     slot.retired = true;
-    this.terminations.timeout++;
-    task.reject(new PipelineError("pdf_too_complex", `reading the PDF took longer than ${this.opts.timeoutMs} ms (FOLIO_EXTRACT_TIMEOUT_MS); it was stopped`));
-    void slot.worker.terminate();
+    this.terminations[cause]++;
+    log.warn({ jobId: task.jobId, cause, code: error.code }, `extraction stopped: ${error.message}`);
+    task.reject(error);
+    await slot.worker.terminate();
   }
 
   private onExit(slot: Slot): void {
     const at = this.slots.indexOf(slot);
     if (at >= 0) this.slots.splice(at, 1);
     if (slot.task) {
-      // Died under a PDF (not terminated by us): the job is retried, on a fresh thread.
+      // Died under a PDF (not terminated by us): the PDF did it, and would again on a retry,
+      // so it fails like one past a limit and is remembered by its hash.
       this.terminations.crash++;
       const task = slot.task;
       this.release(slot);
-      task.reject(new PipelineError("internal_error", "the extraction thread died while reading the PDF", true));
+      log.warn({ jobId: task.jobId, cause: "crash" }, "extraction thread died while reading the PDF");
+      task.reject(new PipelineError("pdf_too_complex", "the extraction thread died while reading the PDF"));
     }
     if (!this.stopping) void this.addThread();
   }

@@ -23,8 +23,13 @@ export async function readPools(redis: Redis, prefix: string): Promise<PoolStats
       threads: sum.threads + p.threads,
       busy: sum.busy + p.busy,
       waiting: sum.waiting + p.waiting,
-      terminations: { timeout: sum.terminations.timeout + p.terminations.timeout, crash: sum.terminations.crash + p.terminations.crash },
+      terminations: {
+        timeout: sum.terminations.timeout + p.terminations.timeout,
+        // A process of an earlier version posts no memory count.
+        memory: sum.terminations.memory + (p.terminations.memory ?? 0),
+        crash: sum.terminations.crash + p.terminations.crash,
+      },
     }),
-    { pools: 0, threads: 0, busy: 0, waiting: 0, terminations: { timeout: 0, crash: 0 } },
+    { pools: 0, threads: 0, busy: 0, waiting: 0, terminations: { timeout: 0, memory: 0, crash: 0 } },
   );
 }

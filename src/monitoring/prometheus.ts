@@ -41,7 +41,7 @@ async function localMetrics(s: Awaited<ReturnType<MetricsSources["local"]>>): Pr
     threads.set({ state: "all" }, s.pool.threads);
     threads.set({ state: "busy" }, s.pool.busy);
     threads.set({ state: "waiting" }, s.pool.waiting);
-    const ended = new Counter({ name: "folio_extract_terminations_total", help: "Extraction threads ended under a PDF, by cause (timeout: terminated by the pool; crash: died)", labelNames: ["cause"], registers });
+    const ended = new Counter({ name: "folio_extract_terminations_total", help: "Extraction threads ended under a PDF, by cause (timeout, memory: terminated by the pool; crash: died)", labelNames: ["cause"], registers });
     for (const [cause, n] of Object.entries(s.pool.terminations)) ended.inc({ cause }, n);
   }
   if (s.l1) {

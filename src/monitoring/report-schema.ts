@@ -73,7 +73,7 @@ export const PerformanceReportSchema = z
       threads: z.number().int(),
       busy: z.number().int(),
       waiting: z.number().int(),
-      terminations: z.object({ timeout: z.number().int(), crash: z.number().int() }),
+      terminations: z.object({ timeout: z.number().int(), memory: z.number().int(), crash: z.number().int() }),
     }),
     eventLoop: z.array(z.object({ process: z.string(), thread: z.string(), maxMs: z.number(), avgMs: z.number() })).openapi({
       description: "Each live thread's event-loop delay over the last 2 s (worst first)",

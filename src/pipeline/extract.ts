@@ -22,7 +22,8 @@ export interface ExtractOptions {
   /**
    * Non-space characters of text at most, counted while each page streams, so a PDF that
    * unfolds into endless text stops mid-page (pdf_too_complex) instead of filling memory.
-   * Time is bounded from outside the thread (src/extraction/pool.ts).
+   * Every text item counts as one at least: each is kept, blank or not. Time and memory are
+   * bounded from outside the thread (src/extraction/pool.ts).
    */
   maxTextChars?: number;
   /** Told the page count once the PDF opens; may throw to give the PDF back unread. */
@@ -113,12 +114,12 @@ async function readItems(page: PdfPage, budget: { left: number; max?: number }, 
     if (done) return items;
     for (const [font, style] of Object.entries(value.styles ?? {})) families.set(font, style.fontFamily ?? "");
     for (const item of value.items) {
-      budget.left -= item.str ? item.str.replace(/\s+/g, "").length : 0;
+      budget.left -= Math.max(1, item.str ? item.str.replace(/\s+/g, "").length : 0);
       items.push(item);
     }
     if (budget.left < 0) {
       await reader.cancel().catch(() => {});
-      throw new PipelineError("pdf_too_complex", `the PDF has more than ${budget.max} characters of text (FOLIO_MAX_TEXT_CHARS)`);
+      throw new PipelineError("pdf_too_complex", `the PDF has more than ${budget.max} characters or text items (FOLIO_MAX_TEXT_CHARS)`);
     }
   }
 }

@@ -1,9 +1,8 @@
 import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { writeStreamToFile } from "./file-sink.ts";
 import { privateDir } from "./private-dir.ts";
 import { assertStorageKey, type Storage } from "./storage.ts";
-
-const FLUSH_BYTES = 256 * 1024;
 
 export function localStorage(dir: string): Storage {
   const root = privateDir(resolve(dir));
@@ -14,26 +13,7 @@ export function localStorage(dir: string): Storage {
   return {
     kind: "local",
     async put(key, body) {
-      const target = path(key);
-      const writer = Bun.file(target).writer();
-      try {
-        // FileSink buffers what it is given: flushing every 256 KiB is what makes a fast upload
-        // wait for the disk instead of piling up in memory (backpressure to the socket).
-        let buffered = 0;
-        for await (const chunk of body) {
-          buffered += chunk.byteLength;
-          writer.write(chunk);
-          if (buffered >= FLUSH_BYTES) {
-            await writer.flush();
-            buffered = 0;
-          }
-        }
-        await writer.end();
-      } catch (err) {
-        await Promise.resolve(writer.end()).catch(() => {});
-        await rm(target, { force: true });
-        throw err;
-      }
+      await writeStreamToFile(path(key), body);
     },
     async get(key) {
       const file = Bun.file(path(key));

@@ -1,10 +1,16 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { privateDir } from "./private-dir.ts";
+import { rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { writeStreamToFile } from "./file-sink.ts";
 import { assertStorageKey, type Storage } from "./storage.ts";
 
 export interface SupabaseOptions {
   url: string;
   serviceKey: string;
   bucket: string;
+  /** Where an upload is spooled on its way to Supabase (a local directory). */
+  spoolDir: string;
 }
 
 /** One client per process: supabase-js keeps its HTTP agent and auth state on it. */
@@ -25,13 +31,23 @@ function client(opts: SupabaseOptions): SupabaseClient {
 
 export function supabaseStorage(opts: SupabaseOptions): Storage {
   const bucket = () => client(opts).storage.from(opts.bucket);
+  const spool = resolve(opts.spoolDir);
+  privateDir(spool);
   return {
     kind: "supabase",
     async put(key, body) {
       assertStorageKey(key);
-      const bytes = await new Response(body).arrayBuffer();
-      const { error } = await bucket().upload(key, bytes, { contentType: "application/pdf", upsert: true });
-      if (error) throw new Error(`supabase upload failed: ${error.message}`);
+      // Spooled to disk, then sent from the file: a JS stream handed to fetch (what supabase-js
+      // would send) left its chunks as old garbage only a full collection frees (measured:
+      // +560 to +750 MB of RSS for 20 parallel 50 MB uploads), and a whole body in memory is
+      // 3.2 GB for 64 uploads. A file body is read by Bun's fetch natively, a bounded buffer at a time.
+      const file = join(spool, `${crypto.randomUUID()}-${key}`);
+      try {
+        await writeStreamToFile(file, body);
+        await uploadFile(opts, key, file);
+      } finally {
+        await rm(file, { force: true });
+      }
     },
     async get(key) {
       assertStorageKey(key);
@@ -49,4 +65,23 @@ export function supabaseStorage(opts: SupabaseOptions): Storage {
       if (error) throw new Error(`supabase delete failed: ${error.message}`);
     },
   };
+}
+
+/** The Storage REST upload route (the one supabase-js calls for a raw body), with the file as the body. */
+async function uploadFile(opts: SupabaseOptions, key: string, file: string): Promise<void> {
+  const res = await fetch(`${opts.url.replace(/\/+$/, "")}/storage/v1/object/${encodeURIComponent(opts.bucket)}/${key}`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${opts.serviceKey}`,
+      apikey: opts.serviceKey,
+      "content-type": "application/pdf",
+      "x-upsert": "true",
+    },
+    body: Bun.file(file),
+  }).catch((err: Error) => {
+    throw new Error(`supabase upload failed: ${err.message}`);
+  });
+  if (res.ok) return void (await res.body?.cancel());
+  const answer = (await res.json().catch(() => ({}))) as { message?: string };
+  throw new Error(`supabase upload failed: ${answer.message ?? `HTTP ${res.status}`}`);
 }

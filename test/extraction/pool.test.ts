@@ -1,11 +1,12 @@
 /** The extraction pool with real threads and real pdf.js: limits enforced from outside, threads replaced, fairness. */
 import { afterEach, describe, expect, test } from "bun:test";
 import { Worker } from "node:worker_threads";
+import { getDocumentProxy } from "unpdf";
 import { ExtractionPool, type PoolOptions } from "../../src/extraction/pool.ts";
 import { fixtureBytes } from "../support/fixtures.ts";
-import { longPdf, nestedXObjectPdf } from "../support/pdf-factory.ts";
+import { emptyTextItemsPdf, flateBombPdf, longPdf, nestedXObjectPdf } from "../support/pdf-factory.ts";
 
-const base: PoolOptions = { perUser: true, threads: 2, timeoutMs: 3000, maxPages: 5000, minTextChars: 50, maxTextChars: 8_000_000, largePages: 500 };
+const base: PoolOptions = { perUser: true, threads: 2, timeoutMs: 3000, maxRssMb: 1024, maxPages: 5000, minTextChars: 50, maxTextChars: 8_000_000, largePages: 500 };
 let pool: ExtractionPool | undefined;
 afterEach(async () => {
   await pool?.stop(0);
@@ -27,7 +28,7 @@ const until = async (what: () => boolean, ms = 10_000) => {
 describe("extraction pool", () => {
   test("reads PDFs on N threads, with progress", async () => {
     const p = await started();
-    expect(p.stats()).toEqual({ threads: 2, busy: 0, waiting: 0, terminations: { timeout: 0, crash: 0 } });
+    expect(p.stats()).toEqual({ threads: 2, busy: 0, waiting: 0, terminations: { timeout: 0, memory: 0, crash: 0 } });
     const bytes = await fixtureBytes("paper-bookmarks.pdf");
     const progress: number[] = [];
     const text = await p.extract({ ...job(bytes), onProgress: (done) => progress.push(done) });
@@ -58,7 +59,28 @@ describe("extraction pool", () => {
       code: "pdf_too_complex",
       message: expect.stringContaining("more than 20000 characters"),
     });
-    expect(p.stats().terminations).toEqual({ timeout: 0, crash: 0 });
+    expect(p.stats().terminations).toEqual({ timeout: 0, memory: 0, crash: 0 });
+  });
+
+  test("blank text items count against FOLIO_MAX_TEXT_CHARS too: every item is kept", async () => {
+    const bytes = await fixtureBytes("paper-two-column.pdf");
+    // What pdf.js makes of it: characters other than spaces, and items holding none.
+    const pdf = await getDocumentProxy(bytes.slice(), { verbosity: 0 });
+    let chars = 0;
+    let blank = 0;
+    for (let n = 1; n <= pdf.numPages; n++) {
+      for (const item of (await (await pdf.getPage(n)).getTextContent()).items as { str?: string }[]) {
+        const k = (item.str ?? "").replace(/\s+/g, "").length;
+        chars += k;
+        blank += k === 0 ? 1 : 0;
+      }
+    }
+    expect(blank).toBeGreaterThan(10);
+    const p = await started({ maxTextChars: chars + Math.floor(blank / 2) });
+    await expect(p.extract(job(bytes.slice()))).rejects.toMatchObject({ code: "pdf_too_complex" });
+    await p.stop(0);
+    const roomy = await started({ maxTextChars: chars + blank });
+    expect((await roomy.extract(job(bytes.slice()))).totalPages).toBeGreaterThan(0);
   });
 
   test("two hostile PDFs of one user do not hold up another user's ordinary one", async () => {
@@ -82,7 +104,7 @@ describe("extraction pool", () => {
     expect((await Promise.all(long)).map((t) => t.totalPages)).toEqual([1500, 1500]);
   }, 60_000);
 
-  test("a thread that dies mid-extraction fails that PDF with a retryable reason and is replaced", async () => {
+  test("a thread that dies mid-extraction fails that PDF pdf_too_complex (not retried: it would die again) and is replaced", async () => {
     const threads: Worker[] = [];
     const p = await started({
       timeoutMs: 60_000,
@@ -96,9 +118,47 @@ describe("extraction pool", () => {
     expect(await until(() => p.stats().busy === 1)).toBe(true);
     await Bun.sleep(200);
     await Promise.all(threads.map((t) => t.terminate()));
-    await expect(running).rejects.toMatchObject({ code: "internal_error", retryable: true });
+    await expect(running).rejects.toMatchObject({ code: "pdf_too_complex", retryable: false, message: expect.stringContaining("died") });
     expect(p.stats().terminations.crash).toBe(1);
     expect(await until(() => p.stats().threads === 2)).toBe(true);
     expect((await p.extract(job(await fixtureBytes("form.pdf")))).totalPages).toBe(1);
   }, 60_000);
+
+  describe("memory: FOLIO_EXTRACT_MAX_RSS_MB, watched from outside the threads", () => {
+    const MB = 1024 * 1024;
+    const ceilingMb = 256;
+    // Room for the watch's 50 ms between looks and the thread's last allocations.
+    const slackMb = 128;
+    const rssMb = () => process.memoryUsage.rss() / MB;
+
+    async function peakWhile<T>(work: Promise<T>): Promise<{ peak: number; outcome: T | Error }> {
+      let peak = rssMb();
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 10);
+      const outcome = await work.catch((err: Error) => err);
+      clearInterval(sampler);
+      return { peak, outcome };
+    }
+
+    for (const [name, pdf] of [
+      ["a Flate bomb (an 800 KB content stream inflating to 800 MB)", () => flateBombPdf(800)],
+      ["20 million empty text operations `() Tj`", () => emptyTextItemsPdf(20)],
+    ] as const) {
+      test(`${name} is stopped past the ceiling (pdf_too_complex), the process's RSS bounded, while another user's PDF is read`, async () => {
+        const p = await started({ maxRssMb: ceilingMb, timeoutMs: 60_000 });
+        const bytes = pdf();
+        Bun.gc(true);
+        const before = rssMb();
+        const hostile = p.extract(job(bytes, "mallory"));
+        const ordinary = p.extract(job(await fixtureBytes("paper-bookmarks.pdf"), "bob"));
+        const { peak, outcome } = await peakWhile(hostile);
+        console.log(`${name}: RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB at peak (ceiling ${ceilingMb} MB)`);
+        expect(outcome).toMatchObject({ code: "pdf_too_complex", retryable: false, message: expect.stringContaining(`more than ${ceilingMb} MB of memory`) });
+        expect(peak - before).toBeLessThan(ceilingMb + slackMb);
+        expect((await ordinary).title).toBe("Concurrent Versions: Parallelizing Software Development");
+        expect(p.stats().terminations).toMatchObject({ memory: 1, crash: 0 });
+        // The stopped thread's memory goes back and a new thread takes its place.
+        expect(await until(() => p.stats().threads === 2 && rssMb() - before < slackMb)).toBe(true);
+      }, 120_000);
+    }
+  });
 });

@@ -1,21 +1,35 @@
 /**
- * The bad-input battery over HTTP: hostile and broken uploads, and a few hundred seeded
- * random mutations of real PDFs. Each gets a 4xx or a failed job with a reason code, never
- * a 5xx or a crash, and an upload right after still completes.
+ * The bad-input battery over HTTP: hostile and broken uploads, PDFs that swell in memory,
+ * and a few hundred seeded random mutations of real PDFs. Each gets a 4xx or a failed job
+ * with a reason code, never a 5xx or a crash, and an upload right after still completes.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { fixtures, fixture } from "../support/fixtures.ts";
 import { uploadFile, waitFinal } from "../support/client.ts";
 import { fastRecoveryEnv } from "../support/load.ts";
+import { emptyTextItemsPdf, flateBombPdf } from "../support/pdf-factory.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 
+const CEILING_MB = 256;
+const THREADS = 2;
 let svc: ServiceProcess;
 let drop: () => Promise<void>;
 beforeAll(async () => {
   const db = await freshDatabase("badinput");
   drop = db.drop;
-  svc = await startServiceProcess({ name: "bad-input", env: { DATABASE_URL: db.url, MAX_UPLOAD_MB: "8", FOLIO_JOB_ATTEMPTS: "2", ...fastRecoveryEnv() } });
+  svc = await startServiceProcess({
+    name: "bad-input",
+    env: {
+      DATABASE_URL: db.url,
+      MAX_UPLOAD_MB: "8",
+      FOLIO_JOB_ATTEMPTS: "2",
+      FOLIO_EXTRACT_THREADS: String(THREADS),
+      FOLIO_EXTRACT_MAX_RSS_MB: String(CEILING_MB),
+      ...fastRecoveryEnv(),
+    },
+  });
 });
 afterAll(async () => {
   await svc?.stop();
@@ -93,6 +107,33 @@ test("hostile and broken uploads get clear answers", async () => {
     if (expected === "job") expect([label, v.status === 202 || v.status === 200]).toEqual([label, true]);
     else expect([label, v.status]).toEqual([label, expected]);
     await expectHandled(label, v);
+  }
+  await stillServes();
+}, 300_000);
+
+test("PDFs that swell in memory (a Flate bomb, 20 M empty text operations) fail pdf_too_complex with the service's RSS bounded, and again at once on re-upload", async () => {
+  const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${svc.proc.pid}/status`, "utf8"))![1]) / 1024;
+  const hostile: [string, Uint8Array<ArrayBuffer>][] = [
+    ["Flate bomb (800 KB → 800 MB)", flateBombPdf(800)],
+    ["20 M empty text operations", emptyTextItemsPdf(20)],
+  ];
+  await stillServes();
+  const before = rssMb();
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 20);
+  const first = await Promise.all(hostile.map(([label, bytes]) => send(bytes, { "content-type": "application/pdf" }, `?filename=${label.length}.pdf`)));
+  const jobs = await Promise.all(first.map((v) => (expect(v.status).toBe(202), waitFinal(svc.url, v.jobId!, 120_000))));
+  clearInterval(sampler);
+  console.log(`FAULT swelling PDFs: service RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB at peak (${THREADS} threads × ${CEILING_MB} MB ceiling)`);
+  expect(jobs.map((j) => [j.status, j.error?.code])).toEqual(hostile.map(() => ["failed", "pdf_too_complex"]));
+  // Each thread may be charged up to the ceiling; slack for the watch's 50 ms between looks.
+  expect(peak - before).toBeLessThan(THREADS * CEILING_MB + 256);
+  for (const [label, bytes] of hostile) {
+    const t0 = performance.now();
+    const again = await send(bytes, { "content-type": "application/pdf" }, `?filename=again-${label.length}.pdf`);
+    const job = await waitFinal(svc.url, again.jobId!, 30_000);
+    expect([label, job.status, job.error?.code, job.error?.message]).toEqual([label, "failed", "pdf_too_complex", expect.stringContaining("failed the same way before")]);
+    expect(performance.now() - t0).toBeLessThan(5000);
   }
   await stillServes();
 }, 300_000);

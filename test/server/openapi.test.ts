@@ -38,7 +38,7 @@ function documented(): string[] {
 
 function served(): string[] {
   // Only the route table is read: no request reaches these stand-in dependencies.
-  const app = createApp({ monitor: { queueList: () => [] }, cfg: { FOLIO_BULL_BOARD: "readonly" }, keys: {} } as unknown as AppDeps);
+  const app = createApp({ monitor: { queueList: () => [] }, cfg: { FOLIO_BULL_BOARD: "readonly" }, keys: {}, identity: { envKeys: [] } } as unknown as AppDeps);
   const routes = app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
   return [...new Set(routes)].filter((r) => !UNDOCUMENTED.some((re) => re.test(r)));
 }
@@ -127,7 +127,9 @@ describe("OpenAPI", () => {
     await conforms(doc.paths["/admin/keys"].post, created);
     const auth = { authorization: `Bearer ${key.key}` };
     const listed = await fetch(`${svc.url}/admin/keys`, { headers: auth });
-    const revoked = await fetch(`${svc.url}/admin/keys/${key.id}`, { method: "DELETE", headers: auth });
+    // Not the admin's own key: the last admin key cannot be revoked.
+    const bob = (await (await fetch(`${svc.url}/admin/keys`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ userId: "bob" }) })).json()) as { id: string };
+    const revoked = await fetch(`${svc.url}/admin/keys/${bob.id}`, { method: "DELETE", headers: auth });
     expect([created.status, listed.status, revoked.status]).toEqual([201, 200, 200]);
     await conforms(doc.paths["/admin/keys"].get, listed);
     await conforms(doc.paths["/admin/keys/{id}"].delete, revoked);

@@ -15,7 +15,7 @@ const stream = () => new Blob([bytes]).stream();
 const dir = mkdtempSync(join(tmpdir(), "folio-storage-"));
 const adapters: [string, Storage][] = [
   ["local", localStorage(dir)],
-  ["supabase (stand-in)", supabaseStorage({ url: standIn.url, serviceKey: "service-key", bucket: "uploads" })],
+  ["supabase (stand-in)", supabaseStorage({ url: standIn.url, serviceKey: "service-key", bucket: "uploads", spoolDir: mkdtempSync(join(tmpdir(), "folio-spool-")) })],
 ];
 
 for (const [name, storage] of adapters) {
@@ -55,6 +55,6 @@ test("supabase storage speaks the Storage REST routes with the service key", asy
     { method: "GET", path: "/storage/v1/object/uploads/f_wire.pdf" },
     { method: "DELETE", path: "/storage/v1/object/uploads" },
   ]);
-  const wrongKey = supabaseStorage({ url: standIn.url, serviceKey: "nope", bucket: "uploads" });
+  const wrongKey = supabaseStorage({ url: standIn.url, serviceKey: "nope", bucket: "uploads", spoolDir: mkdtempSync(join(tmpdir(), "folio-spool-")) });
   await expect(wrongKey.put("f_x.pdf", stream())).rejects.toThrow(/supabase upload failed/);
 });

@@ -3,6 +3,7 @@
  * count (made in milliseconds, too big to commit) and hostile ones. The format is simple
  * enough that a writer of plain objects and an xref table is clearer than a library here.
  */
+import { constants, deflateRawSync } from "node:zlib";
 import { paper, pipelinePaper } from "../fixtures/texts.ts";
 
 const enc = new TextEncoder();
@@ -97,6 +98,89 @@ export function nestedXObjectPdf(depth: number, fanout: number): Uint8Array<Arra
     objects.push(stream(body, ` /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources ${resources}`));
   }
   return writePdf(objects);
+}
+
+/** A one-page PDF whose content stream is binary (`content`, its filter in `extra`): objects and xref by hand. */
+function onePagePdf(content: Uint8Array, extra: string): Uint8Array<ArrayBuffer> {
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+    FONT,
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+  ];
+  let head = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(head.length);
+    head += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  offsets.push(head.length);
+  head += `5 0 obj\n<< /Length ${content.length}${extra} >>\nstream\n`;
+  let tail = "\nendstream\nendobj\n";
+  const xref = head.length + content.length + tail.length;
+  tail += `xref\n0 6\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  tail += `trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return concat(enc.encode(head), content, enc.encode(tail));
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+}
+
+/**
+ * A zlib stream of each piece repeated its number of times, made by compressing each piece
+ * once (a full-flush block, so copies concatenate) without ever holding the inflated bytes.
+ */
+function repeatedFlate(pieces: [bytes: Uint8Array, times: number][]): Uint8Array<ArrayBuffer> {
+  const blocks: Uint8Array[] = [Uint8Array.of(0x78, 0xda)];
+  let adler = 1;
+  for (const [bytes, times] of pieces) {
+    const block = deflateRawSync(bytes, { level: 9, finishFlush: constants.Z_FULL_FLUSH });
+    const sum = adler32(bytes);
+    for (let i = 0; i < times; i++) {
+      blocks.push(block);
+      adler = adler32Combine(adler, sum, bytes.length);
+    }
+  }
+  const trailer = new Uint8Array(6);
+  trailer.set([0x03, 0x00]); // an empty final block
+  new DataView(trailer.buffer).setUint32(2, adler);
+  return concat(...blocks, trailer);
+}
+
+const ADLER = 65521;
+function adler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (const x of bytes) {
+    a = (a + x) % ADLER;
+    b = (b + a) % ADLER;
+  }
+  return b * 65536 + a;
+}
+/** zlib's adler32_combine: the checksum of two pieces from theirs and the second's length. */
+function adler32Combine(first: number, second: number, secondLength: number): number {
+  const rem = secondLength % ADLER;
+  const a1 = first % 65536;
+  const b1 = Math.floor(first / 65536);
+  const a2 = second % 65536;
+  const b2 = Math.floor(second / 65536);
+  const a = (a1 + a2 + ADLER - 1) % ADLER;
+  const b = (((rem * a1) % ADLER) + b1 + b2 + ADLER - rem) % ADLER;
+  return b * 65536 + a;
+}
+
+/** A Flate bomb: one page whose content stream, about `mb` KB compressed, inflates to `mb` MiB of spaces. */
+export function flateBombPdf(mb: number): Uint8Array<ArrayBuffer> {
+  return onePagePdf(repeatedFlate([[new Uint8Array(1024 * 1024).fill(0x20), mb]]), " /Filter /FlateDecode");
+}
+
+/** One page of `millions` × 2^20 empty text operations `() Tj` (about 6 KB compressed per million). */
+export function emptyTextItemsPdf(millions: number): Uint8Array<ArrayBuffer> {
+  const ops = enc.encode("() Tj\n".repeat(1024 * 1024));
+  return onePagePdf(repeatedFlate([[enc.encode("BT /F1 12 Tf 72 720 Td\n"), 1], [ops, millions], [enc.encode("ET"), 1]]), " /Filter /FlateDecode");
 }
 
 /** The same document with a trailing comment: different bytes, so a different cache key. */

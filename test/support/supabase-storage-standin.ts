@@ -1,22 +1,32 @@
 /**
  * STAND-IN for Supabase Storage (its hosted API is unreachable here): a real HTTP server on
- * 127.0.0.1 that speaks the REST routes supabase-js's storage client calls, with bytes kept
- * in memory. It checks the service key like the real one does.
+ * 127.0.0.1 that speaks the REST routes supabase-js's storage client calls, with objects
+ * kept in a temporary directory. It checks the service key like the real one does. An
+ * upload's body is written as it arrives (the test process need not hold gigabytes), and an
+ * upload that breaks off stores nothing, as in the real one.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 export interface StorageStandIn {
   url: string;
-  objects: Map<string, Uint8Array<ArrayBuffer>>;
   requests: { method: string; path: string }[];
+  /** The stored object's bytes, or undefined. */
+  object(bucket: string, key: string): Promise<Uint8Array | undefined>;
   stop(): Promise<void>;
 }
 
 export function startStorageStandIn(serviceKey: string): StorageStandIn {
-  const objects = new Map<string, Uint8Array<ArrayBuffer>>();
-  const requests: { method: string; path: string }[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "folio-storage-standin-"));
+  const file = (id: string) => Bun.file(join(dir, encodeURIComponent(id)));
+  const requests: StorageStandIn["requests"] = [];
   const json = (body: unknown, status = 200) => Response.json(body, { status });
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
+    maxRequestBodySize: 1024 * 1024 * 1024,
     async fetch(req) {
       const url = new URL(req.url);
       requests.push({ method: req.method, path: url.pathname });
@@ -28,24 +38,52 @@ export function startStorageStandIn(serviceKey: string): StorageStandIn {
       const [, bucket, key] = m;
       const id = `${bucket}/${key}`;
       if (req.method === "POST" && key) {
-        if (objects.has(id) && req.headers.get("x-upsert") !== "true") {
+        if ((await file(id).exists()) && req.headers.get("x-upsert") !== "true") {
           return json({ statusCode: "409", error: "Duplicate", message: "The resource already exists" }, 409);
         }
-        objects.set(id, new Uint8Array(await req.arrayBuffer()));
+        const part = join(dir, `${encodeURIComponent(id)}.${crypto.randomUUID()}.part`);
+        const writer = Bun.file(part).writer();
+        try {
+          for await (const chunk of req.body ?? new ReadableStream()) {
+            writer.write(chunk);
+            await writer.flush();
+          }
+          await writer.end();
+          await rename(part, join(dir, encodeURIComponent(id)));
+        } catch {
+          await Promise.resolve(writer.end()).catch(() => {});
+          await rm(part, { force: true });
+          return json({ statusCode: "400", error: "incomplete_body", message: "the upload ended early" }, 400);
+        }
         return json({ Id: crypto.randomUUID(), Key: id });
       }
       if (req.method === "GET" && key) {
-        const bytes = objects.get(id);
-        if (!bytes) return json({ statusCode: "404", error: "not_found", message: "Object not found" }, 404);
-        return new Response(bytes, { headers: { "content-type": "application/pdf" } });
+        if (!(await file(id).exists())) return json({ statusCode: "404", error: "not_found", message: "Object not found" }, 404);
+        return new Response(file(id), { headers: { "content-type": "application/pdf" } });
       }
       if (req.method === "DELETE" && !key) {
         const { prefixes } = (await req.json()) as { prefixes: string[] };
-        const removed = prefixes.filter((p) => objects.delete(`${bucket}/${p}`));
+        const removed: string[] = [];
+        for (const p of prefixes) {
+          if (!(await file(`${bucket}/${p}`).exists())) continue;
+          await rm(join(dir, encodeURIComponent(`${bucket}/${p}`)));
+          removed.push(p);
+        }
         return json(removed.map((name) => ({ name, bucket_id: bucket })));
       }
       return json({ statusCode: "400", error: "bad_request", message: "unsupported" }, 400);
     },
   });
-  return { url: `http://127.0.0.1:${server.port}`, objects, requests, stop: () => server.stop(true) };
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    requests,
+    async object(bucket, key) {
+      const f = file(`${bucket}/${key}`);
+      return (await f.exists()) ? new Uint8Array(await f.arrayBuffer()) : undefined;
+    },
+    async stop() {
+      await server.stop(true);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

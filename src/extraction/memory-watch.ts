@@ -1,0 +1,68 @@
+/**
+ * A memory ceiling for work running on threads of this process, enforced from outside them
+ * (Bun ignores a Worker's resourceLimits). Only the process's RSS can be measured, so its
+ * growth is shared out among the tasks running while it happened, in equal parts: a task
+ * running alone is charged all of it, two together half each. When the largest share
+ * passes `limitBytes`, that task is reported to `onOver`, which is expected to stop it and
+ * to resolve once its memory is given back: until then no one else is judged, or they would
+ * be charged for memory already on its way out. `sure` says whether the blame is clear: its
+ * share is at least twice every other running task's (so always when it runs alone). An
+ * equal split is not: a PDF that swells next to an ordinary one charges it half, and the
+ * ordinary one, older, may hold the larger share; once it is stopped, the swelling one is
+ * charged alone.
+ */
+export class MemoryWatch<K> {
+  private readonly shares = new Map<K, number>();
+  private last = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private releasing: Promise<void> | undefined;
+
+  constructor(
+    private readonly limitBytes: number,
+    private readonly onOver: (key: K, sharedBytes: number, sure: boolean) => Promise<void>,
+    private readonly intervalMs = 50,
+    private readonly rss: () => number = () => process.memoryUsage.rss(),
+  ) {}
+
+  begin(key: K): void {
+    // Growth before this task started is its predecessors'.
+    this.sample();
+    this.shares.set(key, 0);
+    this.timer ??= setInterval(() => this.check(), this.intervalMs);
+    this.timer.unref?.();
+  }
+
+  end(key: K): void {
+    this.sample();
+    this.shares.delete(key);
+    if (this.shares.size === 0) this.stop();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private sample(): void {
+    const now = this.rss();
+    const part = (now - this.last) / Math.max(1, this.shares.size);
+    this.last = now;
+    // Memory another task gave back (or a stopped thread's) is not credited below zero.
+    for (const [key, share] of this.shares) this.shares.set(key, Math.max(0, share + part));
+  }
+
+  private check(): void {
+    this.sample();
+    if (this.releasing) return;
+    const [top, ...rest] = [...this.shares].sort((a, b) => b[1] - a[1]);
+    if (!top || top[1] <= this.limitBytes) return;
+    this.shares.delete(top[0]);
+    if (this.shares.size === 0) this.stop();
+    this.releasing = this.onOver(top[0], top[1], rest.every(([, share]) => share * 2 <= top[1]))
+      .catch(() => {})
+      .finally(() => {
+        this.sample();
+        this.releasing = undefined;
+      });
+  }
+}
