@@ -53,7 +53,7 @@ port.on("message", async (m: ToPoolThread) => {
     send({ type: "done", id, text });
   } catch (err) {
     if (err instanceof Yielded) send({ type: "yielded", id, bytes }, [bytes.buffer as ArrayBuffer]);
-    else if (err instanceof PipelineError) send({ type: "failed", id, failure: { code: err.code, message: err.message, retryable: err.retryable } });
+    else if (err instanceof PipelineError) send({ type: "failed", id, failure: { code: err.code, message: err.message, retryable: err.retryable, detail: err.detail } });
     else send({ type: "failed", id, failure: { code: "pdf_unreadable", message: `the PDF cannot be read: ${(err as Error)?.message ?? err}`, retryable: false } });
   }
 });

@@ -159,7 +159,7 @@ export class ExtractionPool {
     } catch (err) {
       // A buffer that cannot be sent (already detached by its owner) must not hold the thread.
       this.release(slot);
-      task.reject(new PipelineError("internal_error", `the PDF could not be handed to an extraction thread: ${(err as Error).message}`, true));
+      task.reject(new PipelineError("internal_error", "the PDF could not be handed to an extraction thread", true, undefined, (err as Error).message));
       queueMicrotask(() => this.dispatch());
     }
   }
@@ -188,7 +188,7 @@ export class ExtractionPool {
         break;
       case "failed":
         this.release(slot);
-        task.reject(new PipelineError(m.failure.code, m.failure.message, m.failure.retryable));
+        task.reject(new PipelineError(m.failure.code, m.failure.message, m.failure.retryable, undefined, m.failure.detail));
         break;
     }
     this.dispatch();
