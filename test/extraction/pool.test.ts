@@ -96,12 +96,16 @@ describe("extraction pool", () => {
 
   test("large PDFs leave a thread for small ones", async () => {
     const p = await started({ largePages: 100, timeoutMs: 60_000 });
+    const longSince = performance.now();
     const long = [p.extract(job(longPdf(1500), "alice")), p.extract(job(longPdf(1500), "bob"))];
     await Bun.sleep(300);
     const t0 = performance.now();
     await p.extract(job(await fixtureBytes("slides.pdf"), "carol"));
-    expect(performance.now() - t0).toBeLessThan(1000);
+    const smallMs = performance.now() - t0;
     expect((await Promise.all(long)).map((t) => t.totalPages)).toEqual([1500, 1500]);
+    // Had it waited for a long one it would have taken nearly that one's time; the yardstick is
+    // measured here, on whatever this machine is doing now.
+    expect(smallMs).toBeLessThan((performance.now() - longSince) / 3);
   }, 60_000);
 
   test("a thread that dies mid-extraction fails that PDF pdf_too_complex (not retried: it would die again) and is replaced", async () => {
@@ -114,11 +118,15 @@ describe("extraction pool", () => {
         return w;
       },
     });
-    const running = p.extract(job(longPdf(3000)));
+    // Caught at once: the pool may reject it before terminate() resolves.
+    const running = p.extract(job(longPdf(3000))).then(
+      () => new Error("the extraction finished"),
+      (err: unknown) => err,
+    );
     expect(await until(() => p.stats().busy === 1)).toBe(true);
     await Bun.sleep(200);
     await Promise.all(threads.map((t) => t.terminate()));
-    await expect(running).rejects.toMatchObject({ code: "pdf_too_complex", retryable: false, message: expect.stringContaining("died") });
+    expect(await running).toMatchObject({ code: "pdf_too_complex", retryable: false, message: expect.stringContaining("died") });
     expect(p.stats().terminations.crash).toBe(1);
     expect(await until(() => p.stats().threads === 2)).toBe(true);
     expect((await p.extract(job(await fixtureBytes("form.pdf")))).totalPages).toBe(1);
