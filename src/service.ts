@@ -16,6 +16,8 @@ import { createCaches, l1Options, type Caches } from "./cache/index.ts";
 import { dropOnPublish } from "./cache/l1-invalidation.ts";
 import { SharedL1 } from "./cache/shared-l1.ts";
 import { ConfigError, type Config } from "./config.ts";
+import { OutageLog, onNonConnectionError } from "./dependencies/outage-log.ts";
+import { checkDataDir, checkDatabase, checkRedis, checkStorage } from "./dependencies/preflight.ts";
 import { ExtractionPool } from "./extraction/pool.ts";
 import { poolOptions } from "./extraction/pool-options.ts";
 import { publishPool } from "./monitoring/extraction-board.ts";
@@ -73,11 +75,21 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     );
   }
   startTracing(cfg, "main");
+  checkDataDir(cfg);
   let localRedis: LocalRedis | undefined;
   // A cluster is the operator's: Folio starts a Redis of its own only for a single local URL.
   if (cfg.FOLIO_REDIS_AUTOSTART && parseRedisUrl(cfg.REDIS_URL).kind === "single") localRedis = await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR);
+  const storage = createStorage(cfg);
+  // Checked before anything connects: a client that retries forever would hide what is missing.
+  try {
+    await checkRedis(cfg);
+    await Promise.all([checkDatabase(cfg), checkStorage(cfg, storage)]);
+  } catch (err) {
+    await localRedis?.stop();
+    throw err;
+  }
   // Everything below is built from this runtime, passed down: no module reads the environment or a global connection.
-  const runtime = createRuntime(cfg);
+  const runtime = createRuntime(cfg, new OutageLog("redis"));
   const redis = runtime.redis;
 
   const database = await openDatabase({
@@ -124,7 +136,6 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const l1Buffer = l1.buffer;
   const caches = createCaches(cfg, redis(), l1Buffer);
   const stopDrops = cfg.FOLIO_CACHE === "off" ? undefined : await dropOnPublish(redis("subscriber"), cfg.FOLIO_REDIS_PREFIX, l1);
-  const storage = createStorage(cfg);
   if (runsServer) await publishStorageProbe(storage, redis(), cfg.FOLIO_REDIS_PREFIX);
   else if ((await checkStorageShared(storage, redis(), cfg.FOLIO_REDIS_PREFIX)) === "no-probe-yet") {
     log.warn("no server has published a storage probe yet: cannot check that this worker shares the server's file storage");
@@ -175,7 +186,9 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       },
     });
     for (const name of QUEUE_NAMES) {
-      monitor.registerQueue(name, new Queue(name, { connection: redis(), prefix: cfg.FOLIO_REDIS_PREFIX }));
+      const queue = new Queue(name, { connection: redis(), prefix: cfg.FOLIO_REDIS_PREFIX });
+      onNonConnectionError(queue, (err) => log.warn({ queue: name, err: err.message }, "queue error"));
+      monitor.registerQueue(name, queue);
     }
     monitor.startHealthChecks(cfg.FOLIO_HEALTH_INTERVAL_MS);
     const app = createApp({
@@ -277,6 +290,7 @@ function rootMessage(err: unknown): string {
 function watchFailures(cfg: Config, connection: Redis, lifecycle: JobLifecycle, queues: readonly QueueName[]): QueueEvents[] {
   return queues.map((queue) => {
     const events = new QueueEvents(queue, { connection: connection.duplicate(), prefix: cfg.FOLIO_REDIS_PREFIX });
+    onNonConnectionError(events, (err) => log.warn({ queue, err: err.message }, "queue events error"));
     events.on("failed", ({ jobId, failedReason }) => void lifecycle.failedByQueue(folioJobId(jobId), String(failedReason)).catch(() => {}));
     return events;
   });

@@ -5,6 +5,7 @@ import { isFinal, type JobStatus } from "../db/job-status.ts";
 import type { Config } from "../src/config.ts";
 import { pinnedFetch } from "../src/ingest/pinned-fetch.ts";
 import { checkUrl, UrlRefused } from "../src/ingest/url-policy.ts";
+import { onNonConnectionError } from "../src/dependencies/outage-log.ts";
 import { jobLog, log } from "../src/log.ts";
 import type { Redis } from "ioredis";
 import { jobView, notesView } from "../src/views/job-view.ts";
@@ -74,6 +75,6 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo, connection: 
     },
     { connection, prefix: cfg.FOLIO_REDIS_PREFIX, concurrency: 10, name: "folio-webhooks" },
   );
-  worker.on("error", (err) => log.error({ queue: WEBHOOK_QUEUE, err: err.message }, "webhook worker error"));
+  onNonConnectionError(worker, (err) => log.error({ queue: WEBHOOK_QUEUE, err: err.message }, "webhook worker error"));
   return worker;
 }

@@ -12,9 +12,17 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const { values } = parseArgs({
-  options: { role: { type: "string", default: "all" }, queues: { type: "string" } },
-});
+function parseOptions() {
+  try {
+    return parseArgs({ options: { role: { type: "string", default: "all" }, queues: { type: "string" } } }).values;
+  } catch (err) {
+    // node's message already names the option ("Unknown option '--rol'"); no trace, usage exit code.
+    console.error(`folio: ${(err as Error).message.split("\n")[0]}; options: --role all|server|workers, --queues a,b`);
+    process.exit(2);
+  }
+}
+
+const values = parseOptions();
 const role = values.role as Role;
 if (!["all", "server", "workers"].includes(role)) fail(`unknown role ${role}`);
 const queues = values.queues?.split(",").map((q) => q.trim());

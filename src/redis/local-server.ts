@@ -1,6 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { connect } from "node:net";
+import { DependencyError } from "../dependencies/dependency-error.ts";
+import { log } from "../log.ts";
 
 /** Whether something accepts TCP connections at host:port (a cheap "is Redis there?"). */
 export function isListening(host: string, port: number, timeoutMs = 500): Promise<boolean> {
@@ -30,26 +32,31 @@ export async function startLocalRedis(url: string, dataDir: string): Promise<Loc
   const portNum = Number(port || 6379);
   if (await isListening(host, portNum)) return { stop: async () => {} };
   if (!Bun.which("redis-server")) {
-    throw new Error(
+    throw new DependencyError(
       `Nothing answers at REDIS_URL (${host}:${portNum}) and redis-server is not on PATH. ` +
         "Install Redis (Debian: apt-get install redis-server) or point REDIS_URL at one.",
     );
   }
   const dir = resolve(dataDir, "redis");
   mkdirSync(dir, { recursive: true });
+  // A process group of its own: Ctrl-C (SIGINT to the terminal's group) must reach Folio
+  // alone, which stops this Redis itself once its queues have drained into it.
   const proc = Bun.spawn(
     ["redis-server", "--port", String(portNum), "--bind", host, "--dir", dir, "--appendonly", "yes", "--save", ""],
-    { stdout: "ignore", stderr: "inherit" },
+    { stdout: "ignore", stderr: "inherit", detached: true },
   );
-  for (let i = 0; i < 100 && !(await isListening(host, portNum)); i++) await Bun.sleep(50);
+  for (let i = 0; i < 100 && proc.exitCode === null && !(await isListening(host, portNum)); i++) await Bun.sleep(50);
   if (!(await isListening(host, portNum))) {
     proc.kill();
-    throw new Error(`redis-server did not start on ${host}:${portNum}`);
+    throw new DependencyError(`redis-server did not start on ${host}:${portNum} (see its lines above): free the port or point REDIS_URL at a running Redis`);
   }
+  log.info({ redisPid: proc.pid, port: portNum, dataDir: dir }, `started redis-server on ${host}:${portNum} (data in ${dir}); Folio stops it when it stops`);
   return {
     async stop() {
+      if (proc.exitCode !== null) return;
       proc.kill("SIGTERM");
       await proc.exited;
+      log.info({ redisPid: proc.pid, port: portNum }, "stopped the redis-server Folio started");
     },
   };
 }

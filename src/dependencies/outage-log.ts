@@ -1,0 +1,48 @@
+import { log } from "../log.ts";
+
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH|Connection is closed|CONNECTION_(CLOSED|ENDED|DESTROYED)|connect_timeout/i;
+
+/** A dependency that cannot be reached (as opposed to one that answered with an error). */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  return CONNECTION_ERROR.test(`${e?.code ?? ""} ${e?.message ?? String(err)}`);
+}
+
+const messageOf = (err: unknown) => (err as Error)?.message ?? String(err);
+
+/**
+ * Clients retry an unreachable dependency on their own, each with an error per attempt.
+ * This turns them into one line when the first of a process's connections to it fails and
+ * one when the last is back, with how long it was away.
+ */
+export class OutageLog {
+  private readonly failing = new Set<string>();
+  private since = 0;
+
+  constructor(private readonly dependency: string) {}
+
+  failed(source: string, err: unknown): void {
+    if (this.failing.has(source)) return;
+    this.failing.add(source);
+    if (this.failing.size > 1) return;
+    this.since = performance.now();
+    log.warn({ dependency: this.dependency, err: messageOf(err) }, `${this.dependency} unreachable (${messageOf(err)}); retrying, and saying when it is back`);
+  }
+
+  recovered(source: string): void {
+    if (!this.failing.delete(source) || this.failing.size > 0) return;
+    const downMs = Math.round(performance.now() - this.since);
+    log.info({ dependency: this.dependency, downMs }, `${this.dependency} reachable again after ${(downMs / 1000).toFixed(1)} s`);
+  }
+}
+
+/**
+ * For BullMQ queues, workers and event listeners: their connection errors are the outage
+ * the process's own connections already report, so they are dropped; anything else is
+ * handed on. (An emitter with no "error" listener prints a stack trace per retry.)
+ */
+export function onNonConnectionError(emitter: { on(event: "error", listener: (err: Error) => void): unknown }, report: (err: Error) => void): void {
+  emitter.on("error", (err) => {
+    if (!isConnectionError(err)) report(err);
+  });
+}
