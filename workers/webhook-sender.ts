@@ -44,7 +44,9 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo, connection: 
           "content-type": "application/json",
           "user-agent": "Folio-Webhooks",
           "x-folio-event": `job.${row.status}`,
-          "x-folio-delivery": `${row.id}.${job.attemptsMade + 1}`,
+          // One id per delivery, the same on every attempt, so a receiver can drop repeats by it.
+          "x-folio-delivery": row.id,
+          "x-folio-delivery-attempt": String(job.attemptsMade + 1),
           [SIGNATURE_HEADER]: signPayload(await repo.signingSecrets(row.userId), body),
         },
       });

@@ -27,7 +27,10 @@ const rotateSecret = createRoute({
 export function webhookRoutes(repo: WebhooksRepo, graceS: number) {
   const view = (secret: string, previousValidUntil: Date | null = null) => ({ secret, header: SIGNATURE_HEADER, scheme: SCHEME, previousValidUntil: previousValidUntil?.toISOString() ?? null });
   return new OpenAPIHono<AppEnv>()
-    .openapi(getSecret, async (c) => c.json(view(await repo.secretFor(c.get("userId"))), 200))
+    .openapi(getSecret, async (c) => {
+      const { secret, previousValidUntil } = await repo.current(c.get("userId"));
+      return c.json(view(secret, previousValidUntil), 200);
+    })
     .openapi(rotateSecret, async (c) => {
       const { secret, previousUntil } = await repo.rotate(c.get("userId"), graceS);
       return c.json(view(secret, previousUntil), 200);
