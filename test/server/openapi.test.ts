@@ -121,8 +121,8 @@ describe("OpenAPI", () => {
         calls++;
       }
     }
-    // Keys last: the first one created turns authentication on.
-    const created = await fetch(`${svc.url}/admin/keys`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "alice", admin: true }) });
+    // Keys last: the first one created turns authentication on (and, the jobs above being local's, must say whether to adopt them).
+    const created = await fetch(`${svc.url}/admin/keys`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "alice", admin: true, adoptLocal: true }) });
     const key = ((await created.clone().json()) as { id: string; key: string });
     await conforms(doc.paths["/admin/keys"].post, created);
     const auth = { authorization: `Bearer ${key.key}` };

@@ -88,11 +88,20 @@ const keys = defineCommand({
   subCommands: {
     create: defineCommand({
       meta: { name: "create", description: "Create an API key for a user and print it once (the first key turns authentication on)" },
-      args: { user: { type: "string", description: "The user the key acts as", valueHint: "USER" }, admin: { type: "boolean", description: "May read monitoring and manage keys" }, ...connection },
+      args: {
+        user: { type: "string", description: "The user the key acts as", valueHint: "USER" },
+        admin: { type: "boolean", description: "May read monitoring and manage keys" },
+        "adopt-local": {
+          type: "boolean",
+          description: "Give USER the jobs and notes made in single-user mode (--no-adopt-local leaves them); asked on a terminal when it matters",
+        },
+        ...connection,
+      },
       async run({ args }) {
-        const { id, key } = await createKey(clientOf(args), args.user, Boolean(args.admin));
+        const { id, key, adopted } = await createKey(clientOf(args), args.user, Boolean(args.admin), args["adopt-local"]);
         console.log(key);
         console.error(`API key ${id} for ${args.user}${args.admin ? " (admin)" : ""}: shown once, store it now.`);
+        if (adopted) console.error(`${adopted === 1 ? "1 job" : `${adopted} jobs`} made in single-user mode, and their notes, now belong to ${args.user}.`);
       },
     }),
     list: defineCommand({

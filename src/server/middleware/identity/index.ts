@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import { getConnInfo } from "hono/bun";
 import { createMiddleware } from "hono/factory";
+import { LOCAL_USER } from "../../../../db/local-adoption.ts";
 import { HttpError } from "../../http-error.ts";
 
 export type AppEnv = { Variables: { userId: string; admin: boolean } };
@@ -52,7 +53,7 @@ function clientAddress(c: Context): string {
 export const identity = (opts: IdentityOptions) =>
   createMiddleware<AppEnv>(async (c, next) => {
     if (!opts.keys.required()) {
-      c.set("userId", "local");
+      c.set("userId", LOCAL_USER);
       c.set("admin", true);
       return next();
     }
