@@ -1,11 +1,12 @@
+import { isConnectionError as isDatabaseUnreachable } from "../../db/errors.ts";
 import { log } from "../log.ts";
 
-const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH|Connection is closed|CONNECTION_(CLOSED|ENDED|DESTROYED)|connect_timeout/i;
+/** What a Redis client says when it cannot reach its server, beyond what a database driver says. */
+const REDIS_UNREACHABLE = /ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|Connection is closed/i;
 
 /** A dependency that cannot be reached (as opposed to one that answered with an error). */
-export function isConnectionError(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | undefined;
-  return CONNECTION_ERROR.test(`${e?.code ?? ""} ${e?.message ?? String(err)}`);
+export function isUnreachable(err: unknown): boolean {
+  return isDatabaseUnreachable(err) || REDIS_UNREACHABLE.test(`${(err as { code?: string })?.code ?? ""} ${(err as Error)?.message ?? String(err)}`);
 }
 
 const messageOf = (err: unknown) => (err as Error)?.message ?? String(err);
@@ -43,6 +44,6 @@ export class OutageLog {
  */
 export function onNonConnectionError(emitter: { on(event: "error", listener: (err: Error) => void): unknown }, report: (err: Error) => void): void {
   emitter.on("error", (err) => {
-    if (!isConnectionError(err)) report(err);
+    if (!isUnreachable(err)) report(err);
   });
 }
