@@ -16,7 +16,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const ms = (def: number, min = 0) => int(def, min, MAX_TIMER_MS);
 const seconds = (def: number, min = 0) => int(def, min, Math.floor(MAX_TIMER_MS / 1000));
 
-const EnvSchema = z.object({
+/** Every setting read from the environment (the README's configuration table is checked against it). */
+export const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   PORT: port(3000),
@@ -165,7 +166,7 @@ const EnvSchema = z.object({
 });
 
 /** Per-queue overrides, e.g. FOLIO_PDF_EXTRACT_CONCURRENCY=4 or FOLIO_AI_NOTES_LIMITER_MAX=0 (0 = no limiter). */
-const QUEUE_KNOBS = {
+export const QUEUE_KNOBS = {
   CONCURRENCY: "concurrency",
   LIMITER_MAX: "limiterMax",
   DRAIN_DELAY_S: "drainDelay",
