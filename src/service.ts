@@ -16,7 +16,7 @@ import { createCaches, l1Options, type Caches } from "./cache/index.ts";
 import { dropOnPublish } from "./cache/l1-invalidation.ts";
 import { SharedL1 } from "./cache/shared-l1.ts";
 import { ConfigError, type Config } from "./config.ts";
-import { OutageLog, onNonConnectionError } from "./dependencies/outage-log.ts";
+import { isUnreachable, OutageLog, onNonConnectionError } from "./dependencies/outage-log.ts";
 import { checkDataDir, checkDatabase, checkRedis, checkStorage } from "./dependencies/preflight.ts";
 import { ExtractionPool } from "./extraction/pool.ts";
 import { poolOptions } from "./extraction/pool-options.ts";
@@ -98,12 +98,18 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     poolSize: cfg.FOLIO_DB_POOL,
   });
   const channel = jobEventsChannel(cfg.FOLIO_REDIS_PREFIX);
+  // The status writer retries a lost database with backoff: its outage is two lines, not one per retry.
+  const databaseOutage = new OutageLog("database");
   const writer = new StatusWriter(database, {
     flushMs: cfg.FOLIO_STATUS_FLUSH_MS,
     batchSize: cfg.FOLIO_STATUS_BATCH,
     maxPending: cfg.FOLIO_STATUS_MAX_PENDING,
-    onFlushed: (ids) => void redis().publish(channel, ids.join(",")).catch(() => {}),
-    onError: (err, pending) => log.warn({ err: rootMessage(err), pending }, "status flush failed; will retry"),
+    onFlushed: (ids) => {
+      databaseOutage.recovered("status writer");
+      void redis().publish(channel, ids.join(",")).catch(() => {});
+    },
+    onError: (err, pending) =>
+      isUnreachable(err) ? databaseOutage.failed("status writer", err) : log.warn({ err: rootMessage(err), pending }, "status flush failed; will retry"),
     onRejected: (change, err) =>
       log.error({ jobId: change.jobId, status: change.status, err: rootMessage(err) }, "status row refused by the database"),
   });

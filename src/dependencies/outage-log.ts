@@ -9,7 +9,11 @@ export function isUnreachable(err: unknown): boolean {
   return isDatabaseUnreachable(err) || REDIS_UNREACHABLE.test(`${(err as { code?: string })?.code ?? ""} ${(err as Error)?.message ?? String(err)}`);
 }
 
-const messageOf = (err: unknown) => (err as Error)?.message ?? String(err);
+/** A driver's own words: Drizzle wraps them as the cause of a "Failed query" error. */
+const messageOf = (err: unknown) => {
+  const e = err as Error | undefined;
+  return (e?.cause instanceof Error ? e.cause.message : e?.message) ?? String(err);
+};
 
 /**
  * Clients retry an unreachable dependency on their own, each with an error per attempt.
