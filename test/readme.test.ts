@@ -5,8 +5,9 @@
  * failed job's `error.code`, in the README's list of them.
  */
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { EnvSchema, loadConfig, QUEUE_KNOBS } from "../src/config.ts";
 import { FAILURE_CODES } from "../src/pipeline/errors.ts";
 import { createApp, type AppDeps } from "../src/server/app.ts";
@@ -131,5 +132,52 @@ describe("README errors", () => {
   test("every code a failed job can carry is in the README", () => {
     const missing = FAILURE_CODES.filter((code) => !readme.includes(`\`${code}\``));
     expect(missing).toEqual([]);
+  });
+});
+
+describe("README as a text", () => {
+  const lines = readme.split("\n");
+
+  test("no line outside tables and code is over 120 characters", () => {
+    let code = false;
+    const long: number[] = [];
+    lines.forEach((line, i) => {
+      if (line.startsWith("```")) code = !code;
+      else if (!code && !line.startsWith("|") && line.length > 120) long.push(i + 1);
+    });
+    expect(long).toEqual([]);
+  });
+
+  test("every link of the contents reaches a heading", () => {
+    const anchors = new Set(lines.filter((l) => l.startsWith("#")).map((l) => l.replace(/^#+\s*/, "").toLowerCase().replace(/[^a-z0-9 -]/g, "").replace(/ /g, "-")));
+    const contents = readme.slice(readme.indexOf("**Contents**"), readme.indexOf("## Quick start"));
+    const links = [...contents.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThanOrEqual(10);
+    expect(links.filter((l) => !anchors.has(l))).toEqual([]);
+  });
+
+  test("the Quick start is one block of two lines, the service and then the tests (.ci/run reads the last)", () => {
+    const section = readme.slice(readme.indexOf("## Quick start"), readme.indexOf("\n## ", readme.indexOf("## Quick start") + 1));
+    const blocks = [...section.matchAll(/```\w*\n([\s\S]*?)```/g)].map((m) => m[1]!.trimEnd().split("\n"));
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]).toHaveLength(2);
+    expect(blocks[0]![0]).toContain("bun run start");
+    expect(blocks[0]![1]).toContain("bun run test");
+  });
+
+  test("the webhook verification snippet compares in constant time and verifies a real delivery's signature", async () => {
+    const snippet = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).find((code) => code.includes("function verify("));
+    expect(snippet).toBeDefined();
+    expect(snippet).toContain("timingSafeEqual");
+    expect(snippet).not.toMatch(/=== mine\b(?!\.length)|\bv === /);
+    const { signPayload } = await import("../src/webhooks/signature.ts");
+    const file = join(mkdtempSync(join(tmpdir(), "folio-readme-")), "verify.ts");
+    writeFileSync(file, `${snippet}\nexport { verify };\n`);
+    const { verify } = (await import(file)) as { verify: (secret: string, body: string, header: string) => boolean };
+    rmSync(dirname(file), { recursive: true });
+    const header = signPayload(["whsec_new", "whsec_old"], '{"event":"job.completed"}');
+    expect(verify("whsec_old", '{"event":"job.completed"}', header)).toBe(true);
+    expect(verify("whsec_new", '{"event":"job.failed"}', header)).toBe(false);
+    expect(verify("whsec_other", '{"event":"job.completed"}', header)).toBe(false);
   });
 });
