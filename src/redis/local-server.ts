@@ -51,8 +51,13 @@ export async function startLocalRedis(url: string, dataDir: string): Promise<Loc
     throw new DependencyError(`redis-server did not start on ${host}:${portNum} (see its lines above): free the port or point REDIS_URL at a running Redis`);
   }
   log.info({ redisPid: proc.pid, port: portNum, dataDir: dir }, `started redis-server on ${host}:${portNum} (data in ${dir}); Folio stops it when it stops`);
+  // Its own group means no signal of ours reaches it: a start-up that fails after this, or
+  // any other exit that skips stop(), must not leave it running.
+  const orphaned = () => proc.kill("SIGTERM");
+  process.once("exit", orphaned);
   return {
     async stop() {
+      process.off("exit", orphaned);
       if (proc.exitCode !== null) return;
       proc.kill("SIGTERM");
       await proc.exited;

@@ -55,3 +55,17 @@ describe("folio's arguments", () => {
     expect([r.code, r.stderr]).toEqual([1, expect.stringContaining("cannot reach Folio")]);
   });
 });
+
+describe("bun run start's arguments", () => {
+  test.each([
+    [["--rol", "x"], "Unknown option '--rol'"],
+    [["--role"], "argument missing"],
+    [["--role", "boss"], "unknown role boss"],
+    [["--queues", "nope"], "unknown queue(s) nope"],
+  ])("start %p is exit 2 with one line, before anything starts", async (args, message) => {
+    const proc = Bun.spawn(["bun", "src/cli/start.ts", ...args], { cwd: ROOT, env: { ...(process.env as Record<string, string>), FOLIO_DATA_DIR: dataDir }, stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    expect([code, stdout]).toEqual([2, ""]);
+    expect(stderr.trimEnd().split("\n")).toEqual([expect.stringContaining(message)]);
+  });
+});
