@@ -86,7 +86,7 @@ describe("the first key over single-user data", () => {
 
     const adopted = await folio(["keys", "create", "--user", "carol", "--admin", "--adopt-local"]);
     expect(adopted.code).toBe(0);
-    expect(adopted.stderr).toContain("1 job made in single-user mode, and their notes, now belong to carol");
+    expect(adopted.stderr).toContain("1 job made in single-user mode, and its notes, now belongs to carol");
     const key = adopted.stdout.trim();
     expect((await eventuallyStatus(`${svc.url}/jobs/${job.id}`, as(key), 200)).status).toBe(200);
     const status = await folio(["status", job.id, "--api-key", key]);

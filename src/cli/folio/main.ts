@@ -101,7 +101,7 @@ const keys = defineCommand({
         const { id, key, adopted } = await createKey(clientOf(args), args.user, Boolean(args.admin), args["adopt-local"]);
         console.log(key);
         console.error(`API key ${id} for ${args.user}${args.admin ? " (admin)" : ""}: shown once, store it now.`);
-        if (adopted) console.error(`${adopted === 1 ? "1 job" : `${adopted} jobs`} made in single-user mode, and their notes, now belong to ${args.user}.`);
+        if (adopted) console.error(`${adopted === 1 ? "1 job made in single-user mode, and its notes, now belongs" : `${adopted} jobs made in single-user mode, and their notes, now belong`} to ${args.user}.`);
       },
     }),
     list: defineCommand({
