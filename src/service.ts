@@ -17,7 +17,7 @@ import { dropOnPublish } from "./cache/l1-invalidation.ts";
 import { SharedL1 } from "./cache/shared-l1.ts";
 import { ConfigError, type Config } from "./config.ts";
 import { isUnreachable, OutageLog, onNonConnectionError } from "./dependencies/outage-log.ts";
-import { checkDataDir, checkDatabase, checkRedis, checkStorage } from "./dependencies/preflight.ts";
+import { prepareDependencies } from "./dependencies/start-up.ts";
 import { ExtractionPool } from "./extraction/pool.ts";
 import { poolOptions } from "./extraction/pool-options.ts";
 import { publishPool } from "./monitoring/extraction-board.ts";
@@ -35,8 +35,6 @@ import { Reconciler } from "./queues/reconciler.ts";
 import { jobEventsChannel } from "./redis/channels.ts";
 import { createRuntime } from "./runtime.ts";
 import type { Redis } from "ioredis";
-import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
-import { parseRedisUrl } from "./redis/redis-url.ts";
 import { createApp } from "./server/app.ts";
 import type { UploadCache } from "./server/routes/uploads.ts";
 import { JobEvents } from "./server/job-events.ts";
@@ -45,7 +43,6 @@ import { ConnectionSlots } from "./server/connection-slots.ts";
 import { KeyRing } from "./server/key-ring.ts";
 import { probeRoutes, type ReadinessCheck } from "./server/routes/probes.ts";
 import { parseApiKeys } from "./server/middleware/identity/index.ts";
-import { createStorage } from "./storage/index.ts";
 import { checkStorageShared, publishStorageProbe } from "./storage/shared-check.ts";
 import { webhookQueue } from "./webhooks/webhook-queue.ts";
 import { JobLifecycle } from "./jobs/lifecycle.ts";
@@ -75,19 +72,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     );
   }
   startTracing(cfg, "main");
-  checkDataDir(cfg);
-  let localRedis: LocalRedis | undefined;
-  // A cluster is the operator's: Folio starts a Redis of its own only for a single local URL.
-  if (cfg.FOLIO_REDIS_AUTOSTART && parseRedisUrl(cfg.REDIS_URL).kind === "single") localRedis = await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR);
-  const storage = createStorage(cfg);
-  // Checked before anything connects: a client that retries forever would hide what is missing.
-  try {
-    await checkRedis(cfg);
-    await Promise.all([checkDatabase(cfg), checkStorage(cfg, storage)]);
-  } catch (err) {
-    await localRedis?.stop();
-    throw err;
-  }
+  const { storage, localRedis } = await prepareDependencies(cfg);
   // Everything below is built from this runtime, passed down: no module reads the environment or a global connection.
   const runtime = createRuntime(cfg, new OutageLog("redis"));
   const redis = runtime.redis;
