@@ -1,5 +1,5 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 import type { Config } from "../config.ts";
 import { parseRedisUrl } from "../redis/redis-url.ts";
 import type { Storage } from "../storage/index.ts";
@@ -42,32 +42,38 @@ export function checkDataDir(cfg: Config): void {
   }
 }
 
-/** Redis answers PING at REDIS_URL (for a cluster: at least one seed node does). */
+/** One Redis node answers PING within the timeout; else the reason, in the socket's words. */
+async function pingRedis(node: string | RedisOptions): Promise<string | undefined> {
+  const options = { lazyConnect: true, connectTimeout: CHECK_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false } as const;
+  const conn = typeof node === "string" ? new Redis(node, options) : new Redis({ ...node, ...options });
+  // The socket's own error (ECONNREFUSED, ENOTFOUND) says more than "Connection is closed".
+  let cause: unknown;
+  conn.on("error", (err) => (cause ??= err));
+  try {
+    await within(conn.connect().then(() => conn.ping()), CHECK_TIMEOUT_MS);
+    return undefined;
+  } catch (err) {
+    return reason(cause ?? err);
+  } finally {
+    conn.disconnect();
+  }
+}
+
+/** Redis answers PING at REDIS_URL (for a cluster: at least one seed node does, all tried at once). */
 export async function checkRedis(cfg: Config): Promise<void> {
   const target = parseRedisUrl(cfg.REDIS_URL);
-  const nodes = target.kind === "single" ? [cfg.REDIS_URL] : target.nodes.map((n) => ({ ...n, username: target.username, password: target.password, tls: target.tls ? {} : undefined }));
-  const failures: string[] = [];
-  for (const node of nodes) {
-    const options = { lazyConnect: true, connectTimeout: CHECK_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false } as const;
-    const conn = typeof node === "string" ? new Redis(node, options) : new Redis({ ...node, ...options });
-    // The socket's own error (ECONNREFUSED, ENOTFOUND) says more than "Connection is closed".
-    let cause: unknown;
-    conn.on("error", (err) => (cause ??= err));
-    try {
-      await within(conn.connect().then(() => conn.ping()), CHECK_TIMEOUT_MS);
-      return;
-    } catch (err) {
-      failures.push(reason(cause ?? err));
-    } finally {
-      conn.disconnect();
-    }
-  }
+  const nodes =
+    target.kind === "single"
+      ? [cfg.REDIS_URL]
+      : target.nodes.map((n) => ({ ...n, username: target.username, password: target.password, tls: target.tls ? {} : undefined }));
+  const failures = await Promise.all(nodes.map(pingRedis));
+  if (failures.some((f) => f === undefined)) return;
   const where = target.kind === "single" ? endpoint(cfg.REDIS_URL) : "its seed nodes";
-  const refused = failures.some((f) => /NOAUTH|WRONGPASS|auth/i.test(f));
+  const refused = failures.some((f) => /NOAUTH|WRONGPASS/i.test(f ?? ""));
   const fix = refused
     ? "put the right user and password in REDIS_URL (redis://user:password@host:port)"
-    : `start Redis there or point REDIS_URL at one${cfg.FOLIO_REDIS_AUTOSTART ? "" : " (or set FOLIO_REDIS_AUTOSTART=1 to let Folio start a local redis-server)"}`;
-  throw new DependencyError(`Redis at REDIS_URL (${where}) does not answer (${failures[0]}): ${fix}`);
+    : `start Redis there or point REDIS_URL at one${cfg.FOLIO_REDIS_AUTOSTART || target.kind === "cluster" ? "" : " (or set FOLIO_REDIS_AUTOSTART=1 to let Folio start a local redis-server)"}`;
+  throw new DependencyError(`Redis at REDIS_URL (${where}) ${refused ? "refuses Folio" : "does not answer"} (${failures[0]}): ${fix}`);
 }
 
 /** Postgres at DATABASE_URL accepts a connection and a query; PGlite needs only FOLIO_DATA_DIR (the storage check). */
