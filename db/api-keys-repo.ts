@@ -1,5 +1,6 @@
 import { and, count, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "./client.ts";
+import { countLocalJobs, LocalDataUnclaimed, LOCAL_USER, moveLocalData } from "./local-adoption.ts";
 import { apiKeys } from "./schema.ts";
 
 export const keyDigest = (key: string) => new Bun.CryptoHasher("sha256").update(key).digest("hex");
@@ -16,11 +17,22 @@ export interface ApiKeyInfo {
 export class ApiKeysRepo {
   constructor(private readonly db: Db) {}
 
-  async create(userId: string, admin: boolean): Promise<{ id: string; key: string }> {
+  /**
+   * A new key for userId. adoptLocal moves the single-user mode's data to userId in the same
+   * transaction; left undefined while that data exists and this is the first key, it throws
+   * LocalDataUnclaimed rather than hide the data behind authentication.
+   */
+  async create(userId: string, admin: boolean, adoptLocal?: boolean): Promise<{ id: string; key: string; adopted: number }> {
     const key = `folio_${Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url")}`;
     const id = `k_${crypto.randomUUID()}`;
-    await this.db.insert(apiKeys).values({ id, userId, keyHash: keyDigest(key), admin });
-    return { id, key };
+    return this.db.transaction(async (transaction) => {
+      const tx = transaction as unknown as Db;
+      const local = userId === LOCAL_USER ? 0 : await countLocalJobs(tx);
+      if (local > 0 && adoptLocal === undefined && (await new ApiKeysRepo(tx).everCreated()) === 0) throw new LocalDataUnclaimed(local);
+      await tx.insert(apiKeys).values({ id, userId, keyHash: keyDigest(key), admin });
+      if (adoptLocal) await moveLocalData(tx, userId);
+      return { id, key, adopted: adoptLocal ? local : 0 };
+    });
   }
 
   async find(key: string): Promise<{ userId: string; admin: boolean } | undefined> {

@@ -16,6 +16,14 @@ export class WebhooksRepo {
     return row!.secret;
   }
 
+  /** The user's secret, and until when the one it replaced still signs deliveries (null once that has passed). */
+  async current(userId: string): Promise<{ secret: string; previousValidUntil: Date | null }> {
+    const secret = await this.secretFor(userId);
+    const [row] = await this.db.select({ until: webhookSecrets.previousUntil }).from(webhookSecrets).where(eq(webhookSecrets.userId, userId));
+    const until = row?.until && row.until.getTime() > Date.now() ? row.until : null;
+    return { secret, previousValidUntil: until };
+  }
+
   /** The secrets a delivery is signed with now: the current one, and the previous one during its grace period. */
   async signingSecrets(userId: string): Promise<string[]> {
     const current = await this.secretFor(userId);

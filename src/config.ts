@@ -9,16 +9,22 @@ const bool = (def: boolean) =>
     .enum(["1", "0", "true", "false", "on", "off", "yes", "no"])
     .optional()
     .transform((v) => (v === undefined ? def : ["1", "true", "on", "yes"].includes(v)));
-const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
-const optionalInt = z.coerce.number().int().min(0).optional();
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(def);
+const port = (def: number) => int(def, 0, 65535);
+/** Timers cannot wait longer than 2^31−1 ms (about 24.8 days): a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const ms = (def: number, min = 0) => int(def, min, MAX_TIMER_MS);
+const seconds = (def: number, min = 0) => int(def, min, Math.floor(MAX_TIMER_MS / 1000));
 
-const EnvSchema = z.object({
+/** Every setting read from the environment (the README's configuration table is checked against it). */
+export const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-  PORT: int(3000),
+  PORT: port(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   /** `bun run workers` answers /health and /ready here (0: a free port, logged with "workers ready"). */
-  FOLIO_WORKER_PORT: int(0),
+  FOLIO_WORKER_PORT: port(0),
   FOLIO_DATA_DIR: z.string().min(1).default("./data"),
 
   /** One Redis, or a cluster by its seed nodes: redis+cluster://host1:7000,host2:7001 (src/redis/redis-url.ts). */
@@ -39,7 +45,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
     .optional(),
-  FOLIO_DB_POOL: int(10, 1),
+  FOLIO_DB_POOL: int(10, 1, 1000),
 
   SUPABASE_URL: z.string().url().optional(),
   SUPABASE_SERVICE_KEY: z.string().min(1).optional(),
@@ -55,17 +61,18 @@ const EnvSchema = z.object({
   FOLIO_JOB_ATTEMPTS: int(3, 1),
   FOLIO_KEEP_COMPLETED: int(1000),
   FOLIO_KEEP_FAILED: int(5000),
-  FOLIO_DRAIN_TIMEOUT_MS: int(30000),
+  FOLIO_DRAIN_TIMEOUT_MS: ms(30000),
   /** How often the reconciler looks for accepted jobs Redis no longer has, and how old (since their last write) they must be. */
-  FOLIO_RECONCILE_INTERVAL_MS: int(60000, 100),
-  FOLIO_RECONCILE_GRACE_MS: int(120000, 0),
+  FOLIO_RECONCILE_INTERVAL_MS: ms(60000, 100),
+  FOLIO_RECONCILE_GRACE_MS: ms(120000, 0),
 
-  MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
+  /** The server may hold twice this in memory per upload (Bun's body limit is set above it). */
+  MAX_UPLOAD_MB: z.coerce.number().positive("must be more than 0").max(4096, "must be at most 4096").default(50),
   FOLIO_MAX_PAGES: int(5000, 1),
   FOLIO_MIN_TEXT_CHARS: int(50),
-  FOLIO_TEXT_TTL_S: int(3600, 1),
+  FOLIO_TEXT_TTL_S: seconds(3600, 1),
 
-  FOLIO_STATUS_FLUSH_MS: int(50, 1),
+  FOLIO_STATUS_FLUSH_MS: ms(50, 1),
   FOLIO_STATUS_BATCH: int(200, 1),
   FOLIO_STATUS_MAX_PENDING: int(10000, 1),
 
@@ -88,7 +95,7 @@ const EnvSchema = z.object({
   /** Model tokens (input + output) a user may spend per UTC day; 0 = no budget. */
   FOLIO_USER_TOKENS_PER_DAY: int(0),
   FOLIO_MAX_IN_FLIGHT_PER_USER: int(200, 1),
-  FOLIO_UPLOAD_TIMEOUT_MS: int(120000, 100),
+  FOLIO_UPLOAD_TIMEOUT_MS: ms(120000, 100),
   /** Upload bodies still arriving, per user and per server process (429 / 503 past them). */
   FOLIO_MAX_UPLOADS_IN_PROGRESS_PER_USER: int(16, 1),
   FOLIO_MAX_UPLOADS_IN_PROGRESS: int(64, 1),
@@ -96,9 +103,9 @@ const EnvSchema = z.object({
   FOLIO_MAX_STREAMS_PER_USER: int(50, 1),
   FOLIO_MAX_STREAMS: int(2000, 1),
   /** A comment line this often on an event stream, well inside proxies' and Bun's idle timeouts. */
-  FOLIO_SSE_KEEPALIVE_MS: int(15000, 100),
+  FOLIO_SSE_KEEPALIVE_MS: ms(15000, 100),
   /** The corpus's largest PDF (2,415 pages) extracts in ~8 s: a wide margin over it. */
-  FOLIO_EXTRACT_TIMEOUT_MS: int(60000, 100),
+  FOLIO_EXTRACT_TIMEOUT_MS: ms(60000, 100),
   /**
    * What one extraction may add to the process's RSS, in MB, watched from outside the thread;
    * the corpus's largest PDF (2,415 pages) adds ~320 MB.
@@ -111,7 +118,7 @@ const EnvSchema = z.object({
   /** PDFs over this many pages may hold at most N−1 of the N extraction threads. */
   FOLIO_EXTRACT_LARGE_PAGES: int(500, 1),
   /** How long a PDF that failed pdf_too_complex is remembered (by SHA-256) and refused at once. */
-  FOLIO_TOO_COMPLEX_TTL_S: int(86400, 1),
+  FOLIO_TOO_COMPLEX_TTL_S: seconds(86400, 1),
 
   /** Lets uploads by URL and webhooks reach loopback and private networks (off: SSRF guard). */
   FOLIO_ALLOW_PRIVATE_URLS: bool(false),
@@ -121,20 +128,20 @@ const EnvSchema = z.object({
     .regex(/^(any|\d{1,5}(,\d{1,5})*)$/, 'expected "any" or comma-separated port numbers, e.g. 80,443')
     .refine((v) => v === "any" || v.split(",").every((p) => Number(p) >= 1 && Number(p) <= 65535), "ports are 1 to 65535")
     .default("80,443"),
-  FOLIO_URL_TIMEOUT_MS: int(60000, 100),
+  FOLIO_URL_TIMEOUT_MS: ms(60000, 100),
   FOLIO_URL_RETRIES: int(2),
-  FOLIO_URL_BACKOFF_MS: int(500, 1),
+  FOLIO_URL_BACKOFF_MS: ms(500, 1),
   FOLIO_URL_MAX_REDIRECTS: int(5),
   /** Downloads by URL one user may have running at once, across every worker (the others wait, spending no attempt). */
   FOLIO_URL_FETCHES_PER_USER: int(3, 1),
   /** A download slower than this on average after FOLIO_URL_MIN_RATE_GRACE_MS is cut (download_too_slow, retried). */
   FOLIO_URL_MIN_BYTES_PER_S: int(10240),
-  FOLIO_URL_MIN_RATE_GRACE_MS: int(5000, 100),
+  FOLIO_URL_MIN_RATE_GRACE_MS: ms(5000, 100),
   FOLIO_WEBHOOK_ATTEMPTS: int(8, 1),
-  FOLIO_WEBHOOK_BACKOFF_MS: int(2000, 1),
-  FOLIO_WEBHOOK_TIMEOUT_MS: int(10000, 100),
+  FOLIO_WEBHOOK_BACKOFF_MS: ms(2000, 1),
+  FOLIO_WEBHOOK_TIMEOUT_MS: ms(10000, 100),
   /** After a rotation, how long the previous webhook secret still signs deliveries. */
-  FOLIO_WEBHOOK_SECRET_GRACE_S: int(86400),
+  FOLIO_WEBHOOK_SECRET_GRACE_S: seconds(86400),
 
   /** Bull Board at /admin/queues: readonly (default), full (retry, remove, add) or off. */
   FOLIO_BULL_BOARD: z.enum(["readonly", "full", "off"]).default("readonly"),
@@ -142,10 +149,10 @@ const EnvSchema = z.object({
   /** user: one user's cached notes never answer another's upload (global shares them, and tells who uploaded a PDF first). */
   FOLIO_CACHE_SCOPE: z.enum(["global", "user"]).default("user"),
   FOLIO_L1_ENTRIES: int(100, 1),
-  FOLIO_L1_SLOT_KB: int(64, 1),
-  FOLIO_L1_TTL_S: int(60, 1),
-  FOLIO_L2_TTL_S: int(86400, 1),
-  FOLIO_SINGLE_FLIGHT_WAIT_S: int(300, 1),
+  FOLIO_L1_SLOT_KB: int(64, 1, 65536),
+  FOLIO_L1_TTL_S: seconds(60, 1),
+  FOLIO_L2_TTL_S: seconds(86400, 1),
+  FOLIO_SINGLE_FLIGHT_WAIT_S: seconds(300, 1),
 
   /** OpenTelemetry (the standard variables): traces go to OTLP/HTTP when an endpoint is set. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
@@ -166,20 +173,20 @@ const EnvSchema = z.object({
   FOLIO_AI_CHUNK_TOKENS: int(6000, 500),
   FOLIO_AI_MAX_CHUNKS: int(24, 2),
   FOLIO_AI_PARALLEL: int(3, 1),
-  FOLIO_AI_TIMEOUT_MS: int(30000, 100),
+  FOLIO_AI_TIMEOUT_MS: ms(30000, 100),
   FOLIO_AI_FALLBACK: z.enum(["none", "extractive"]).default("none"),
   /** off: no circuit breaker around model calls (their timeout stays): the seed's "before". */
   FOLIO_BREAKER: z.enum(["on", "off"]).default("on"),
   FOLIO_BREAKER_FAILURES: int(5, 1),
-  FOLIO_BREAKER_HALF_OPEN_MS: int(60000, 100),
+  FOLIO_BREAKER_HALF_OPEN_MS: ms(60000, 100),
 
   FOLIO_METRICS_LOG_EVERY: int(10, 1),
-  FOLIO_HEALTH_INTERVAL_MS: int(30000, 100),
+  FOLIO_HEALTH_INTERVAL_MS: ms(30000, 100),
   ALERT_WEBHOOK_URL: z.string().url().optional(),
   FOLIO_ALERT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
   FOLIO_ALERT_MIN_THROUGHPUT: z.coerce.number().min(0).default(5),
   FOLIO_ALERT_MAX_WAITING: int(100),
-  FOLIO_ALERT_MAX_AVG_MS: int(30000),
+  FOLIO_ALERT_MAX_AVG_MS: ms(30000),
   FOLIO_ALERT_WINDOW_MIN: int(5, 1),
 
   FOLIO_NOTES_SENTENCES: int(6, 1),
@@ -187,7 +194,7 @@ const EnvSchema = z.object({
 });
 
 /** Per-queue overrides, e.g. FOLIO_PDF_EXTRACT_CONCURRENCY=4 or FOLIO_AI_NOTES_LIMITER_MAX=0 (0 = no limiter). */
-const QUEUE_KNOBS = {
+export const QUEUE_KNOBS = {
   CONCURRENCY: "concurrency",
   LIMITER_MAX: "limiterMax",
   DRAIN_DELAY_S: "drainDelay",
@@ -227,8 +234,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       const name = queueEnvName(queue, suffix);
       const raw = clean[name];
       if (raw === undefined) continue;
-      const value = optionalInt.safeParse(raw);
-      if (!value.success) throw new ConfigError(`Invalid ${name}=${JSON.stringify(raw)}: expected a whole number >= 0`);
+      const value = (suffix.endsWith("_MS") ? ms(0) : suffix.endsWith("_S") ? seconds(0) : int(0)).safeParse(raw);
+      if (!value.success) throw new ConfigError(`Invalid ${name}=${JSON.stringify(raw)}: ${value.error.issues[0]!.message}`);
       overrides[key] = value.data;
     }
     queueOverrides[queue] = overrides;

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Config } from "./config.ts";
+import type { OutageLog } from "./dependencies/outage-log.ts";
 import { log } from "./log.ts";
 import { RedisConnections, type RedisRole } from "./redis/connections.ts";
 
@@ -14,8 +15,8 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function createRuntime(cfg: Config): Runtime {
-  const connections = new RedisConnections(cfg.REDIS_URL);
+export function createRuntime(cfg: Config, outages?: OutageLog): Runtime {
+  const connections = new RedisConnections(cfg.REDIS_URL, outages);
   log.level = cfg.LOG_LEVEL;
   return { cfg, redis: (role) => connections.get(role), close: () => connections.close() };
 }

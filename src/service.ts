@@ -16,6 +16,8 @@ import { createCaches, l1Options, type Caches } from "./cache/index.ts";
 import { dropOnPublish } from "./cache/l1-invalidation.ts";
 import { SharedL1 } from "./cache/shared-l1.ts";
 import { ConfigError, type Config } from "./config.ts";
+import { isUnreachable, OutageLog, onNonConnectionError } from "./dependencies/outage-log.ts";
+import { prepareDependencies } from "./dependencies/start-up.ts";
 import { ExtractionPool } from "./extraction/pool.ts";
 import { poolOptions } from "./extraction/pool-options.ts";
 import { publishPool } from "./monitoring/extraction-board.ts";
@@ -33,9 +35,6 @@ import { Reconciler } from "./queues/reconciler.ts";
 import { jobEventsChannel } from "./redis/channels.ts";
 import { createRuntime } from "./runtime.ts";
 import type { Redis } from "ioredis";
-import { startLocalRedis, type LocalRedis } from "./redis/local-server.ts";
-import { privateDir } from "./storage/private-dir.ts";
-import { parseRedisUrl } from "./redis/redis-url.ts";
 import { createApp } from "./server/app.ts";
 import type { UploadCache } from "./server/routes/uploads.ts";
 import { JobEvents } from "./server/job-events.ts";
@@ -46,7 +45,6 @@ import { probeRoutes, type ReadinessCheck } from "./server/routes/probes.ts";
 import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { parseCidrs } from "./net/cidrs.ts";
 import { TokenBudget } from "./jobs/token-budget.ts";
-import { createStorage } from "./storage/index.ts";
 import { checkStorageShared, publishStorageProbe } from "./storage/shared-check.ts";
 import { webhookQueue } from "./webhooks/webhook-queue.ts";
 import { JobLifecycle } from "./jobs/lifecycle.ts";
@@ -76,17 +74,12 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     );
   }
   startTracing(cfg, "main");
-  // Uploaded PDFs, PGlite's files and a local Redis's live below it: the owner's only.
-  privateDir(cfg.FOLIO_DATA_DIR);
-  let localRedis: LocalRedis | undefined;
-  // A cluster is the operator's: Folio starts a Redis of its own only for a single local URL.
-  if (cfg.FOLIO_REDIS_AUTOSTART && parseRedisUrl(cfg.REDIS_URL).kind === "single") {
-    localRedis = await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR);
-    // Every connection of the process and its threads (which get this config) uses its password.
-    cfg = { ...cfg, REDIS_URL: localRedis.url };
-  }
+  const prepared = await prepareDependencies(cfg);
+  const { storage, localRedis } = prepared;
+  // A Redis Folio started has a password: every connection of the process and its threads (which get this config) uses it.
+  cfg = prepared.cfg;
   // Everything below is built from this runtime, passed down: no module reads the environment or a global connection.
-  const runtime = createRuntime(cfg);
+  const runtime = createRuntime(cfg, new OutageLog("redis"));
   const redis = runtime.redis;
 
   const database = await openDatabase({
@@ -95,12 +88,18 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     poolSize: cfg.FOLIO_DB_POOL,
   });
   const channel = jobEventsChannel(cfg.FOLIO_REDIS_PREFIX);
+  // The status writer retries a lost database with backoff: its outage is two lines, not one per retry.
+  const databaseOutage = new OutageLog("database");
   const writer = new StatusWriter(database, {
     flushMs: cfg.FOLIO_STATUS_FLUSH_MS,
     batchSize: cfg.FOLIO_STATUS_BATCH,
     maxPending: cfg.FOLIO_STATUS_MAX_PENDING,
-    onFlushed: (ids) => void redis().publish(channel, ids.join(",")).catch(() => {}),
-    onError: (err, pending) => log.warn({ err: rootMessage(err), pending }, "status flush failed; will retry"),
+    onFlushed: (ids) => {
+      databaseOutage.recovered("status writer");
+      void redis().publish(channel, ids.join(",")).catch(() => {});
+    },
+    onError: (err, pending) =>
+      isUnreachable(err) ? databaseOutage.failed("status writer", err) : log.warn({ err: rootMessage(err), pending }, "status flush failed; will retry"),
     onRejected: (change, err) =>
       log.error({ jobId: change.jobId, status: change.status, err: rootMessage(err) }, "status row refused by the database"),
   });
@@ -133,7 +132,6 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const l1Buffer = l1.buffer;
   const caches = createCaches(cfg, redis(), l1Buffer);
   const stopDrops = cfg.FOLIO_CACHE === "off" ? undefined : await dropOnPublish(redis("subscriber"), cfg.FOLIO_REDIS_PREFIX, l1);
-  const storage = createStorage(cfg);
   if (runsServer) await publishStorageProbe(storage, redis(), cfg.FOLIO_REDIS_PREFIX);
   else if ((await checkStorageShared(storage, redis(), cfg.FOLIO_REDIS_PREFIX)) === "no-probe-yet") {
     log.warn("no server has published a storage probe yet: cannot check that this worker shares the server's file storage");
@@ -184,7 +182,9 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       },
     });
     for (const name of QUEUE_NAMES) {
-      monitor.registerQueue(name, new Queue(name, { connection: redis(), prefix: cfg.FOLIO_REDIS_PREFIX }));
+      const queue = new Queue(name, { connection: redis(), prefix: cfg.FOLIO_REDIS_PREFIX });
+      onNonConnectionError(queue, (err) => log.warn({ queue: name, err: err.message }, "queue error"));
+      monitor.registerQueue(name, queue);
     }
     monitor.startHealthChecks(cfg.FOLIO_HEALTH_INTERVAL_MS);
     const app = createApp({
@@ -287,6 +287,7 @@ function rootMessage(err: unknown): string {
 function watchFailures(cfg: Config, connection: Redis, lifecycle: JobLifecycle, queues: readonly QueueName[]): QueueEvents[] {
   return queues.map((queue) => {
     const events = new QueueEvents(queue, { connection: connection.duplicate(), prefix: cfg.FOLIO_REDIS_PREFIX });
+    onNonConnectionError(events, (err) => log.warn({ queue, err: err.message }, "queue events error"));
     events.on("failed", ({ jobId, failedReason }) => void lifecycle.failedByQueue(folioJobId(jobId), String(failedReason)).catch(() => {}));
     return events;
   });

@@ -20,6 +20,17 @@ describe("config", () => {
     expect(() => loadConfig({ SUPABASE_URL: "https://x.supabase.co" })).toThrow(/SUPABASE_SERVICE_KEY/);
   });
 
+  test("ports, sizes and durations are range-checked at start", () => {
+    expect(() => loadConfig({ PORT: "70000" })).toThrow('Invalid PORT="70000": must be at most 65535');
+    expect(() => loadConfig({ FOLIO_WORKER_PORT: "65536" })).toThrow(/Invalid FOLIO_WORKER_PORT/);
+    expect(() => loadConfig({ MAX_UPLOAD_MB: "100000" })).toThrow(/Invalid MAX_UPLOAD_MB/);
+    // Past 2^31−1 ms a timer fires at once: a drain "of a month" would not wait at all.
+    expect(() => loadConfig({ FOLIO_DRAIN_TIMEOUT_MS: String(2 ** 31) })).toThrow(/Invalid FOLIO_DRAIN_TIMEOUT_MS/);
+    expect(() => loadConfig({ FOLIO_SINGLE_FLIGHT_WAIT_S: "3000000" })).toThrow(/Invalid FOLIO_SINGLE_FLIGHT_WAIT_S/);
+    expect(() => loadConfig({ FOLIO_PDF_EXTRACT_LOCK_DURATION_MS: String(2 ** 31) })).toThrow(/Invalid FOLIO_PDF_EXTRACT_LOCK_DURATION_MS/);
+    expect(loadConfig({ PORT: "65535", FOLIO_DRAIN_TIMEOUT_MS: String(2 ** 31 - 1) }).PORT).toBe(65535);
+  });
+
   test("per-queue overrides and switches are read from the environment", () => {
     const cfg = loadConfig({ FOLIO_PDF_EXTRACT_CONCURRENCY: "4", FOLIO_REDIS_AUTOSTART: "0", MAX_UPLOAD_MB: "1.5", PORT: "" });
     expect(cfg.queueOverrides["pdf-extract"]).toEqual({ concurrency: 4 });

@@ -7,6 +7,7 @@ import { parentPort, threadId, workerData, type MessagePort } from "node:worker_
 import { remoteJobStore } from "../db/store-rpc.ts";
 import { createCaches } from "../src/cache/index.ts";
 import { log } from "../src/log.ts";
+import { onNonConnectionError } from "../src/dependencies/outage-log.ts";
 import { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import { LatencyRecorder } from "../src/monitoring/latency.ts";
 import { publishBreaker } from "../src/monitoring/breaker-board.ts";
@@ -74,7 +75,7 @@ const stopLoopBoard = startLoopBoard(redis("commands"), cfg.FOLIO_REDIS_PREFIX, 
 
 const consumer = CONSUMERS[queue];
 const worker = startConsumer(consumer, deps);
-worker.on("error", (err) => log.error({ err: err.message }, "worker error"));
+onNonConnectionError(worker, (err) => log.error({ err: err.message }, "worker error"));
 await worker.waitUntilReady();
 
 const send = (m: ThreadMessage) => parentPort!.postMessage(m);

@@ -5,6 +5,7 @@ import { isFinal, type JobStatus } from "../db/job-status.ts";
 import type { Config } from "../src/config.ts";
 import { pinnedFetch } from "../src/ingest/pinned-fetch.ts";
 import { checkUrl, UrlRefused, urlPolicy } from "../src/ingest/url-policy.ts";
+import { onNonConnectionError } from "../src/dependencies/outage-log.ts";
 import { jobLog, log } from "../src/log.ts";
 import type { Redis } from "ioredis";
 import { jobView, notesView } from "../src/views/job-view.ts";
@@ -43,7 +44,9 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo, connection: 
           "content-type": "application/json",
           "user-agent": "Folio-Webhooks",
           "x-folio-event": `job.${row.status}`,
-          "x-folio-delivery": `${row.id}.${job.attemptsMade + 1}`,
+          // One id per delivery, the same on every attempt, so a receiver can drop repeats by it.
+          "x-folio-delivery": row.id,
+          "x-folio-delivery-attempt": String(job.attemptsMade + 1),
           [SIGNATURE_HEADER]: signPayload(await repo.signingSecrets(row.userId), body),
         },
       });
@@ -74,6 +77,6 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo, connection: 
     },
     { connection, prefix: cfg.FOLIO_REDIS_PREFIX, concurrency: 10, name: "folio-webhooks" },
   );
-  worker.on("error", (err) => log.error({ queue: WEBHOOK_QUEUE, err: err.message }, "webhook worker error"));
+  onNonConnectionError(worker, (err) => log.error({ queue: WEBHOOK_QUEUE, err: err.message }, "webhook worker error"));
   return worker;
 }

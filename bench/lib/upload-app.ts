@@ -20,9 +20,7 @@ import type { JobEvents } from "../../src/server/job-events.ts";
 import { localStorage } from "../../src/storage/local.ts";
 import { webhookQueue } from "../../src/webhooks/webhook-queue.ts";
 import { TokenBudget } from "../../src/jobs/token-budget.ts";
-
-/** What Bun.serve would pass as the request's env: a client on loopback, as single-user mode requires. */
-const LOOPBACK_PEER = { requestIP: () => ({ address: "127.0.0.1", family: "IPv4", port: 40000 }) };
+import { LOOPBACK_PEER } from "../../test/support/loopback-peer.ts";
 
 export interface UploadApp {
   /** POST /uploads of `pdf` as a raw body, in-process; throws unless 202. */

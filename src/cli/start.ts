@@ -7,19 +7,29 @@ import { redactSecrets } from "../redact.ts";
 import { QUEUE_NAMES, isQueueName } from "../queues/names.ts";
 import { startService, type Role } from "../service.ts";
 
-function fail(message: string): never {
+/** One line on stderr and out: 1 for what stops the service, 2 for arguments it does not know. */
+function fail(message: string, code: 1 | 2 = 1): never {
   console.error(`folio: ${redactSecrets(message)}`);
-  process.exit(1);
+  process.exit(code);
 }
 
-const { values } = parseArgs({
-  options: { role: { type: "string", default: "all" }, queues: { type: "string" } },
-});
+const USAGE = "options: --role all|server|workers, --queues a,b";
+
+function parseOptions() {
+  try {
+    return parseArgs({ options: { role: { type: "string", default: "all" }, queues: { type: "string" } } }).values;
+  } catch (err) {
+    // node's message already names the option ("Unknown option '--rol'"); no trace.
+    fail(`${(err as Error).message.split("\n")[0]}; ${USAGE}`, 2);
+  }
+}
+
+const values = parseOptions();
 const role = values.role as Role;
-if (!["all", "server", "workers"].includes(role)) fail(`unknown role ${role}`);
+if (!["all", "server", "workers"].includes(role)) fail(`unknown role ${role}; ${USAGE}`, 2);
 const queues = values.queues?.split(",").map((q) => q.trim());
 const unknown = queues?.filter((q) => !isQueueName(q));
-if (unknown?.length) fail(`unknown queue(s) ${unknown.join(", ")}; known: ${QUEUE_NAMES.join(", ")}`);
+if (unknown?.length) fail(`unknown queue(s) ${unknown.join(", ")}; known: ${QUEUE_NAMES.join(", ")}`, 2);
 
 try {
   const cfg = config();

@@ -1,28 +1,31 @@
 import { cleanText } from "./clean-text.ts";
 
 /** Reason codes a failed job can carry; users see them in `error.code`. */
-export type FailureCode =
-  | "pdf_encrypted"
-  | "pdf_unreadable"
-  | "pdf_no_text"
-  | "pdf_too_many_pages"
-  | "pdf_too_complex"
-  | "file_missing"
-  | "text_missing"
-  | "ai_invalid_output"
-  | "ai_unavailable"
-  | "enqueue_failed"
-  | "invalid_url"
-  | "url_not_allowed"
-  | "url_http_error"
-  | "too_many_redirects"
-  | "download_timeout"
-  | "download_too_slow"
-  | "download_failed"
-  | "file_too_large"
-  | "not_a_pdf"
-  | "empty_file"
-  | "internal_error";
+export const FAILURE_CODES = [
+  "pdf_encrypted",
+  "pdf_unreadable",
+  "pdf_no_text",
+  "pdf_too_many_pages",
+  "pdf_too_complex",
+  "file_missing",
+  "text_missing",
+  "ai_invalid_output",
+  "ai_unavailable",
+  "enqueue_failed",
+  "invalid_url",
+  "url_not_allowed",
+  "url_http_error",
+  "too_many_redirects",
+  "download_timeout",
+  "download_too_slow",
+  "download_failed",
+  "file_too_large",
+  "not_a_pdf",
+  "empty_file",
+  "internal_error",
+] as const;
+
+export type FailureCode = (typeof FAILURE_CODES)[number];
 
 /**
  * An error the pipeline understands. `retryable: false` fails the job at once (a broken

@@ -1,6 +1,8 @@
 import { FlowProducer, Queue, type FlowJob, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
+import { onNonConnectionError } from "../dependencies/outage-log.ts";
+import { log } from "../log.ts";
 import { bullJobId, flowOf, INTAKE, PIPELINE_TABLE, type FlowNode, type PipelineTable } from "../jobs/pipelines.ts";
 import type { PdfJobData, UrlJobData } from "./job-data.ts";
 import { BACKOFF_TYPE } from "./worker-options.ts";
@@ -21,11 +23,16 @@ export class Producer {
     private readonly table: PipelineTable = PIPELINE_TABLE,
   ) {
     this.flows = new FlowProducer({ connection, prefix: cfg.FOLIO_REDIS_PREFIX });
+    onNonConnectionError(this.flows, (err) => log.warn({ err: err.message }, "flow producer error"));
   }
 
   private queue(name: string): Queue {
     let q = this.queues.get(name);
-    if (!q) this.queues.set(name, (q = new Queue(name, { connection: this.connection, prefix: this.cfg.FOLIO_REDIS_PREFIX })));
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.cfg.FOLIO_REDIS_PREFIX });
+      onNonConnectionError(q, (err) => log.warn({ queue: name, err: err.message }, "queue error"));
+      this.queues.set(name, q);
+    }
     return q;
   }
 

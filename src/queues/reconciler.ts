@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { JobsRepo, UnfinishedJob } from "../../db/jobs-repo.ts";
 import type { Config } from "../config.ts";
+import { onNonConnectionError } from "../dependencies/outage-log.ts";
 import { log } from "../log.ts";
 import { bullJobIds } from "../jobs/pipelines.ts";
 import { isPipeline, QUEUE_NAMES, type QueueName } from "./names.ts";
@@ -27,7 +28,9 @@ export class Reconciler {
     private readonly producer: Producer,
   ) {
     for (const name of QUEUE_NAMES) {
-      this.queues.set(name, new Queue(name, { connection, prefix: cfg.FOLIO_REDIS_PREFIX }));
+      const queue = new Queue(name, { connection, prefix: cfg.FOLIO_REDIS_PREFIX });
+      onNonConnectionError(queue, (err) => log.warn({ queue: name, err: err.message }, "queue error"));
+      this.queues.set(name, queue);
     }
   }
 

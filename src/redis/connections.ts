@@ -1,4 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
+import type { OutageLog } from "../dependencies/outage-log.ts";
 import { parseRedisUrl } from "./redis-url.ts";
 
 /**
@@ -12,7 +13,11 @@ export type RedisRole = "commands" | "worker" | "subscriber";
 export class RedisConnections {
   private readonly connections = new Map<RedisRole, Redis>();
 
-  constructor(private readonly url: string) {}
+  /** `outages` reports when Redis goes away and comes back; without it (a worker thread: its process reports) errors pass silently. */
+  constructor(
+    private readonly url: string,
+    private readonly outages?: OutageLog,
+  ) {}
 
   get(role: RedisRole = "commands"): Redis {
     let conn = this.connections.get(role);
@@ -23,9 +28,10 @@ export class RedisConnections {
         connectionName: `folio:${role}`,
         retryStrategy: (times) => Math.min(times * 200, 2000),
       });
-      conn.on("error", () => {
-        // ioredis reconnects by itself; the pipeline reports failures where they matter.
-      });
+      // ioredis reconnects by itself: one line when Redis goes, one when it is back.
+      conn.on("error", (err) => this.outages?.failed(role, err));
+      conn.on("ready", () => this.outages?.recovered(role));
+      quietDuplicates(conn);
       this.connections.set(role, conn);
     }
     return conn;
@@ -36,6 +42,22 @@ export class RedisConnections {
     this.connections.clear();
     await Promise.all(all.map((c) => c.quit().catch(() => c.disconnect())));
   }
+}
+
+/**
+ * BullMQ duplicates a connection it is given (a worker's blocking client, QueueEvents) and
+ * may leave the copy without an "error" listener, so ioredis prints a stack trace for every
+ * reconnection attempt during an outage. The outage is the original's to report: copies get
+ * a listener that drops their errors.
+ */
+function quietDuplicates(conn: Redis): void {
+  const duplicate = conn.duplicate.bind(conn);
+  conn.duplicate = (...args: Parameters<Redis["duplicate"]>) => {
+    const copy = duplicate(...args);
+    copy.on("error", () => {});
+    quietDuplicates(copy);
+    return copy;
+  };
 }
 
 /**

@@ -1,6 +1,8 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
+import { onNonConnectionError } from "../dependencies/outage-log.ts";
+import { log } from "../log.ts";
 
 export const WEBHOOK_QUEUE = "webhooks";
 
@@ -22,6 +24,7 @@ export class WebhookQueue {
     private readonly opts: { attempts: number; backoffMs: number },
   ) {
     this.queue = new Queue(WEBHOOK_QUEUE, { connection, prefix });
+    onNonConnectionError(this.queue, (err) => log.warn({ queue: WEBHOOK_QUEUE, err: err.message }, "queue error"));
   }
 
   async announce(jobId: string): Promise<void> {

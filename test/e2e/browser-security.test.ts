@@ -64,6 +64,8 @@ describe("single-user mode on loopback", () => {
       body: JSON.stringify({ name: "injected", data: { jobId: "j_x" } }),
     });
     expect(add.status).toBe(405);
+    // In Folio's error shape, like every other refusal.
+    expect(((await add.json()) as any).error).toMatchObject({ code: "queue_read_only", message: expect.stringContaining("FOLIO_BULL_BOARD=full") });
     const queues = (await (await send("/admin/queues/api/queues")).json()) as any;
     expect(queues.queues.every((q: any) => q.readOnlyMode)).toBe(true);
   });

@@ -3,6 +3,7 @@
  * else), it is valid OpenAPI 3.1, and requests built from it succeed against a running
  * service with the answers it documents. /docs renders it in real Chromium.
  */
+import { LOOPBACK_PEER } from "../support/loopback-peer.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { validate } from "@scalar/openapi-parser";
 import { chromium } from "playwright-core";
@@ -38,7 +39,7 @@ function documented(): string[] {
 
 function served(): string[] {
   // Only the route table is read: no request reaches these stand-in dependencies.
-  const app = createApp({ monitor: { queueList: () => [] }, cfg: { FOLIO_BULL_BOARD: "readonly" }, keys: {}, identity: { envKeys: [] } } as unknown as AppDeps);
+  const app = createApp({ monitor: { queueList: () => [] }, cfg: { FOLIO_BULL_BOARD: "readonly" }, keys: {} } as unknown as AppDeps);
   const routes = app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
   return [...new Set(routes)].filter((r) => !UNDOCUMENTED.some((re) => re.test(r)));
 }
@@ -121,8 +122,8 @@ describe("OpenAPI", () => {
         calls++;
       }
     }
-    // Keys last: the first one created turns authentication on.
-    const created = await fetch(`${svc.url}/admin/keys`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "alice", admin: true }) });
+    // Keys last: the first one created turns authentication on (and, the jobs above being local's, must say whether to adopt them).
+    const created = await fetch(`${svc.url}/admin/keys`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "alice", admin: true, adoptLocal: true }) });
     const key = ((await created.clone().json()) as { id: string; key: string });
     await conforms(doc.paths["/admin/keys"].post, created);
     const auth = { authorization: `Bearer ${key.key}` };
@@ -167,7 +168,7 @@ test("/ready names a dependency that is down, never its error text", async () =>
       { name: "database", check: async () => Promise.reject(new Error("connect ECONNREFUSED postgres://folio:hunter2@db.internal:5432/folio")) },
     ],
   } as unknown as AppDeps);
-  const res = await app.request("http://localhost/ready", { headers: { host: "localhost" } }, { requestIP: () => ({ address: "127.0.0.1", family: "IPv4", port: 40000 }) });
+  const res = await app.request("http://localhost/ready", { headers: { host: "localhost" } }, LOOPBACK_PEER);
   expect(res.status).toBe(503);
   const body = JSON.stringify(await res.json());
   expect(body).toContain("not ready: database");

@@ -1,5 +1,6 @@
 import { ApiKeysRepo, type ApiKeyInfo } from "../../../db/api-keys-repo.ts";
 import { openDatabase } from "../../../db/client.ts";
+import { LocalDataUnclaimed } from "../../../db/local-adoption.ts";
 import { config } from "../../config.ts";
 import { ApiError, type FolioClient } from "./client.ts";
 import { UsageError } from "./inputs.ts";
@@ -36,12 +37,35 @@ async function viaServiceOrDatabase<T>(overHttp: () => Promise<T>, direct: (repo
   }
 }
 
-export function createKey(client: FolioClient, user: string | undefined, admin: boolean): Promise<{ id: string; key: string }> {
+export interface CreatedKey {
+  id: string;
+  key: string;
+  adopted: number;
+}
+
+/**
+ * The first key while single-user jobs exist needs a say about them (db/local-adoption.ts):
+ * `adoptLocal` from --adopt-local / --no-adopt-local, else asked on a terminal; a script
+ * that gave neither gets a usage error naming both.
+ */
+export async function createKey(client: FolioClient, user: string | undefined, admin: boolean, adoptLocal?: boolean): Promise<CreatedKey> {
   if (!user || !/^[A-Za-z0-9_.@-]{1,100}$/.test(user)) throw new UsageError("--user USER is required (letters, digits, _ . @ -)");
-  return viaServiceOrDatabase(
-    () => client.json<{ id: string; key: string }>("/admin/keys", { method: "POST", headers: { "content-type": "application/json" } }, () => JSON.stringify({ userId: user, admin })),
-    (repo) => repo.create(user, admin),
-  );
+  const attempt = (adopt: boolean | undefined) =>
+    viaServiceOrDatabase(
+      () => client.json<CreatedKey>("/admin/keys", { method: "POST", headers: { "content-type": "application/json" } }, () => JSON.stringify({ userId: user, admin, adoptLocal: adopt })),
+      (repo) => repo.create(user, admin, adopt),
+    );
+  try {
+    return await attempt(adoptLocal);
+  } catch (err) {
+    const unclaimed = err instanceof LocalDataUnclaimed || (err instanceof ApiError && err.code === "local_data_unclaimed");
+    if (!unclaimed) throw err;
+    if (!process.stdin.isTTY || !process.stderr.isTTY) throw new UsageError((err as Error).message);
+    process.stderr.write(`${(err as Error).message}\n`);
+    const answer = prompt(`Adopt them for ${user}? [y/n]`)?.trim().toLowerCase();
+    if (answer !== "y" && answer !== "n") throw new UsageError("answer y or n (or pass --adopt-local / --no-adopt-local)");
+    return attempt(answer === "y");
+  }
 }
 
 export function listKeys(client: FolioClient): Promise<KeyView[]> {

@@ -2,14 +2,17 @@
 /**
  * `bun run folio …`: upload PDFs (files, directories, URLs) and get their notes, follow
  * jobs, read the monitoring report, create API keys. Exit codes: 0 all done, 1 anything
- * failed (a job, the API, an alert in the report), 2 usage.
+ * failed (a job, the API, an alert in the report), 2 usage (an unknown command or option, a
+ * missing value: one line on stderr).
  */
+import { stripVTControlCharacters } from "node:util";
 import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
 import { ConfigError } from "../../config.ts";
 import { ApiError, FolioClient } from "./client.ts";
 import { expandInputs, UsageError } from "./inputs.ts";
 import { createKey, listKeys, revokeKey } from "./keys.ts";
 import { PerformanceReportSchema } from "../../monitoring/report-schema.ts";
+import { checkArgs } from "./strict-args.ts";
 import { jobTable, keysTable, reportTable } from "./tables.ts";
 import { summaryTable, uploadAll } from "./upload.ts";
 
@@ -85,11 +88,20 @@ const keys = defineCommand({
   subCommands: {
     create: defineCommand({
       meta: { name: "create", description: "Create an API key for a user and print it once (the first key turns authentication on)" },
-      args: { user: { type: "string", description: "The user the key acts as", valueHint: "USER" }, admin: { type: "boolean", description: "May read monitoring and manage keys" }, ...connection },
+      args: {
+        user: { type: "string", description: "The user the key acts as", valueHint: "USER" },
+        admin: { type: "boolean", description: "May read monitoring and manage keys" },
+        "adopt-local": {
+          type: "boolean",
+          description: "Give USER the jobs and notes made in single-user mode (--no-adopt-local leaves them); asked on a terminal when it matters",
+        },
+        ...connection,
+      },
       async run({ args }) {
-        const { id, key } = await createKey(clientOf(args), args.user, Boolean(args.admin));
+        const { id, key, adopted } = await createKey(clientOf(args), args.user, Boolean(args.admin), args["adopt-local"]);
         console.log(key);
         console.error(`API key ${id} for ${args.user}${args.admin ? " (admin)" : ""}: shown once, store it now.`);
+        if (adopted) console.error(`${adopted === 1 ? "1 job made in single-user mode, and its notes, now belongs" : `${adopted} jobs made in single-user mode, and their notes, now belong`} to ${args.user}.`);
       },
     }),
     list: defineCommand({
@@ -129,18 +141,19 @@ function commandFor(rawArgs: string[]): [CommandDef, CommandDef | undefined] {
 
 const rawArgs = process.argv.slice(2);
 try {
-  if (rawArgs.length === 0 || rawArgs.some((a) => a === "--help" || a === "-h")) {
+  // Help is asked for, so it goes to stdout; a usage error is one line on stderr instead.
+  if (rawArgs.some((a) => a === "--help" || a === "-h")) {
     await showUsage(...commandFor(rawArgs));
-    process.exit(rawArgs.length === 0 ? 2 : 0);
+    process.exit(0);
   }
+  checkArgs(main, rawArgs, new Set([upload]));
   // citty drops a sub-command's return value: each command sets process.exitCode instead.
   await runCommand(main, { rawArgs });
   process.exit(process.exitCode ?? 0);
 } catch (err) {
   const e = err as Error;
   if (e.name === "CLIError" || err instanceof UsageError) {
-    await showUsage(...commandFor(rawArgs));
-    console.error(`folio: ${e.message}`);
+    console.error(`folio: ${stripVTControlCharacters(e.message)}`);
     process.exit(2);
   }
   console.error(`folio: ${err instanceof ApiError ? `${err.code}: ${err.message}` : err instanceof ConfigError ? err.message : e.message}`);

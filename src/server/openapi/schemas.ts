@@ -115,6 +115,7 @@ export function errors(...statuses: number[]) {
     401: "Missing or invalid API key",
     403: "Needs an admin key",
     404: "Not found",
+    409: "Conflicts with the current state",
     408: "The upload took too long",
     413: "Over MAX_UPLOAD_MB",
     415: "Not a PDF / unsupported content type",

@@ -30,7 +30,10 @@ export function webhookRoutes(repo: WebhooksRepo, graceS: number) {
   const view = (secret: string, previousValidUntil: Date | null = null) => ({ secret, header: SIGNATURE_HEADER, scheme: SCHEME, previousValidUntil: previousValidUntil?.toISOString() ?? null });
   // A secret in an answer: no browser, proxy or CDN may keep a copy.
   return new OpenAPIHono<AppEnv>()
-    .openapi(getSecret, async (c) => c.json(view(await repo.secretFor(c.get("userId"))), 200, NO_STORE))
+    .openapi(getSecret, async (c) => {
+      const { secret, previousValidUntil } = await repo.current(c.get("userId"));
+      return c.json(view(secret, previousValidUntil), 200, NO_STORE);
+    })
     .openapi(rotateSecret, async (c) => {
       const { secret, previousUntil } = await repo.rotate(c.get("userId"), graceS);
       return c.json(view(secret, previousUntil), 200, NO_STORE);

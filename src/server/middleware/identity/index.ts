@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { createMiddleware } from "hono/factory";
+import { LOCAL_USER } from "../../../../db/local-adoption.ts";
 import type { Cidr } from "../../../net/cidrs.ts";
 import { clientKey, peerAddress } from "../../client-address.ts";
 import { HttpError } from "../../http-error.ts";
@@ -46,7 +47,7 @@ export interface IdentityOptions {
 export const identity = (opts: IdentityOptions) =>
   createMiddleware<AppEnv>(async (c, next) => {
     if (!opts.keys.required()) {
-      c.set("userId", "local");
+      c.set("userId", LOCAL_USER);
       c.set("admin", true);
       return next();
     }

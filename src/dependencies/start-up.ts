@@ -1,0 +1,36 @@
+import type { Config } from "../config.ts";
+import { startLocalRedis, type LocalRedis } from "../redis/local-server.ts";
+import { parseRedisUrl } from "../redis/redis-url.ts";
+import { createStorage, type Storage } from "../storage/index.ts";
+import { checkDatabase, checkDataDir, checkRedis, checkStorage } from "./preflight.ts";
+
+export interface Dependencies {
+  /** The config to run with: REDIS_URL carries the password of a Redis Folio started. */
+  cfg: Config;
+  storage: Storage;
+  /** The redis-server Folio started because nothing answered at REDIS_URL, if it did. */
+  localRedis?: LocalRedis;
+}
+
+/**
+ * What a service needs before it connects to anything: its data folder, a Redis (started
+ * when allowed and missing), the database and the file store, each checked to answer.
+ * Checked first because the clients built later retry forever, which would hide what is
+ * missing behind a trace per retry.
+ */
+export async function prepareDependencies(cfg: Config): Promise<Dependencies> {
+  checkDataDir(cfg);
+  // A cluster is the operator's: Folio starts a Redis of its own only for a single local URL.
+  const autostart = cfg.FOLIO_REDIS_AUTOSTART && parseRedisUrl(cfg.REDIS_URL).kind === "single";
+  const localRedis = autostart ? await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR) : undefined;
+  const effective = localRedis ? { ...cfg, REDIS_URL: localRedis.url } : cfg;
+  const storage = createStorage(effective);
+  try {
+    await checkRedis(effective);
+    await Promise.all([checkDatabase(effective), checkStorage(effective, storage)]);
+  } catch (err) {
+    await localRedis?.stop();
+    throw err;
+  }
+  return { cfg: effective, storage, localRedis };
+}
