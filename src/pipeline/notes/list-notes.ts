@@ -1,0 +1,68 @@
+import { scoreSentences, type Candidate, type Length, type Scored } from "./choose.ts";
+import { isDebris, isListItem } from "./not-prose.ts";
+import type { Reading } from "./paragraphs.ts";
+import { CJK, termsOf, wordCount } from "./sentences.ts";
+import { STOPWORDS } from "./stopwords.ts";
+
+/**
+ * Notes for documents with little prose (slides, forms): their bullets and labels are the
+ * content. The summary takes the stretches (slides, a form's sections) whose best bullets
+ * carry most of the document's centroid, one sentence each: the stretch's title, then its
+ * one or two densest bullets. Key points are the other dense bullets, written as sentences.
+ */
+export interface ListNotes {
+  summary: string[];
+  keyPoints: string[];
+}
+
+interface Item extends Scored {
+  segment: number;
+}
+
+export function listNotes(reading: Reading, docTitle: string, length: Length, keyPoints: number): ListNotes {
+  const raw = reading.paragraphs.filter((p) => p.role !== "skip" && isListItem(p.text));
+  const candidates: Candidate[] = raw.map((p) => ({ text: p.text, terms: termsOf(p.text, STOPWORDS), role: "body", leans: false, words: wordCount(p.text) }));
+  const items: Item[] = scoreSentences(candidates).map((s, i) => ({ ...s, segment: raw[i]!.segment }));
+  const bySegment = new Map<number, Item[]>();
+  for (const item of items) bySegment.set(item.segment, [...(bySegment.get(item.segment) ?? []), item]);
+  const ranked = [...bySegment.entries()]
+    .map(([segment, of]) => ({ segment, best: [...of].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, 2) }))
+    .filter((s) => s.best[0]!.score > 0)
+    .sort((a, b) => b.best[0]!.score - a.best[0]!.score || a.segment - b.segment);
+  const chosen: typeof ranked = [];
+  const used = new Set<number>();
+  let words = 0;
+  for (const s of ranked) {
+    if (chosen.length >= length.maxSentences) break;
+    const w = s.best.reduce((n, i) => n + i.words, 0);
+    if (words + w > length.maxWords) continue;
+    chosen.push(s);
+    words += w;
+    for (const i of s.best) used.add(i.index);
+  }
+  const summary = chosen
+    .sort((a, b) => a.segment - b.segment)
+    .map((s) => asSentence(titled(reading.titles[s.segment], docTitle, s.best.sort((a, b) => a.index - b.index).map((i) => i.text))));
+  const rest = items.filter((i) => !used.has(i.index) && i.score > 0).sort((a, b) => b.score - a.score || a.index - b.index);
+  const points = rest.slice(0, keyPoints).sort((a, b) => a.index - b.index).map((i) => asSentence(i.text));
+  return { summary, keyPoints: points };
+}
+
+/** "Title: first bullet; second bullet", the bullets in lower case where they began with a capitalised word. */
+function titled(title: string | undefined, docTitle: string, bullets: string[]): string {
+  const body = bullets.map((b, i) => (i === 0 && !title ? b : lowerFirst(b))).join("; ");
+  if (!title || title === docTitle || isDebris(title)) return body;
+  return `${title.replace(/[.:;,]$/u, "")}: ${body}`;
+}
+
+/** "Reading long PDFs" → "reading long PDFs", "A summariser" → "a summariser"; "PDF forms" and "I" stay. */
+function lowerFirst(s: string): string {
+  return /^(\p{Lu}\p{Ll}|[A-HJ-Z]\s)/u.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
+}
+
+function asSentence(s: string): string {
+  const text = s.replace(/[;:,]$/u, "").trim();
+  const capital = text[0]!.toUpperCase() + text.slice(1);
+  if (/[.!?。！？]$/u.test(capital)) return capital;
+  return capital + (CJK.test(capital.at(-1)!) ? "。" : ".");
+}
