@@ -50,7 +50,6 @@ export function summarise(doc: ExtractedText, opts: ExtractiveOptions): Notes {
   const length: Length = { maxSentences: opts.summarySentences, maxWords: SUMMARY_WORDS };
   const proseWords = candidates.reduce((n, c) => n + c.words, 0);
   const itemWords = reading.paragraphs.reduce((n, p) => n + (p.item && isListItem(p.text) ? wordCount(p.text) : 0), 0);
-  if (process.env.DEBUG_SHARE) console.error("share", candidates.length, proseWords, itemWords, proseWords / (proseWords + itemWords));
   let summary: string[];
   let keyPoints: string[];
   if (candidates.length < 3 || proseWords < PROSE_SHARE * (proseWords + itemWords)) {

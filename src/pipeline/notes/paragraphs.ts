@@ -61,7 +61,6 @@ const BREAKS: string = LineKind.caption + LineKind.code + LineKind.contents;
 export function readParagraphs(doc: ExtractedText): Reading {
   const paragraphs: Paragraph[] = [];
   const titles: string[] = [];
-  const running = doc.lineKinds ? undefined : repeatedEdgeKeys(doc.pages.map((p) => edgeTexts(p)));
   let role: Role = "front";
   let open: Paragraph | undefined;
   let pos = 0;
@@ -76,47 +75,40 @@ export function readParagraphs(doc: ExtractedText): Reading {
     close();
     open = { text, role, pos: pos++, item, segment: Math.max(0, titles.length - 1) };
   };
-  doc.pages.forEach((page, p) => {
-    const lines = page.split("\n");
-    const kinds = doc.lineKinds?.[p]?.length === lines.length ? doc.lineKinds[p] : undefined;
-    lines.forEach((raw, i) => {
-      const line = raw.trim();
-      if (!line) return;
-      const kind = kinds?.[i] ?? (running?.has(edgeKey(line)) ? LineKind.running : LineKind.body);
-      if (SKIPPED.includes(kind)) return;
-      const heading = kind === LineKind.larger;
-      if (heading) {
-        close();
-        // A heading wrapped over lines is one title.
-        if (headingOpen) titles[titles.length - 1] += `${CJK.test(line) ? "" : " "}${line}`;
-        else titles.push(line);
-        headingOpen = true;
-        role = roleOf(titles.at(-1)!) ?? (role === "front" && p === 0 ? "front" : "body");
-        return;
-      }
-      headingOpen = false;
-      if (BREAKS.includes(kind) || CAPTION_START.test(line) || NOT_PROSE_LINE.test(line)) {
-        close();
-        return;
-      }
-      const bullet = BULLET.exec(line);
-      const text = bullet ? line.slice(bullet[0].length) : line;
-      const width = displayWidth(text);
-      // A line carries on the paragraph when the one before it ran to the measure (it wrapped) or
-      // it starts in lower case; a short line without closing punctuation is a heading, a label
-      // or an address, and stands alone.
-      if (open && !bullet && (lastWidth >= 0.7 * measure || /^\p{Ll}/u.test(text))) {
-        open.text = joinLine(open.text, text);
-      } else if (width < 0.7 * measure && !/[.,;:!?。，、]$/u.test(text)) {
-        role = roleOf(text) ?? role;
-        start(text, true);
-        close();
-      } else {
-        start(text, Boolean(bullet));
-      }
-      lastWidth = width;
-    });
-  });
+  for (const { text: line, kind, page: p } of classifiedLines(doc)) {
+    if (SKIPPED.includes(kind)) continue;
+    const heading = kind === LineKind.larger;
+    if (heading) {
+      close();
+      // A heading wrapped over lines is one title.
+      if (headingOpen) titles[titles.length - 1] += `${CJK.test(line) ? "" : " "}${line}`;
+      else titles.push(line);
+      headingOpen = true;
+      role = roleOf(titles.at(-1)!) ?? (role === "front" && p === 0 ? "front" : "body");
+      continue;
+    }
+    headingOpen = false;
+    if (BREAKS.includes(kind) || CAPTION_START.test(line) || NOT_PROSE_LINE.test(line)) {
+      close();
+      continue;
+    }
+    const bullet = BULLET.exec(line);
+    const text = bullet ? line.slice(bullet[0].length) : line;
+    const width = displayWidth(text);
+    // A line carries on the paragraph when the one before it ran to the measure (it wrapped) or
+    // it starts in lower case; a short line without closing punctuation is a heading, a label
+    // or an address, and stands alone.
+    if (open && !bullet && (lastWidth >= 0.7 * measure || /^\p{Ll}/u.test(text))) {
+      open.text = joinLine(open.text, text);
+    } else if (width < 0.7 * measure && !/[.,;:!?。，、]$/u.test(text)) {
+      role = roleOf(text) ?? role;
+      start(text, true);
+      close();
+    } else {
+      start(text, Boolean(bullet));
+    }
+    lastWidth = width;
+  }
   close();
   return { paragraphs, titles };
 }
@@ -132,6 +124,43 @@ function measureOf(doc: ExtractedText): number {
 function joinLine(before: string, line: string): string {
   if (/\p{L}-$/u.test(before) && /^\p{Ll}/u.test(line)) return before.slice(0, -1) + line;
   return CJK.test(before.at(-1) ?? "") ? before + line : `${before} ${line}`;
+}
+
+interface KindedLine {
+  text: string;
+  kind: string;
+  /** 0-based. */
+  page: number;
+}
+
+/**
+ * Every non-blank line with its kind: extraction's, or, for text extracted without kinds,
+ * running heads found by repetition and the rest body. A running head that pdf.js ran
+ * into the next line ("…Wuhan China, 2005Note (cow.pdf) has…") is cut off that line.
+ */
+function classifiedLines(doc: ExtractedText): KindedLine[] {
+  const out: KindedLine[] = [];
+  const running = doc.lineKinds ? undefined : repeatedEdgeKeys(doc.pages.map((p) => edgeTexts(p)));
+  doc.pages.forEach((page, p) => {
+    const lines = page.split("\n");
+    const kinds = doc.lineKinds?.[p]?.length === lines.length ? doc.lineKinds[p] : undefined;
+    lines.forEach((raw, i) => {
+      const text = raw.trim();
+      if (text) out.push({ text, kind: kinds?.[i] ?? (running?.has(edgeKey(text)) ? LineKind.running : LineKind.body), page: p });
+    });
+  });
+  const heads = new Map<string, string[]>();
+  for (const l of out) {
+    if (l.kind !== LineKind.running || l.text.length < 20) continue;
+    const key = l.text.slice(0, 20);
+    if (!heads.get(key)?.includes(l.text)) heads.set(key, [...(heads.get(key) ?? []), l.text]);
+  }
+  for (const l of out) {
+    if (l.kind === LineKind.running) continue;
+    const head = heads.get(l.text.slice(0, 20))?.find((h) => l.text.startsWith(h) && l.text.length > h.length);
+    if (head) l.text = l.text.slice(head.length).trim();
+  }
+  return out.filter((l) => l.text);
 }
 
 /** The first and last lines of a page's text. */
