@@ -64,7 +64,8 @@ function jaccard(a: string[], b: string[]): number {
   return inter / Math.max(1, sa.size + sb.size - inter);
 }
 
-const repeats = (s: Scored, others: Scored[]) => others.some((c) => c.index === s.index || c.text === s.text || jaccard(c.terms, s.terms) > 0.5);
+/** The same sentence, or nearly (half its terms shared), as one already chosen. */
+export const repeats = (s: Scored, others: Scored[]) => others.some((c) => c.index === s.index || c.text === s.text || jaccard(c.terms, s.terms) > 0.5);
 const byScore = (a: Scored, b: Scored) => b.score - a.score || a.index - b.index;
 
 /**

@@ -22,8 +22,12 @@ export interface ExtractiveOptions {
 const MAX_OUTLINE = 100;
 /** A summary a reader takes in at a glance. */
 const SUMMARY_WORDS = 150;
-/** Below this share of its words in whole sentences (the rest in list items) a document is slides or a form. */
+/**
+ * Below this share of its words in whole sentences (the rest in list items), or below this
+ * many words of sentences a page over three pages or more, a document is slides or a form.
+ */
 const PROSE_SHARE = 0.35;
+const PROSE_WORDS_A_PAGE = 40;
 
 /** Bump when the summariser's algorithm changes what it writes: notes cached before are made again. */
 const SUMMARISER_VERSION = 4;
@@ -52,7 +56,8 @@ export function summarise(doc: ExtractedText, opts: ExtractiveOptions): Notes {
   const itemWords = reading.paragraphs.reduce((n, p) => n + (p.item && isListItem(p.text) ? wordCount(p.text) : 0), 0);
   let summary: string[];
   let keyPoints: string[];
-  if (candidates.length < 3 || proseWords < PROSE_SHARE * (proseWords + itemWords)) {
+  const pages = doc.pages.length;
+  if (candidates.length < 3 || proseWords < PROSE_SHARE * (proseWords + itemWords) || (pages >= 3 && proseWords < PROSE_WORDS_A_PAGE * pages)) {
     ({ summary, keyPoints } = listNotes(reading, title, length, opts.keyPoints));
   } else {
     const scored = scoreSentences(candidates);

@@ -13,7 +13,9 @@ const GLYPHS = /[§•◦‣\u25A0-\u25FF★☞➤✓✗❖∵∴⟨⟩〈〉]/u
 const ALGORITHM_STEP = /(?:^|\s)\d{1,2}:\s/u;
 /** A footnote's mark before its text ("1 With other…", "2О том…", "⁴Смотрите…", "∗Requires…"). */
 const NOTE_MARK = /^(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[∗*†‡]|\d{1,2}(?=\p{L})|\d{1,2}\s+\p{Lu}\p{Ll})/u;
-const LEADERS = /(?:\.\s?){3,}|…{2,}|(?:·\s?){3,}|_{3,}/u;
+/** A form's line numbers before its label ("57 58 Additional tax…", "1–Dec. 31"). */
+const LINE_NUMBERS = /^\d+[a-z]?\s+\d+[a-z]?\s|^\d+\s?[–-]\s?\p{L}/u;
+const LEADERS = /(?:\.\s?){3,}|\s\.\s\.$|…{2,}|(?:·\s?){3,}|_{3,}/u;
 const KEYWORDS = /^(?:keywords?|key words|index terms|jel|msc|schlüsselwörter|mots[- ]clés|ключевые слова)\b/iu;
 const CODE = /[{};]\s*$|<-|==|!=|&&|\|\||=>|->|:=|::|\w\([^)]*\)\s*;|\\[a-z]+\{|^(?:#include|import|def|function|return|var|let|const)\b/u;
 const CODE_CHARS = /[{}[\]<>=;#$_\\|^~@]/gu;
@@ -33,7 +35,7 @@ export function isDebris(s: string): boolean {
   const letters = s.match(/\p{L}/gu)?.length ?? 0;
   const visible = s.replace(/\s+/g, "").length;
   if (letters / Math.max(1, s.length) < 0.6) return true;
-  if (GLYPHS.test(s) || LEADERS.test(s) || KEYWORDS.test(s) || NOTE_MARK.test(s) || CAPTION_START.test(s) || REFERENCE.test(s)) return true;
+  if (GLYPHS.test(s) || LEADERS.test(s) || KEYWORDS.test(s) || NOTE_MARK.test(s) || LINE_NUMBERS.test(s) || CAPTION_START.test(s) || REFERENCE.test(s)) return true;
   if (ALGORITHM_STEP.test(s) || CODE.test(s) || (s.match(CODE_CHARS)?.length ?? 0) > 0.05 * visible) return true;
   if ((s.match(MATH_CHARS)?.length ?? 0) >= 3 || (s.match(/:\s/g)?.length ?? 0) >= 3) return true;
   if ((s.match(URL) ?? []).join("").length > 0.25 * s.length) return true;
