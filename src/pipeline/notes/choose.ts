@@ -75,14 +75,21 @@ const byScore = (a: Scored, b: Scored) => b.score - a.score || a.index - b.index
 export function chooseSummary(sentences: Scored[], length: Length): Scored[] {
   const ranked = sentences.filter((s) => s.role !== "skip" && s.words <= MAX_SENTENCE_WORDS).sort(byScore);
   const chosen: Scored[] = [];
+  // Leaning sentences wait for the sentence they lean on.
+  const waiting = new Map<number, Scored>();
   let words = 0;
-  for (const s of ranked) {
-    if (chosen.length >= length.maxSentences) break;
-    if (words + s.words > length.maxWords || repeats(s, chosen)) continue;
-    if (s.leans && !chosen.some((c) => c.index === s.index - 1)) continue;
+  const take = (s: Scored) => {
+    if (chosen.length >= length.maxSentences || words + s.words > length.maxWords || repeats(s, chosen)) return;
+    if (s.leans && !chosen.some((c) => c.index === s.index - 1)) {
+      waiting.set(s.index - 1, s);
+      return;
+    }
     chosen.push(s);
     words += s.words;
-  }
+    const next = waiting.get(s.index);
+    if (next) take(next);
+  };
+  for (const s of ranked) take(s);
   return inOrder(chosen);
 }
 
