@@ -54,11 +54,15 @@ export function listNotes(reading: Reading, docTitle: string, length: Length, ke
   return { summary, keyPoints: keyPointTexts };
 }
 
-/** "Title: first bullet; second bullet", the bullets in lower case where they began with a capitalised word. */
+/**
+ * "Title: first bullet; second bullet", the bullets in lower case where they began with a
+ * capitalised word; a question for a title is answered by its bullets ("What is it? A viewer; …").
+ */
 function titled(title: string | undefined, docTitle: string, bullets: string[]): string {
-  const body = bullets.map((b, i) => (i === 0 && !title ? b : lowerFirst(b)).replace(/[.;:,]+$/u, "")).join("; ");
-  if (!title || title === docTitle || isDebris(title)) return body;
-  return `${title.replace(/[.:;,]$/u, "")}: ${body}`;
+  const question = title !== undefined && /[?!？！]$/u.test(title);
+  const items = bullets.map((b, i) => (i === 0 && (!title || question) ? b : lowerFirst(b)).replace(/[.;:,]+$/u, "")).join("; ");
+  if (!title || title === docTitle || isDebris(title)) return items;
+  return question ? `${title} ${items}` : `${title.replace(/[.:;,]$/u, "")}: ${items}`;
 }
 
 /** "Reading long PDFs" → "reading long PDFs", "A summariser" → "a summariser"; "PDF forms", "PostScript" and "I" stay. */

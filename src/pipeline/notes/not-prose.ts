@@ -66,7 +66,7 @@ export function isListItem(s: string): boolean {
  * …"): kept only right after that sentence. "This paper describes…" stands on its own.
  */
 const LEANS =
-  /^(?:this|these|that|those|they|them|their|such|he|she|here|thus|hence|however|moreover|furthermore|also|in addition|in this case|as (?:shown|mentioned|described|noted|seen|discussed|explained) (?:above|before|earlier|previously)|the (?:above|former|latter)|dies(?:e[rsmn]?)?|das|sie|solche|jedoch|außerdem|ce(?:tte|s)?|cela|ceci|ils?|elles?|cependant|это|этот|эта|эти|он|она|они|такой|такие|однако|поэтому|кроме того)\b/iu;
+  /^(?:this|these|that|those|they|them|their|such|he|she|here|thus|hence|however|moreover|furthermore|also|in addition|in this case|in the (?:first|second|former|latter)|as (?:shown|mentioned|described|noted|seen|discussed|explained) (?:above|before|earlier|previously)|the (?:above|former|latter)|dies(?:e[rsmn]?)?|das|sie|solche|jedoch|außerdem|ce(?:tte|s)?|cela|ceci|ils?|elles?|cependant|это|этот|эта|эти|он|она|они|такой|такие|однако|поэтому|кроме того)\b/iu;
 const LEANS_CJK = /^(?:これ|それ|その|こうした|こう|しかし|また|这|该|它|他们|此|但是|因此|然而)/u;
 const STANDS_ALONE =
   /^(?:this|these) (?:paper|article|report|document|manual|chapter|section|work|package|thesis|tutorial|guide|book|study|note|memo|release|version|program|system|tool)s?\b|^it (?:is|was|has been|can be|may be|seems|appears|would be|should be)\b/iu;

@@ -23,10 +23,11 @@ export interface Reading {
   titles: string[];
 }
 
+/** Section names by role, in the languages Folio meets most; a heading may go on ("Introduction and preliminaries"). */
 const ROLES: [Role, RegExp][] = [
   ["abstract", /^(abstract|summary|résumé|zusammenfassung|kurzfassung|аннотация|резюме|概要|要旨|摘要|内容提要)$/iu],
-  ["introduction", /^(introduction|overview|einleitung|einführung|введение|はじめに|序論|引言|简介|介绍|概述)$/iu],
-  ["conclusion", /^(conclusions?|concluding remarks|summary and conclusions?|discussion|fazit|schlussfolgerungen?|заключение|выводы|おわりに|結論|まとめ|结论|总结)$/iu],
+  ["introduction", /^(introduction|preface|foreword|overview|about this (manual|document|guide|book)|einleitung|einführung|vorwort|avant-propos|préface|введение|предисловие|はじめに|まえがき|序論|引言|简介|介绍|概述|前言)(?![\p{L}\p{N}])/iu],
+  ["conclusion", /^(conclusions?|concluding remarks|summary and conclusions?|discussion|fazit|schlussfolgerungen?|заключение|выводы|おわりに|結論|まとめ|结论|总结)(?![\p{L}\p{N}])/iu],
   [
     "skip",
     /^(references|bibliography|literatur(verzeichnis)?|références|bibliographie|bibliografia|список литературы|литература|参考文献|contents|table of contents|inhalt(sverzeichnis)?|table des matières|содержание|оглавление|目次|目录|index|acknowledg(e)?ments?|danksagung|remerciements|благодарности|謝辞|致谢)$/iu,
@@ -39,6 +40,9 @@ const headingWords = (line: string) =>
     .replace(/^(\d+(\.\d+)*|[IVX]{1,4}|[A-Z](\.\d+)*)\.?\s+/u, "")
     .replace(/[.:]$/u, "")
     .trim();
+
+/** "2.3" of "2.3 Fitting", "IV" of "IV. Results"; none for an unnumbered heading. */
+const sectionNumber = (heading: string) => /^(\d+(?:\.\d+)*|[IVX]{1,4})\.?\s/u.exec(heading)?.[1];
 
 export function roleOf(heading: string): Role | undefined {
   const words = headingWords(heading);
@@ -66,6 +70,7 @@ export function readParagraphs(doc: ExtractedText): Reading {
   let pos = 0;
   let headingOpen = false;
   let lastWidth = 0;
+  let roleNumber: string | undefined;
   const measure = measureOf(doc);
   const close = () => {
     if (open?.text) paragraphs.push(open);
