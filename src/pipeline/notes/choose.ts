@@ -28,7 +28,7 @@ export interface Length {
 
 const CENTROID_TERMS = 150;
 /** What a sentence's section is worth to a summary: the abstract says what the document is about, the introduction and conclusion nearly so. */
-const ROLE_WEIGHT: Record<Role, number> = { abstract: 3, introduction: 2, conclusion: 1.6, front: 1, body: 1, skip: 0 };
+const ROLE_WEIGHT: Record<Role, number> = { abstract: 2, introduction: 1.5, conclusion: 1.4, front: 1, body: 1, skip: 0 };
 /** A summary sentence longer than this is a paragraph in all but name. */
 const MAX_SENTENCE_WORDS = 60;
 
