@@ -67,10 +67,12 @@ export function isListItem(s: string): boolean {
  */
 const LEANS =
   /^(?:this|these|that|those|they|them|their|such|he|she|here|thus|hence|however|moreover|furthermore|also|in addition|in this case|in the (?:first|second|former|latter)|as (?:shown|mentioned|described|noted|seen|discussed|explained) (?:above|before|earlier|previously)|the (?:above|former|latter)|dies(?:e[rsmn]?)?|das|sie|solche|jedoch|außerdem|ce(?:tte|s)?|cela|ceci|ils?|elles?|cependant|это|этот|эта|эти|он|она|они|такой|такие|однако|поэтому|кроме того)\b/iu;
+/** "Overall, it…", "In short, these…": a pronoun after an opening adverb leans as much. */
+const LEANS_AFTER_ADVERB = /^\p{L}+,\s+(?:it|this|these|they|such)\b/iu;
 const LEANS_CJK = /^(?:これ|それ|その|こうした|こう|しかし|また|这|该|它|他们|此|但是|因此|然而)/u;
 const STANDS_ALONE =
   /^(?:this|these) (?:paper|article|report|document|manual|chapter|section|work|package|thesis|tutorial|guide|book|study|note|memo|release|version|program|system|tool)s?\b|^it (?:is|was|has been|can be|may be|seems|appears|would be|should be)\b/iu;
 
 export function leansOnBefore(s: string): boolean {
-  return (LEANS.test(s) && !STANDS_ALONE.test(s)) || LEANS_CJK.test(s);
+  return (LEANS.test(s) && !STANDS_ALONE.test(s)) || LEANS_AFTER_ADVERB.test(s) || LEANS_CJK.test(s);
 }
