@@ -89,7 +89,12 @@ export function readParagraphs(doc: ExtractedText): Reading {
       if (headingOpen) titles[titles.length - 1] += `${CJK.test(line) ? "" : " "}${line}`;
       else titles.push(line);
       headingOpen = true;
-      role = roleOf(titles.at(-1)!) ?? (role === "front" && p === 0 ? "front" : "body");
+      const title = titles.at(-1)!;
+      const named = roleOf(title);
+      const number = sectionNumber(title);
+      // A subsection ("1.2") of a preferred section ("1 Introduction") keeps its role.
+      if (named) [role, roleNumber] = [named, number];
+      else if (!(number && roleNumber && number.startsWith(`${roleNumber}.`))) [role, roleNumber] = [role === "front" && p === 0 ? "front" : "body", undefined];
       continue;
     }
     headingOpen = false;
@@ -118,12 +123,20 @@ export function readParagraphs(doc: ExtractedText): Reading {
   return { paragraphs, titles };
 }
 
-/** The width of a full line of body text: the median of the longer half of the lines. */
+/**
+ * The width of a full line of body text: the width of the line in which the text's middle
+ * character sits, lines sorted by width (a plot's thousand one-letter labels weigh little).
+ */
 function measureOf(doc: ExtractedText): number {
   const widths: number[] = [];
   for (const page of doc.pages) for (const line of page.split("\n")) if (line.trim()) widths.push(displayWidth(line.trim()));
   widths.sort((a, b) => a - b);
-  return widths[Math.floor(widths.length * 0.75)] ?? 60;
+  let left = widths.reduce((n, w) => n + w, 0) / 2;
+  for (const w of widths) {
+    left -= w;
+    if (left <= 0) return w;
+  }
+  return 60;
 }
 
 function joinLine(before: string, line: string): string {
