@@ -52,7 +52,8 @@ export function isProse(s: string): boolean {
   if (width < 20 || width > 500 || isDebris(s)) return false;
   if (CJK.test(s)) return /[。！？.!?][」』）)"”]?$/u.test(s);
   const words = s.split(" ").length;
-  return words >= 5 && words <= 70 && /[.!?)»"”’]$/u.test(s) && /^[\p{Lu}\p{N}"'(«„“‘]/u.test(s);
+  // A full stop, "!" or "?" ends it, inside closing quotes or a bracket at most ("??)" is an operator).
+  return words >= 5 && words <= 70 && /(?<![.!?])[.!?]["'»”’)]{0,2}$/u.test(s) && /^[\p{Lu}\p{N}"'(«„“‘]/u.test(s);
 }
 
 /** A list item or a slide's bullet worth saying: a few words, not debris. */

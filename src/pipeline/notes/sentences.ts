@@ -1,8 +1,8 @@
 /**
  * Sentences of running text in any script. Intl.Segmenter (ICU) ends CJK sentences at
  * 。！？ and Latin and Cyrillic ones at . ! ?, but also after abbreviations, initials and
- * German ordinals ("z. B.", "Dr. Smith", "C. S. Gillespie", "am 3. Oktober"): those
- * pieces are joined again.
+ * German ordinals ("z. B.", "Dr. Smith", "C. S. Gillespie", "am 3. Oktober"), and before
+ * a dot file's name ("saved to .RData"): those pieces are joined again.
  */
 const sentenceSegmenter = new Intl.Segmenter(undefined, { granularity: "sentence" });
 const wordSegmenter = new Intl.Segmenter(undefined, { granularity: "word" });
@@ -26,7 +26,9 @@ export function splitSentences(text: string): string[] {
     const piece = carry + segment;
     const trimmed = piece.trimEnd();
     const next = pieces[i + 1]?.trimStart() ?? "";
-    if (next && (ABBREVIATION.test(trimmed) || INITIAL.test(trimmed) || (ORDINAL.test(trimmed) && ORDINAL_NEXT.test(next)))) {
+    // " ." right before a letter is a dot file's name (".RData"), not a full stop.
+    const dotFile = /\s\.$/u.test(segment) && /^\p{L}/u.test(pieces[i + 1] ?? "");
+    if (next && (dotFile || ABBREVIATION.test(trimmed) || INITIAL.test(trimmed) || (ORDINAL.test(trimmed) && ORDINAL_NEXT.test(next)))) {
       carry = piece;
       return;
     }

@@ -10,4 +10,5 @@ test("abbreviations, initials and German dates do not end a sentence; a capital 
   expect(splitSentences("M. Dupont arrive demain. Voilà !")).toEqual(["M. Dupont arrive demain.", "Voilà !"]);
   expect(splitSentences("Это пример, т. е. образец. См. рис. 2 далее.")).toEqual(["Это пример, т. е. образец.", "См. рис. 2 далее."]);
   expect(splitSentences("C. S. Gillespie wrote it. We use R. It works.")).toEqual(["C. S. Gillespie wrote it.", "We use R.", "It works."]);
+  expect(splitSentences("The workspace is saved to .RData in the current directory. Then R quits.")).toEqual(["The workspace is saved to .RData in the current directory.", "Then R quits."]);
 });
