@@ -34,10 +34,10 @@ const ROLES: [Role, RegExp][] = [
   ],
 ];
 
-/** A heading's words without its number ("2.", "IV", "A.1") or a trailing colon. */
+/** A heading's words without its label and number ("2.", "IV", "A.1", "Appendix F", "Глава 3") or a trailing colon. */
 const headingWords = (line: string) =>
   line
-    .replace(/^(\d+(\.\d+)*|[IVX]{1,4}|[A-Z](\.\d+)*)\.?\s+/u, "")
+    .replace(/^(?:(?:appendix|chapter|part|anhang|kapitel|annexe|chapitre|приложение|глава)\s+)?(\d+(\.\d+)*|[IVX]{1,4}|[A-Z](\.\d+)*)\.?\s+/iu, "")
     .replace(/[.:]$/u, "")
     .trim();
 
