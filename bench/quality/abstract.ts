@@ -8,7 +8,7 @@ const END = /^\s*(keywords?|key words|index terms)\b|^\s*(\d{1,2}|[IVX]{1,4})\.?
 
 export interface Cut {
   abstract: string;
-  /** The pages without the abstract (its heading line included). */
+  /** The pages with the abstract's lines (its heading line included) blanked: each page keeps its line count, so line kinds still match. */
   pages: string[];
 }
 
@@ -21,7 +21,7 @@ export function cutAbstract(pages: string[]): Cut | undefined {
     while (end < lines.length && !END.test(lines[end]!)) end++;
     const abstract = joinLines(lines.slice(start + 1, end));
     if (abstract.split(" ").length < 30) return undefined;
-    const rest = [...lines.slice(0, start), ...lines.slice(end)].join("\n");
+    const rest = lines.map((l, i) => (i >= start && i < end ? "" : l)).join("\n");
     return { abstract, pages: pages.map((text, i) => (i === p ? rest : text)) };
   }
   return undefined;

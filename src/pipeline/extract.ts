@@ -2,6 +2,7 @@ import { getDocumentProxy, getResolvedPDFJS } from "unpdf";
 import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
 import { firstPageTitle, fontHeadings, MAX_HEADINGS, type Heading, type Line } from "./font-headings.ts";
+import { lineKinds } from "./line-kinds.ts";
 import { pageText, type TextItem } from "./page-lines.ts";
 
 export type { Heading } from "./font-headings.ts";
@@ -14,6 +15,11 @@ export interface ExtractedText {
   /** From the PDF's bookmarks, or else from lines set in a larger font than the body. */
   headings: Heading[];
   chars: number;
+  /**
+   * What each line of each page is (src/pipeline/line-kinds.ts): one letter a line of the
+   * page's text. Absent from text extracted before it was added.
+   */
+  lineKinds?: string[];
 }
 
 export interface ExtractOptions {
@@ -80,6 +86,7 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
       // The title heads the notes already: a title slide is not the first section.
       headings: outline.length > 0 ? outline : fromFonts(),
       chars,
+      lineKinds: lineKinds(lines, pages.map((p) => p.split("\n").length)),
     };
   } finally {
     await pdf.loadingTask.destroy().catch(() => {});

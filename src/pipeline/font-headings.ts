@@ -13,6 +13,10 @@ export interface Line {
   text: string;
   size: number;
   page: number;
+  /** Its index among the lines of its page's text. */
+  row: number;
+  /** Its baseline, up from the page's foot (PDF space). */
+  y: number;
   firstFont: string;
   lastFont: string;
   monospaced: boolean;
@@ -88,7 +92,7 @@ function inFontsOfItsOwn(l: Line, body: Body): boolean {
 const PAGE_NUMBER_END = /(\s|\.)[\dxivlc]{1,4}$/i;
 
 /** Pages of a table of contents: most lines end in a page number. */
-function contentsPages(lines: Line[]): Set<number> {
+export function contentsPages(lines: Line[]): Set<number> {
   const count = new Map<number, { all: number; numbered: number }>();
   for (const l of lines) {
     const c = count.get(l.page) ?? { all: 0, numbered: 0 };
@@ -100,9 +104,9 @@ function contentsPages(lines: Line[]): Set<number> {
 }
 
 const round = (size: number) => Math.round(size * 2) / 2;
-const styleOf = (l: Line) => `${round(l.size)} ${l.firstFont} ${l.lastFont}`;
+export const styleOf = (l: Line) => `${round(l.size)} ${l.firstFont} ${l.lastFont}`;
 
-interface Body {
+export interface Body {
   size: number;
   font: string;
   style: string;
@@ -111,7 +115,7 @@ interface Body {
 }
 
 /** The body text: the size, first font and style that carry the most text. */
-function bodyStyle(lines: Line[]): Body | undefined {
+export function bodyStyle(lines: Line[]): Body | undefined {
   const most = (key: (l: Line) => string) => {
     const weight = new Map<string, number>();
     for (const l of lines) weight.set(key(l), (weight.get(key(l)) ?? 0) + l.text.length);

@@ -11,6 +11,7 @@ export interface TextItem {
 
 interface Run {
   str: string;
+  y: number;
   font: string;
   size: number;
   monospace: boolean;
@@ -25,10 +26,11 @@ export function pageText(items: TextItem[], page: number, lines: Line[], monospa
   let text = "";
   let line = "";
   let runs: Run[] = [];
+  let row = 0;
   const flush = () => {
     if (line.trim() && runs.length > 0) {
       const style = lineStyle(runs);
-      lines.push({ text: cleanText(withoutNoteMark(line, runs, style.size)).trim(), page, ...style });
+      lines.push({ text: cleanText(withoutNoteMark(line, runs, style.size)).trim(), page, row, y: runs[0]!.y, ...style });
     }
     line = "";
     runs = [];
@@ -39,11 +41,12 @@ export function pageText(items: TextItem[], page: number, lines: Line[], monospa
     const t = item.transform;
     if (item.str.trim()) {
       const font = item.fontName ?? "";
-      runs.push({ str: item.str, font, size: t ? Math.hypot(t[2] ?? 0, t[3] ?? 0) : 0, monospace: monospace(font), letters: /\p{L}/u.test(item.str) });
+      runs.push({ str: item.str, y: t?.[5] ?? 0, font, size: t ? Math.hypot(t[2] ?? 0, t[3] ?? 0) : 0, monospace: monospace(font), letters: /\p{L}/u.test(item.str) });
     }
     if (item.hasEOL) {
       text += line + "\n";
       flush();
+      row++;
     }
   }
   text += line;
@@ -58,7 +61,7 @@ export function pageText(items: TextItem[], page: number, lines: Line[], monospa
  * font) does not make a larger line. Its first font is its first run's (a heading's marker
  * or number included), its last the last run with letters.
  */
-function lineStyle(runs: Run[]): Omit<Line, "text" | "page"> {
+function lineStyle(runs: Run[]): Omit<Line, "text" | "page" | "row" | "y"> {
   const preferred = (all: Run[], keep: (r: Run) => boolean) => (all.some(keep) ? all.filter(keep) : all);
   const sized = preferred(preferred(runs, (r) => r.letters), (r) => !r.monospace);
   const lettered = runs.filter((r) => r.letters);

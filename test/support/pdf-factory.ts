@@ -7,7 +7,9 @@ import { constants, deflateRawSync } from "node:zlib";
 import { paper, pipelinePaper } from "../fixtures/texts.ts";
 
 const enc = new TextEncoder();
-const escape = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`).replace(/[^\x20-\x7e]/g, "?");
+/** The standard fonts' own codes (StandardEncoding) for the list glyphs slides use; other non-ASCII becomes "?". */
+const STANDARD_CODES: Record<string, string> = { "•": "\\267", "§": "\\247", "–": "\\261" };
+const escape = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`).replace(/[^\x20-\x7e]/g, (c) => STANDARD_CODES[c] ?? "?");
 
 /** Serialises numbered objects (1..n, object 1 the catalog) with a correct xref table. */
 function writePdf(objects: string[], info = ""): Uint8Array<ArrayBuffer> {
