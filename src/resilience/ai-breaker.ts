@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { TaskCancelledError, TimeoutStrategy, timeout } from "cockatiel";
-import { NotYet } from "../pipeline/errors.ts";
+import { NotYet, PipelineError } from "../pipeline/errors.ts";
 import { log } from "../log.ts";
 
 /**
@@ -103,7 +103,7 @@ export class AiBreaker {
         await this.refresh();
         if (opened === 1) log.warn({ breaker: "open", consecutiveFailures: this.last.consecutiveFailures }, "AI circuit breaker open");
       }
-      if (err instanceof TaskCancelledError) throw new Error(`the model call timed out after ${this.opts.timeoutMs} ms`);
+      if (err instanceof TaskCancelledError) throw new PipelineError("ai_unavailable", `the model call timed out after ${this.opts.timeoutMs} ms`, true);
       throw err;
     }
   }

@@ -140,6 +140,7 @@ export function aiGenerator(opts: AiOptions, breaker: AiBreaker): NotesGenerator
 
 /** Rate limits keep the provider's Retry-After; everything else is a retryable outage. */
 function asPipelineError(err: unknown): PipelineError {
+  if (err instanceof PipelineError) return err;
   if (APICallError.isInstance(err) && err.statusCode === 429) {
     const header = err.responseHeaders?.["retry-after"];
     const seconds = header === undefined ? NaN : Number(header);
