@@ -117,8 +117,11 @@ describe("extraction pool", () => {
     const running = p.extract(job(longPdf(3000)));
     expect(await until(() => p.stats().busy === 1)).toBe(true);
     await Bun.sleep(200);
+    // Every thread ends; the idle one's end reaches the pool later, and a PDF handed to it before would die with it.
+    const ended = threads.map((t) => new Promise((resolve) => t.once("exit", resolve)));
     await Promise.all(threads.map((t) => t.terminate()));
     await expect(running).rejects.toMatchObject({ code: "pdf_too_complex", retryable: false, message: expect.stringContaining("died") });
+    await Promise.all(ended);
     expect(p.stats().terminations.crash).toBe(1);
     expect(await until(() => p.stats().threads === 2)).toBe(true);
     expect((await p.extract(job(await fixtureBytes("form.pdf")))).totalPages).toBe(1);
