@@ -7,7 +7,6 @@ import { mayReadLarge, pickNext, type Claim } from "./fairness.ts";
 import { MemoryWatch } from "./memory-watch.ts";
 import type { FromPoolThread, ToPoolThread } from "./messages.ts";
 import type { PoolThreadOptions } from "./pool-thread.ts";
-import { transferable } from "./transferable.ts";
 
 export interface PoolOptions extends PoolThreadOptions {
   threads: number;
@@ -32,6 +31,8 @@ export interface PoolStats {
 interface Task extends Claim {
   id: number;
   jobId: string;
+  /** To be read with no other PDF beside it: stopped for memory it may have shared with another. */
+  alone: boolean;
   bytes: Uint8Array;
   onProgress?: ExtractRequest["onProgress"];
   resolve(text: ExtractedText): void;
@@ -64,12 +65,10 @@ export class ExtractionPool {
 
   constructor(private readonly opts: PoolOptions) {
     this.memory = new MemoryWatch(opts.maxRssMb * 1024 * 1024, (slot, bytes, sure) => {
-      const seen = `${Math.round(bytes / 1048576)} MB`;
-      // Only a clear culprit is failed for good (and remembered): another is retried.
-      const error = sure
-        ? new PipelineError("pdf_too_complex", `reading the PDF took more than ${opts.maxRssMb} MB of memory (FOLIO_EXTRACT_MAX_RSS_MB; ${seen}); it was stopped`)
-        : new PipelineError("internal_error", `stopped with ${seen} of memory charged, shared with another PDF read at the same time (FOLIO_EXTRACT_MAX_RSS_MB); retried`, true);
-      return this.stopThread(slot, "memory", error);
+      const message = `reading the PDF took more than ${opts.maxRssMb} MB of memory (FOLIO_EXTRACT_MAX_RSS_MB; ${Math.round(bytes / 1048576)} MB)`;
+      // Only a clear culprit fails (and is remembered); one that may have been charged for a
+      // neighbour's memory is read again alone, where the blame is clear.
+      this.stopThread(slot, "memory", sure ? new PipelineError("pdf_too_complex", `${message}; it was stopped`) : `${message} shared with another PDF; to be read again alone`);
     });
   }
 
@@ -80,7 +79,7 @@ export class ExtractionPool {
   extract(req: ExtractRequest): Promise<ExtractedText> {
     if (this.stopping) return Promise.reject(new PipelineError("internal_error", "extraction is shutting down", true));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ id: this.nextId++, jobId: req.jobId, bytes: req.bytes, userId: req.userId, large: false, onProgress: req.onProgress, resolve, reject });
+      this.waiting.push({ id: this.nextId++, jobId: req.jobId, bytes: req.bytes, userId: req.userId, large: false, alone: false, onProgress: req.onProgress, resolve, reject });
       this.dispatch();
     });
   }
@@ -129,8 +128,15 @@ export class ExtractionPool {
   }
 
   private dispatch(): void {
+    if (this.running().some((t) => t.alone)) return;
+    const lone = this.waiting.findIndex((t) => t.alone);
     for (const slot of this.slots) {
       if (!slot.ready || slot.retired || slot.task) continue;
+      // A PDF to be read alone waits for the others to finish, and nothing starts beside it.
+      if (lone >= 0) {
+        if (this.running().length === 0) this.run(slot, this.waiting.splice(lone, 1)[0]!);
+        return;
+      }
       const i = pickNext(this.waiting, this.running(), this.opts.threads, this.opts.perUser);
       if (i < 0) return;
       this.run(slot, this.waiting.splice(i, 1)[0]!);
@@ -145,7 +151,7 @@ export class ExtractionPool {
     slot.task = task;
     slot.timer = setTimeout(
       () =>
-        void this.stopThread(
+        this.stopThread(
           slot,
           "timeout",
           new PipelineError("pdf_too_complex", `reading the PDF took longer than ${this.opts.timeoutMs} ms (FOLIO_EXTRACT_TIMEOUT_MS); it was stopped`),
@@ -154,10 +160,11 @@ export class ExtractionPool {
     );
     this.memory.begin(slot);
     try {
-      const bytes = transferable(task.bytes);
+      // The thread gets a copy: a PDF stopped for memory may have to be read again.
+      const bytes = task.bytes.slice();
       slot.worker.postMessage({ type: "extract", id: task.id, bytes } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
     } catch (err) {
-      // A buffer that cannot be sent (already detached by its owner) must not hold the thread.
+      // A buffer that cannot be copied (already detached by its owner) must not hold the thread.
       this.release(slot);
       task.reject(new PipelineError("internal_error", "the PDF could not be handed to an extraction thread", true, undefined, (err as Error).message));
       queueMicrotask(() => this.dispatch());
@@ -200,16 +207,24 @@ export class ExtractionPool {
     slot.task = undefined;
   }
 
-  /** Past a limit: the PDF fails (pdf_too_complex is remembered by its hash), the thread is ended and replaced. */
-  private async stopThread(slot: Slot, cause: "timeout" | "memory", error: PipelineError): Promise<void> {
+  /**
+   * Past a limit: the thread is ended and replaced, and the PDF fails with `outcome`
+   * (pdf_too_complex is remembered by its hash) or, given a reason instead, waits to be read again alone.
+   */
+  private stopThread(slot: Slot, cause: "timeout" | "memory", outcome: PipelineError | string): void {
     const task = slot.task;
     if (!task) return;
     this.release(slot);
     slot.retired = true;
     this.terminations[cause]++;
-    log.warn({ jobId: task.jobId, cause, code: error.code }, `extraction stopped: ${error.message}`);
-    task.reject(error);
-    await slot.worker.terminate();
+    if (typeof outcome === "string") {
+      log.warn({ jobId: task.jobId, cause }, `extraction stopped: ${outcome}`);
+      this.waiting.unshift({ ...task, alone: true });
+    } else {
+      log.warn({ jobId: task.jobId, cause, code: outcome.code }, `extraction stopped: ${outcome.message}`);
+      task.reject(outcome);
+    }
+    void slot.worker.terminate();
   }
 
   private onExit(slot: Slot): void {

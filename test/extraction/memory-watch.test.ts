@@ -7,20 +7,10 @@ let rss = 100 * MB;
 let watch: MemoryWatch<string> | undefined;
 afterEach(() => watch?.stop());
 
-/** `release` gives back the memory of the last task stopped (its thread has ended). */
-function watching(limitMb: number) {
+function watching(limitMb: number, releaseWaitMs = 1000) {
   const over: { key: string; mb: number; sure: boolean }[] = [];
-  let release = () => {};
-  watch = new MemoryWatch<string>(
-    limitMb * MB,
-    (key, bytes, sure) => {
-      over.push({ key, mb: Math.round(bytes / MB), sure });
-      return new Promise<void>((resolve) => (release = resolve));
-    },
-    5,
-    () => rss,
-  );
-  return { watch, over, release: () => release() };
+  watch = new MemoryWatch<string>(limitMb * MB, (key, bytes, sure) => over.push({ key, mb: Math.round(bytes / MB), sure }), 5, releaseWaitMs, () => rss);
+  return { watch, over };
 }
 const settle = () => Bun.sleep(30);
 
@@ -50,7 +40,7 @@ test("growth before a task began is not charged to it", async () => {
 
 test("growth while two run is split; the larger share is stopped first, not surely, and the other judged alone once that memory is back", async () => {
   rss = 100 * MB;
-  const { watch, over, release } = watching(200);
+  const { watch, over } = watching(200);
   watch.begin("ordinary");
   rss += 60 * MB;
   await settle();
@@ -62,8 +52,7 @@ test("growth while two run is split; the larger share is stopped first, not sure
   rss += 100 * MB; // swelling 250, but judged only once the stopped thread's memory is back
   await settle();
   expect(over.length).toBe(1);
-  rss -= 210 * MB; // swelling 40
-  release();
+  rss -= 210 * MB; // the stopped thread's memory is back: swelling 40
   await settle();
   expect(over.length).toBe(1);
   rss += 170 * MB;
@@ -83,4 +72,19 @@ test("a share twice the others' is blamed surely even when others run", async ()
   rss += 40 * MB; // bomb 210, small 50
   await settle();
   expect(over).toEqual([{ key: "bomb", mb: 210, sure: true }]);
+});
+
+test("a stopped thread whose memory does not come back holds the judging of others for releaseWaitMs at most", async () => {
+  rss = 100 * MB;
+  const { watch, over } = watching(200, 60);
+  watch.begin("a");
+  watch.begin("b");
+  rss += 500 * MB; // 250 each
+  await settle();
+  expect(over).toEqual([{ key: "a", mb: 250, sure: false }]);
+  rss += 100 * MB; // b 350, charged alone now; a's memory never comes back
+  await settle();
+  expect(over.length).toBe(1);
+  await Bun.sleep(60);
+  expect(over.at(-1)).toEqual({ key: "b", mb: 350, sure: true });
 });

@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import { getDocumentProxy } from "unpdf";
 import { ExtractionPool, type PoolOptions } from "../../src/extraction/pool.ts";
 import { fixtureBytes } from "../support/fixtures.ts";
-import { emptyTextItemsPdf, flateBombPdf, longPdf, nestedXObjectPdf } from "../support/pdf-factory.ts";
+import { emptyTextItemsPdf, flateBombPdf, longPdf, nestedXObjectPdf, variant } from "../support/pdf-factory.ts";
 
 const base: PoolOptions = { perUser: true, threads: 2, timeoutMs: 3000, maxRssMb: 1024, maxPages: 5000, minTextChars: 50, maxTextChars: 8_000_000, largePages: 500 };
 let pool: ExtractionPool | undefined;
@@ -125,8 +125,11 @@ describe("extraction pool", () => {
     );
     expect(await until(() => p.stats().busy === 1)).toBe(true);
     await Bun.sleep(200);
+    // Every thread ends; the idle one's end reaches the pool later, and a PDF handed to it before would die with it.
+    const ended = threads.map((t) => new Promise((resolve) => t.once("exit", resolve)));
     await Promise.all(threads.map((t) => t.terminate()));
     expect(await running).toMatchObject({ code: "pdf_too_complex", retryable: false, message: expect.stringContaining("died") });
+    await Promise.all(ended);
     expect(p.stats().terminations.crash).toBe(1);
     expect(await until(() => p.stats().threads === 2)).toBe(true);
     expect((await p.extract(job(await fixtureBytes("form.pdf")))).totalPages).toBe(1);
@@ -168,5 +171,18 @@ describe("extraction pool", () => {
         expect(await until(() => p.stats().threads === 2 && rssMb() - before < slackMb)).toBe(true);
       }, 120_000);
     }
+
+    test("two Flate bombs at once: neither can be blamed alone, so the first stopped is read again alone; both fail pdf_too_complex, RSS bounded by both threads' ceilings", async () => {
+      const p = await started({ maxRssMb: ceilingMb, timeoutMs: 60_000 });
+      const bombs = [flateBombPdf(800), variant(flateBombPdf(800), 1)];
+      Bun.gc(true);
+      const before = rssMb();
+      const { peak, outcome } = await peakWhile(Promise.all(bombs.map((b, i) => p.extract(job(b, `user${i}`)).catch((err: Error) => err))));
+      console.log(`two Flate bombs: RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB at peak (2 × ${ceilingMb} MB)`);
+      expect(outcome).toMatchObject([{ code: "pdf_too_complex" }, { code: "pdf_too_complex" }]);
+      expect(peak - before).toBeLessThan(2 * ceilingMb + slackMb);
+      // Stopped three times: the first not surely (half of the growth was the other's), then each alone.
+      expect(p.stats().terminations).toMatchObject({ memory: 3, crash: 0 });
+    }, 120_000);
   });
 });
