@@ -1,10 +1,13 @@
 /**
- * Entry of one extraction thread: pdf.js loaded when it starts, then one PDF at a time.
- * Nothing here enforces time: the pool terminates a thread that takes too long.
+ * Entry of one extraction thread: pdf.js loaded when it starts, then one PDF at a time;
+ * pages without a text layer are OCR'd here too (PDFium and tesseract, loaded on the
+ * thread's first scan). Nothing here enforces time: the pool terminates a thread that takes
+ * too long.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { PipelineError } from "../pipeline/errors.ts";
 import { extractPdf, warmExtractor } from "../pipeline/extract.ts";
+import { ocrPages, type OcrSettings } from "../pipeline/ocr/ocr-pages.ts";
 import type { FromPoolThread, ToPoolThread } from "./messages.ts";
 
 export interface PoolThreadOptions {
@@ -12,6 +15,7 @@ export interface PoolThreadOptions {
   minTextChars: number;
   maxTextChars: number;
   largePages: number;
+  ocr: OcrSettings;
 }
 
 class Yielded extends Error {}
@@ -20,6 +24,15 @@ const opts = workerData as PoolThreadOptions;
 const port = parentPort!;
 const send = (m: FromPoolThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 const answers = new Map<number, (proceed: boolean) => void>();
+
+/** Asks the pool whether this PDF may go on as large work; throws Yielded when it may not (yet). */
+async function mayGoOn(id: number, pages: number): Promise<void> {
+  const proceed = await new Promise<boolean>((resolve) => {
+    answers.set(id, resolve);
+    send({ type: "opened", id, pages });
+  });
+  if (!proceed) throw new Yielded();
+}
 
 await warmExtractor();
 
@@ -36,19 +49,20 @@ port.on("message", async (m: ToPoolThread) => {
     const text = await extractPdf(bytes, {
       ...opts,
       async onOpened(pages) {
-        if (pages <= opts.largePages) return;
-        const proceed = await new Promise<boolean>((resolve) => {
-          answers.set(id, resolve);
-          send({ type: "opened", id, pages });
-        });
-        if (!proceed) throw new Yielded();
+        if (pages > opts.largePages) await mayGoOn(id, pages);
       },
       onProgress(done, total) {
         const percent = Math.floor((100 * done) / total);
         if (percent === lastPercent) return;
         lastPercent = percent;
-        send({ type: "progress", id, done, total });
+        send({ type: "progress", id, done, total, stage: "text" });
       },
+      // A scan is large work whatever its page count: a page of OCR costs seconds.
+      ocr: (layer) =>
+        ocrPages(bytes, layer, m.ocr, opts.ocr, {
+          onPlanned: (pages) => mayGoOn(id, pages),
+          onPage: (done, total) => send({ type: "progress", id, done, total, stage: "ocr" }),
+        }),
     });
     send({ type: "done", id, text });
   } catch (err) {

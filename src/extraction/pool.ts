@@ -11,6 +11,8 @@ export interface PoolOptions extends PoolThreadOptions {
   threads: number;
   /** Past this, the thread is terminated and the PDF fails pdf_too_complex. */
   timeoutMs: number;
+  /** Each page's OCR has this long (the budget grows with the pages), else ocr_timeout. */
+  ocrPageTimeoutMs: number;
   /** Several users share the pool (API keys): one user may hold at most N−1 threads. */
   perUser: boolean;
   /** How a thread is made (tests keep a handle on theirs); the default runs pool-thread.ts. */
@@ -27,6 +29,7 @@ export interface PoolStats {
 interface Task extends Claim {
   id: number;
   bytes: Uint8Array;
+  ocr: NonNullable<ExtractRequest["ocr"]>;
   onProgress?: ExtractRequest["onProgress"];
   resolve(text: ExtractedText): void;
   reject(err: Error): void;
@@ -41,11 +44,15 @@ interface Slot {
   timer?: ReturnType<typeof setTimeout>;
 }
 
+/** Why a thread was stopped: the code and message its PDF fails with. */
+type Overrun = [code: "pdf_too_complex" | "ocr_timeout", message: string];
+
 /**
  * pdf.js on every core, fenced in: N threads that each read one PDF at a time, fed first
  * come first served within the fairness rules (fairness.ts). The limits are enforced from
  * outside the reading thread, so a PDF that never finishes cannot hold one: past the
- * timeout the thread is terminated and replaced. A thread that dies is replaced too.
+ * timeout (the text layer's, then each OCR'd page's) the thread is terminated and
+ * replaced. A thread that dies is replaced too.
  */
 export class ExtractionPool {
   private readonly slots: Slot[] = [];
@@ -63,7 +70,7 @@ export class ExtractionPool {
   extract(req: ExtractRequest): Promise<ExtractedText> {
     if (this.stopping) return Promise.reject(new PipelineError("internal_error", "extraction is shutting down", true));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ id: this.nextId++, bytes: req.bytes, userId: req.userId, large: false, onProgress: req.onProgress, resolve, reject });
+      this.waiting.push({ id: this.nextId++, bytes: req.bytes, ocr: req.ocr ?? "auto", userId: req.userId, large: false, onProgress: req.onProgress, resolve, reject });
       this.dispatch();
     });
   }
@@ -90,7 +97,7 @@ export class ExtractionPool {
   }
 
   private addThread(): Promise<void> {
-    const { threads: _t, timeoutMs: _m, perUser: _u, spawn, ...data } = this.opts;
+    const { threads: _t, timeoutMs: _m, ocrPageTimeoutMs: _o, perUser: _u, spawn, ...data } = this.opts;
     const worker = spawn ? spawn(data) : new Worker(new URL("./pool-thread.ts", import.meta.url), { workerData: data });
     const slot: Slot = { worker, ready: false, retired: false };
     this.slots.push(slot);
@@ -125,10 +132,10 @@ export class ExtractionPool {
 
   private run(slot: Slot, task: Task): void {
     slot.task = task;
-    slot.timer = setTimeout(() => this.timeOut(slot), this.opts.timeoutMs);
+    this.budget(slot, this.opts.timeoutMs, ["pdf_too_complex", `reading the PDF took longer than ${this.opts.timeoutMs} ms (FOLIO_EXTRACT_TIMEOUT_MS); it was stopped`]);
     try {
       const bytes = transferable(task.bytes);
-      slot.worker.postMessage({ type: "extract", id: task.id, bytes } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
+      slot.worker.postMessage({ type: "extract", id: task.id, bytes, ocr: task.ocr } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
     } catch (err) {
       // A buffer that cannot be sent (already detached by its owner) must not hold the thread.
       this.release(slot);
@@ -148,7 +155,11 @@ export class ExtractionPool {
         return;
       }
       case "progress":
-        task.onProgress?.(m.done, m.total);
+        if (m.stage === "ocr") {
+          const ms = this.opts.ocrPageTimeoutMs;
+          this.budget(slot, ms, ["ocr_timeout", `OCR of page ${m.done + 1} of ${m.total} to read took longer than ${ms} ms (FOLIO_OCR_PAGE_TIMEOUT_MS); it was stopped`]);
+        }
+        task.onProgress?.(m.done, m.total, m.stage);
         return;
       case "yielded":
         // The last thread free for small PDFs: this large one waits for a large-PDF slot.
@@ -172,13 +183,19 @@ export class ExtractionPool {
     slot.task = undefined;
   }
 
-  private timeOut(slot: Slot): void {
+  /** From now, the slot's PDF has `ms` before its thread is stopped with `overrun`. */
+  private budget(slot: Slot, ms: number, overrun: Overrun): void {
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => this.timeOut(slot, overrun), ms);
+  }
+
+  private timeOut(slot: Slot, [code, message]: Overrun): void {
     const task = slot.task;
     if (!task) return;
     this.release(slot);
     slot.retired = true;
     this.terminations.timeout++;
-    task.reject(new PipelineError("pdf_too_complex", `reading the PDF took longer than ${this.opts.timeoutMs} ms (FOLIO_EXTRACT_TIMEOUT_MS); it was stopped`));
+    task.reject(new PipelineError(code, message));
     void slot.worker.terminate();
   }
 

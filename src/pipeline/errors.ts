@@ -7,6 +7,8 @@ export type FailureCode =
   | "pdf_no_text"
   | "pdf_too_many_pages"
   | "pdf_too_complex"
+  | "ocr_too_many_pages"
+  | "ocr_timeout"
   | "file_missing"
   | "text_missing"
   | "ai_invalid_output"

@@ -2,6 +2,7 @@ import { getDocumentProxy, getResolvedPDFJS } from "unpdf";
 import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
 import { firstPageTitle, fontHeadings, MAX_HEADINGS, type Heading, type Line } from "./font-headings.ts";
+import type { OcrPass } from "./ocr/ocr-pages.ts";
 import { pageText, type TextItem } from "./page-lines.ts";
 
 export type { Heading } from "./font-headings.ts";
@@ -14,6 +15,8 @@ export interface ExtractedText {
   /** From the PDF's bookmarks, or else from lines set in a larger font than the body. */
   headings: Heading[];
   chars: number;
+  /** Pages read by OCR (page number → tesseract's mean confidence, 0–100) and the time it took; absent when none was. */
+  ocr?: { confidence: Record<string, number>; ms: number };
 }
 
 export interface ExtractOptions {
@@ -33,6 +36,11 @@ export interface ExtractOptions {
    * them alone (bench:quality scores the font-size detector against the bookmarks).
    */
   headingsFrom?: "auto" | "fonts" | "bookmarks";
+  /**
+   * Reads pages by OCR, given each page's text-layer text (page number → text); what it
+   * returns replaces those pages' text. Run in the extraction pool's threads.
+   */
+  ocr?: (layer: Map<number, string>) => Promise<OcrPass>;
 }
 
 type PdfDoc = Awaited<ReturnType<typeof getDocumentProxy>>;
@@ -62,11 +70,15 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
       page.cleanup();
       opts.onProgress?.(n, pdf.numPages);
     }
+    const ocr = await opts.ocr?.(new Map(pages.map((text, i) => [i + 1, text])));
+    for (const [n, read] of ocr?.read ?? []) pages[n - 1] = cleanText(read.text);
     const chars = pages.reduce((sum, p) => sum + p.replace(/\s+/g, "").length, 0);
     if (chars < opts.minTextChars) {
       throw new PipelineError(
         "pdf_no_text",
-        `the PDF has ${chars} characters of text (fewer than ${opts.minTextChars}): an image-only scan or a drawing? OCR it first`,
+        ocr && ocr.read.size > 0
+          ? `OCR found ${chars} characters of text on ${ocr.read.size} page(s) (fewer than ${opts.minTextChars}): a picture or a blank scan?`
+          : `the PDF has ${chars} characters of text (fewer than ${opts.minTextChars}): a drawing, or a scan read with ocr=off? (ocr=force reads every page by OCR)`,
       );
     }
     const [title, outline] = await Promise.all([metadataTitle(pdf), opts.headingsFrom === "fonts" ? [] : bookmarks(pdf)]);
@@ -79,6 +91,7 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
       // The title heads the notes already: a title slide is not the first section.
       headings: outline.length > 0 ? outline : fromFonts(),
       chars,
+      ...(ocr && ocr.read.size > 0 && { ocr: { confidence: Object.fromEntries([...ocr.read].map(([n, r]) => [String(n), r.confidence])), ms: ocr.ms } }),
     };
   } finally {
     await pdf.loadingTask.destroy().catch(() => {});

@@ -43,6 +43,7 @@ export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Arr
       sha256: data.sha256,
       userId: data.userId,
       jobId: data.jobId,
+      ocr: data.ocr,
       onProgress(done, total) {
         const progress = 10 + Math.floor((50 * done) / total);
         if (progress - lastReported >= 10) {

@@ -2,10 +2,21 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { Worker } from "node:worker_threads";
 import { ExtractionPool, type PoolOptions } from "../../src/extraction/pool.ts";
+import { resolveLanguages } from "../../src/pipeline/ocr/languages.ts";
 import { fixtureBytes } from "../support/fixtures.ts";
 import { longPdf, nestedXObjectPdf } from "../support/pdf-factory.ts";
 
-const base: PoolOptions = { perUser: true, threads: 2, timeoutMs: 3000, maxPages: 5000, minTextChars: 50, maxTextChars: 8_000_000, largePages: 500 };
+const base: PoolOptions = {
+  perUser: true,
+  threads: 2,
+  timeoutMs: 3000,
+  maxPages: 5000,
+  minTextChars: 50,
+  maxTextChars: 8_000_000,
+  largePages: 500,
+  ocrPageTimeoutMs: 30_000,
+  ocr: { langs: resolveLanguages(["eng"]), dpi: 100, maxPages: 10 },
+};
 let pool: ExtractionPool | undefined;
 afterEach(async () => {
   await pool?.stop(0);

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { JOB_STATUSES } from "../../../db/job-status.ts";
+import { OCR_MODES } from "../../pipeline/ocr/ocr-pages.ts";
 import { PIPELINES } from "../../queues/names.ts";
 
 /** The shapes of the API: validation and the OpenAPI document both come from these. */
@@ -17,6 +18,10 @@ const CallbackUrl = z.string().openapi({
   example: "https://example.com/folio-hook",
 });
 
+export const OcrOption = z.enum(OCR_MODES).openapi({
+  description: "auto (default): OCR the pages that carry an image and (nearly) no text layer; force: OCR every page; off: never (a scan fails pdf_no_text)",
+});
+
 const REFRESH_DESCRIPTION = "Make the notes afresh: the cache is not consulted, and its entry is replaced by the new notes";
 const RefreshFlag = z.enum(["true", "false"]).openapi({ description: REFRESH_DESCRIPTION });
 
@@ -25,6 +30,7 @@ export const UploadQuery = z.object({
   pipeline: Pipeline.optional(),
   callbackUrl: CallbackUrl.optional(),
   refresh: RefreshFlag.optional(),
+  ocr: OcrOption.optional(),
 });
 
 export const UrlUpload = z
@@ -33,6 +39,7 @@ export const UrlUpload = z
     pipeline: Pipeline.optional(),
     callbackUrl: CallbackUrl.optional(),
     refresh: z.boolean().optional().openapi({ description: REFRESH_DESCRIPTION }),
+    ocr: OcrOption.optional(),
   })
   .openapi("UrlUpload");
 

@@ -7,6 +7,7 @@ import { checkUrl, UrlRefused } from "../../ingest/url-policy.ts";
 import { log } from "../../log.ts";
 import { hashingStream, hasPdfMagic, UploadRejected } from "../../ingest/upload-guard.ts";
 import { notesRow } from "../../pipeline/stages.ts";
+import { OCR_MODES, type OcrMode } from "../../pipeline/ocr/ocr-pages.ts";
 import { PIPELINES, type Pipeline } from "../../queues/names.ts";
 import type { Producer } from "../../queues/producer.ts";
 import type { Storage } from "../../storage/storage.ts";
@@ -66,6 +67,7 @@ const route = createRoute({
               pipeline: { type: "string", enum: [...PIPELINES] },
               callbackUrl: { type: "string", format: "uri" },
               refresh: { type: "string", enum: ["true", "false"], description: "Make the notes afresh (see the refresh query parameter)" },
+              ocr: { type: "string", enum: [...OCR_MODES], description: "Which pages are read by OCR (see the ocr query parameter)" },
             },
             required: ["file"],
           },
@@ -134,9 +136,11 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   }
   let pipeline: ReturnType<typeof pipelineOf>;
   let callbackUrl: Awaited<ReturnType<typeof callbackOf>>;
+  let ocr: OcrMode | undefined;
   try {
     if (fields.extraFile) throw new HttpError(400, "too_many_files", "send one file per upload");
     pipeline = pipelineOf(fields.pipeline ?? query.pipeline);
+    ocr = ocrOf(fields.ocr ?? query.ocr);
     callbackUrl = await callbackOf(cfg, fields.callbackUrl ?? query.callbackUrl);
   } catch (err) {
     await deps.storage.delete(storageKey).catch(() => {});
@@ -174,7 +178,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
     return { ...answer, status: "completed", cached: true, notesId: notes.id };
   }
   await enqueueOrFail(deps, jobId, callbackUrl, () =>
-    deps.producer.enqueue({ jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, trace, ...(refresh && { refresh }) }),
+    deps.producer.enqueue({ jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, trace, ...(refresh && { refresh }), ...(ocr && { ocr }) }),
   );
   log.info({ jobId, fileId, pipeline, size: meta.size, refresh }, "upload accepted");
   return { ...answer, status: "queued", cached: false };
@@ -198,7 +202,7 @@ async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typ
     { id: jobId, userId, fileId, pipeline, status: "queued", callbackUrl, traceparent: trace?.traceparent },
   );
   await enqueueOrFail(deps, jobId, callbackUrl, () =>
-    deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl, trace, ...(body.refresh && { refresh: true }) }),
+    deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl, trace, ...(body.refresh && { refresh: true }), ...(body.ocr && { ocr: body.ocr }) }),
   );
   log.info({ jobId, fileId, pipeline, url: safeUrl(url.href) }, "upload by URL accepted");
   return { jobId, fileId, sha256: null, status: "queued", pipeline, cached: false, size: null, url: url.href };
@@ -213,6 +217,13 @@ function pipelineOf(value: string | undefined): Pipeline {
   if (value === undefined) return "optimized";
   if (!(PIPELINES as readonly string[]).includes(value)) throw new HttpError(400, "invalid_pipeline", `pipeline must be one of ${PIPELINES.join(", ")}`);
   return value as Pipeline;
+}
+
+/** A form field is not checked by the query's schema: the same choice, checked here. */
+function ocrOf(value: string | undefined): OcrMode | undefined {
+  if (value === undefined) return undefined;
+  if (!(OCR_MODES as readonly string[]).includes(value)) throw new HttpError(400, "invalid_ocr", `ocr must be one of ${OCR_MODES.join(", ")}`);
+  return value as OcrMode;
 }
 
 async function callbackOf(cfg: Config, value: string | undefined): Promise<string | undefined> {
