@@ -8,6 +8,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { PipelineError } from "../pipeline/errors.ts";
 import { extractPdf, warmExtractor } from "../pipeline/extract.ts";
 import { ocrPages, type OcrSettings } from "../pipeline/ocr/ocr-pages.ts";
+import { warmRenderer } from "../pipeline/ocr/render.ts";
 import type { FromPoolThread, ToPoolThread } from "./messages.ts";
 
 export interface PoolThreadOptions {
@@ -34,7 +35,7 @@ async function mayGoOn(id: number, pages: number): Promise<void> {
   if (!proceed) throw new Yielded();
 }
 
-await warmExtractor();
+await Promise.all([warmExtractor(), warmRenderer()]);
 
 port.on("message", async (m: ToPoolThread) => {
   if (m.type !== "extract") {

@@ -112,4 +112,22 @@ describe("extraction pool", () => {
     expect(await until(() => p.stats().threads === 2)).toBe(true);
     expect((await p.extract(job(await fixtureBytes("form.pdf")))).totalPages).toBe(1);
   }, 60_000);
+
+  test("a scan's pages are OCR'd on the pool's threads with progress per page; a page over its OCR budget fails ocr_timeout and its thread is replaced", async () => {
+    const p = await started({ timeoutMs: 60_000 });
+    const progress: string[] = [];
+    const text = await p.extract({ ...job(await fixtureBytes("scan-mixed.pdf")), onProgress: (done, total, stage) => progress.push(`${stage} ${done}/${total}`) });
+    expect(Object.keys(text.ocr!.confidence)).toEqual(["2"]);
+    expect(progress).toEqual(["text 1/2", "text 2/2", "ocr 0/1"]);
+    await p.stop(0);
+
+    const tight = await started({ timeoutMs: 60_000, ocrPageTimeoutMs: 100 });
+    await expect(tight.extract(job(await fixtureBytes("scan-paper.pdf")))).rejects.toMatchObject({
+      code: "ocr_timeout",
+      message: expect.stringContaining("OCR of page 1 of 1 to read took longer than 100 ms (FOLIO_OCR_PAGE_TIMEOUT_MS)"),
+    });
+    expect(tight.stats().terminations).toEqual({ timeout: 1, crash: 0 });
+    expect(await until(() => tight.stats().threads === 2)).toBe(true);
+    expect((await tight.extract(job(await fixtureBytes("form.pdf")))).totalPages).toBe(1);
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ const require = createRequire(import.meta.url);
 
 /**
  * Renders pages for OCR with PDFium (WebAssembly): pdf.js as bundled by unpdf draws JBIG2
- * scans blank, and PDFium reads them. Loaded once per thread, on its first scan.
+ * scans blank, and PDFium reads them. Loaded once per thread (warmRenderer).
  */
 let library: Promise<PDFiumLibrary> | undefined;
 
@@ -17,6 +17,14 @@ function pdfium(): Promise<PDFiumLibrary> {
   };
   library ??= PDFiumLibrary.init({ wasmBinary: wasmBinary() });
   return library;
+}
+
+/**
+ * PDFium takes ~0.4 s to load, and any PDF with a nearly empty page (a title slide) asks
+ * it whether the page holds an image: threads load it when they start, not on such a PDF.
+ */
+export async function warmRenderer(): Promise<void> {
+  await pdfium();
 }
 
 /** Past this many pixels a page is drawn at a lower resolution (a poster-sized page at 200 dpi would take gigabytes). */
