@@ -1,5 +1,5 @@
 import type { ExtractedText } from "../extract.ts";
-import { fingerprintOf, type GeneratorFingerprint } from "./fingerprint.ts";
+import { fingerprintOf, type GeneratorFingerprint, type ReaderSetting } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
 import { NotesSchema, notesMarkdown, type Notes, type OutlineEntry } from "./schema.ts";
 import { STOPWORDS } from "./stopwords.ts";
@@ -9,7 +9,7 @@ import { STOPWORDS } from "./stopwords.ts";
  * Sentences are scored by how much of the document's TF-IDF centroid they carry, so the
  * cost is linear in the text: one pass to count terms, one to score sentences.
  */
-export interface ExtractiveOptions {
+export interface ExtractiveOptions extends ReaderSetting {
   summarySentences: number;
   keyPoints: number;
 }
@@ -32,7 +32,7 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 const SUMMARISER_VERSION = 3;
 
 export function extractiveFingerprint(opts: ExtractiveOptions): GeneratorFingerprint {
-  return fingerprintOf("extractive", { version: SUMMARISER_VERSION, sentences: opts.summarySentences, keyPoints: opts.keyPoints });
+  return fingerprintOf("extractive", { version: SUMMARISER_VERSION, sentences: opts.summarySentences, keyPoints: opts.keyPoints }, opts);
 }
 
 export function extractiveGenerator(opts: ExtractiveOptions): NotesGenerator {

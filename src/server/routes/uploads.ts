@@ -158,7 +158,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey };
   // A PDF whose notes are cached is answered now: the job is born completed, with this user's own notes row.
   const refresh = isTrue(fields.refresh ?? query.refresh);
-  const cached = refresh ? undefined : await deps.cache.lookup({ sha256: meta.sha256, userId }).catch(() => undefined);
+  const cached = refresh ? undefined : await deps.cache.lookup({ sha256: meta.sha256, userId, ocr }).catch(() => undefined);
   const notes = cached ? notesRow({ jobId, userId, sha256: meta.sha256 }, cached, true) : undefined;
   const trace = currentCarrier();
   const base = { id: jobId, userId, fileId, pipeline, callbackUrl, traceparent: trace?.traceparent };

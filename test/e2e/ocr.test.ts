@@ -1,0 +1,58 @@
+/**
+ * Scans through the running service, as a user uploads them: notes from the words on the
+ * page image, through both pipelines; the upload's ocr choice (form field, query, JSON).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { getJson, uploadBlob, uploadFile, waitFinal } from "../support/client.ts";
+import { fixture, fixtureBytes } from "../support/fixtures.ts";
+import { startInProcess, type InProcessService } from "../support/in-process-service.ts";
+import { freshDatabase } from "../support/postgres.ts";
+
+let db: { url: string; drop: () => Promise<void> };
+let svc: InProcessService;
+
+beforeAll(async () => {
+  db = await freshDatabase("ocr");
+  // 150 dpi reads the fixtures' 11-point text as well as 200, in less time.
+  svc = await startInProcess({ name: "ocr", env: { DATABASE_URL: db.url, FOLIO_EXTRACT_THREADS: "2", FOLIO_OCR_DPI: "150" } });
+}, 60_000);
+afterAll(async () => {
+  await svc?.stop();
+  svc?.cleanup();
+  await db?.drop();
+});
+
+async function notesOf(job: any): Promise<string> {
+  expect(job).toMatchObject({ status: "completed", error: null });
+  const notes = await getJson(`${svc.url}/notes/${job.notesId}`);
+  return `${notes.body.summary} ${notes.body.keyPoints.join(" ")} ${notes.body.markdown}`;
+}
+
+describe("scans become notes", () => {
+  test("a scanned page, through the one-job and the staged pipeline, gives notes in its own words", async () => {
+    const one = await uploadFile(svc.url, fixture("scan-paper.pdf"));
+    expect(one.status).toBe(202);
+    const text = await notesOf(await waitFinal(svc.url, one.body.jobId, 90_000));
+    for (const words of ["revision control", "developers", "earlier version of a file"]) expect(text.toLowerCase()).toContain(words);
+    // refresh: the staged pipeline makes its own instead of taking the cached notes.
+    const staged = await uploadFile(svc.url, fixture("scan-paper.pdf"), { pipeline: "staged", refresh: "true" });
+    expect(await notesOf(await waitFinal(svc.url, staged.body.jobId, 90_000))).toContain("Software is rarely written by one person");
+  }, 120_000);
+
+  test("ocr=off (query) keeps a scan's old answer, pdf_no_text; it is not answered from the OCR'd notes in the cache", async () => {
+    const res = await fetch(`${svc.url}/uploads?ocr=off&filename=scan.pdf`, { method: "POST", body: await fixtureBytes("scan-paper.pdf"), headers: { "content-type": "application/pdf" } });
+    expect(res.status).toBe(202);
+    const job = await waitFinal(svc.url, ((await res.json()) as any).jobId);
+    expect(job).toMatchObject({ status: "failed", error: { code: "pdf_no_text" } });
+  }, 60_000);
+
+  test("ocr=force (form field) on a born-digital PDF gives notes; a bad choice is a 400", async () => {
+    const forced = await uploadFile(svc.url, fixture("form.pdf"), { ocr: "force" });
+    expect(forced.status).toBe(202);
+    expect((await notesOf(await waitFinal(svc.url, forced.body.jobId, 90_000))).length).toBeGreaterThan(50);
+    const bad = await uploadBlob(svc.url, await fixtureBytes("form.pdf"), "form.pdf", { ocr: "sometimes" });
+    expect(bad).toMatchObject({ status: 400, body: { error: { code: "invalid_ocr" } } });
+    const badQuery = await fetch(`${svc.url}/uploads?ocr=sometimes`, { method: "POST", body: await fixtureBytes("form.pdf"), headers: { "content-type": "application/pdf" } });
+    expect(badQuery.status).toBe(400);
+  }, 120_000);
+});
