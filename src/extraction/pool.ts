@@ -24,6 +24,8 @@ export interface PoolStats {
   busy: number;
   waiting: number;
   terminations: { timeout: number; crash: number };
+  /** Pages read by OCR, and the seconds it took, since the pool started. */
+  ocr: { pages: number; seconds: number };
 }
 
 interface Task extends Claim {
@@ -58,6 +60,7 @@ export class ExtractionPool {
   private readonly slots: Slot[] = [];
   private readonly waiting: Task[] = [];
   private readonly terminations = { timeout: 0, crash: 0 };
+  private readonly ocr = { pages: 0, seconds: 0 };
   private nextId = 0;
   private stopping = false;
 
@@ -77,7 +80,7 @@ export class ExtractionPool {
 
   stats(): PoolStats {
     const live = this.slots.filter((s) => !s.retired);
-    return { threads: live.length, busy: live.filter((s) => s.task).length, waiting: this.waiting.length, terminations: { ...this.terminations } };
+    return { threads: live.length, busy: live.filter((s) => s.task).length, waiting: this.waiting.length, terminations: { ...this.terminations }, ocr: { ...this.ocr } };
   }
 
   /** Lets running extractions finish within timeoutMs, then ends every thread. */
@@ -168,6 +171,10 @@ export class ExtractionPool {
         break;
       case "done":
         this.release(slot);
+        if (m.text.ocr) {
+          this.ocr.pages += Object.keys(m.text.ocr.confidence).length;
+          this.ocr.seconds += m.text.ocr.ms / 1000;
+        }
         task.resolve(m.text);
         break;
       case "failed":

@@ -33,18 +33,23 @@ export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker)
   return bytes;
 }
 
-/** extract: text per page, reported as progress 10–60. */
+/** extract: text per page, reported as progress 10–60; each OCR'd page reported as it starts. */
 export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Array, t: JobTracker): Promise<ExtractedText> {
   await t.progress("extracting", 10);
   let lastReported = 0;
-  return t.timed("extractMs", () =>
+  const text = await t.timed("extractMs", () =>
     deps.extractor.extract({
       bytes,
       sha256: data.sha256,
       userId: data.userId,
       jobId: data.jobId,
       ocr: data.ocr,
-      onProgress(done, total) {
+      onProgress(done, total, stage) {
+        if (stage === "ocr") {
+          // Seconds a page: every one is worth a write (the CLI shows `ocr 3/40`).
+          void t.progress("extracting", lastReported, { ocrPages: total, ocrPagesDone: done }).catch(() => {});
+          return;
+        }
         const progress = 10 + Math.floor((50 * done) / total);
         if (progress - lastReported >= 10) {
           lastReported = progress;
@@ -53,6 +58,15 @@ export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Arr
       },
     }),
   );
+  if (text.ocr) t.record("ocrMs", text.ocr.ms);
+  return text;
+}
+
+/** How many pages OCR read and how sure it was, for the job's row (none read: zero pages). */
+export function ocrOf(text: ExtractedText): { ocrPages: number; ocrPagesDone: number; ocrConfidence?: number } {
+  const confidences = Object.values(text.ocr?.confidence ?? {});
+  const mean = confidences.length ? Math.round(confidences.reduce((a, b) => a + b, 0) / confidences.length) : undefined;
+  return { ocrPages: confidences.length, ocrPagesDone: confidences.length, ...(mean !== undefined && { ocrConfidence: mean }) };
 }
 
 /**
@@ -61,7 +75,7 @@ export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Arr
  * and the job waits, its attempts untouched.
  */
 export async function generate(deps: StageDeps, text: ExtractedText, t: JobTracker): Promise<Notes> {
-  await t.progress("generating", 60, { pages: text.totalPages });
+  await t.progress("generating", 60, { pages: text.totalPages, ...ocrOf(text) });
   const notes = await t.timed("aiMs", async () => {
     try {
       return await deps.generator.generate(text);

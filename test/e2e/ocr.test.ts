@@ -55,4 +55,24 @@ describe("scans become notes", () => {
     const badQuery = await fetch(`${svc.url}/uploads?ocr=sometimes`, { method: "POST", body: await fixtureBytes("form.pdf"), headers: { "content-type": "application/pdf" } });
     expect(badQuery.status).toBe(400);
   }, 120_000);
+
+  test("a mixed PDF: GET /jobs/:id says one page from the text layer, one from OCR, with its confidence and time; /metrics counts OCR pages and seconds", async () => {
+    const up = await uploadFile(svc.url, fixture("scan-mixed.pdf"));
+    const job = await waitFinal(svc.url, up.body.jobId, 90_000);
+    const text = await notesOf(job);
+    expect(text).toContain("revision");
+    expect(job.pages).toBe(2);
+    expect(job.ocr).toEqual({ pages: 1, pagesDone: 1, textLayerPages: 1, meanConfidence: expect.any(Number) });
+    expect(job.ocr.meanConfidence).toBeGreaterThan(80);
+    expect(job.timings.ocrMs).toBeGreaterThan(0);
+    expect(job.timings.ocrMs).toBeLessThanOrEqual(job.timings.extractMs);
+    const born = await waitFinal(svc.url, (await uploadFile(svc.url, fixture("paper-bookmarks.pdf"))).body.jobId);
+    expect(born.ocr).toMatchObject({ pages: 0, textLayerPages: 2, meanConfidence: null });
+    let metrics = "";
+    // The worker posts its pool's counts every 2 s.
+    for (let i = 0; i < 50 && !/folio_ocr_pages_total [1-9]/.test(metrics); i++, await Bun.sleep(100)) metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(metrics).toMatch(/folio_ocr_pages_total [1-9]/);
+    expect(metrics).toMatch(/folio_ocr_seconds_total \d/);
+    expect(metrics).toContain('folio_stage_duration_seconds_count{stage="ocr"');
+  }, 120_000);
 });

@@ -38,7 +38,7 @@ const until = async (what: () => boolean, ms = 10_000) => {
 describe("extraction pool", () => {
   test("reads PDFs on N threads, with progress", async () => {
     const p = await started();
-    expect(p.stats()).toEqual({ threads: 2, busy: 0, waiting: 0, terminations: { timeout: 0, crash: 0 } });
+    expect(p.stats()).toEqual({ threads: 2, busy: 0, waiting: 0, terminations: { timeout: 0, crash: 0 }, ocr: { pages: 0, seconds: 0 } });
     const bytes = await fixtureBytes("paper-bookmarks.pdf");
     const progress: number[] = [];
     const text = await p.extract({ ...job(bytes), onProgress: (done) => progress.push(done) });
@@ -119,6 +119,8 @@ describe("extraction pool", () => {
     const text = await p.extract({ ...job(await fixtureBytes("scan-mixed.pdf")), onProgress: (done, total, stage) => progress.push(`${stage} ${done}/${total}`) });
     expect(Object.keys(text.ocr!.confidence)).toEqual(["2"]);
     expect(progress).toEqual(["text 1/2", "text 2/2", "ocr 0/1"]);
+    expect(p.stats().ocr).toEqual({ pages: 1, seconds: expect.any(Number) });
+    expect(p.stats().ocr.seconds).toBeGreaterThan(0);
     await p.stop(0);
 
     const tight = await started({ timeoutMs: 60_000, ocrPageTimeoutMs: 100 });

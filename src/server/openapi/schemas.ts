@@ -68,8 +68,17 @@ export const JobView = z
     attempts: z.number().int(),
     cached: z.boolean(),
     pages: z.number().int().nullable(),
+    ocr: z
+      .object({
+        pages: z.number().int().openapi({ description: "Pages read by OCR (or to be read, while extracting)" }),
+        pagesDone: z.number().int(),
+        textLayerPages: z.number().int().nullable().openapi({ description: "Pages whose text came from the PDF's text layer" }),
+        meanConfidence: z.number().int().nullable().openapi({ description: "Tesseract's mean word confidence over the OCR'd pages, 0–100" }),
+      })
+      .nullable()
+      .openapi({ description: "Where the text came from, once extraction has said: null before then, and for notes from the cache" }),
     notesId: z.string().nullable(),
-    timings: z.object({ waitMs: ms, downloadMs: ms, extractMs: ms, aiMs: ms, saveMs: ms }),
+    timings: z.object({ waitMs: ms, downloadMs: ms, extractMs: ms, aiMs: ms, saveMs: ms, ocrMs: ms.openapi({ description: "Within extractMs: OCR" }) }),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     callback: z.object({ url: z.string(), status: z.enum(["pending", "delivered", "failed"]), attempts: z.number().int() }).nullable(),
     createdAt: z.string(),
