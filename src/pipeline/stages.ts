@@ -6,6 +6,7 @@ import type { PdfJobData } from "../queues/job-data.ts";
 import type { Storage } from "../storage/storage.ts";
 import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
+import { saveJobText } from "./job-text.ts";
 import type { Extractor } from "../extraction/extractor.ts";
 import type { ExtractedText } from "./extract.ts";
 import type { JobTracker } from "../jobs/job-tracker.ts";
@@ -70,12 +71,13 @@ export function ocrOf(text: ExtractedText): { ocrPages: number; ocrPagesDone: nu
 }
 
 /**
- * notes: the configured generator, progress 60–90. While the breaker is open the fallback
- * (if any) writes them, marked by its name in `generator`; otherwise BreakerOpen goes up
- * and the job waits, its attempts untouched.
+ * notes: the configured generator, progress 60–90, after keeping the text the job read
+ * (job-text.ts). While the breaker is open the fallback (if any) writes them, marked by its
+ * name in `generator`; otherwise BreakerOpen goes up and the job waits, its attempts untouched.
  */
 export async function generate(deps: StageDeps, text: ExtractedText, t: JobTracker): Promise<Notes> {
   await t.progress("generating", 60, { pages: text.totalPages, ...ocrOf(text) });
+  await saveJobText(deps.storage, t.jobId, text);
   const notes = await t.timed("aiMs", async () => {
     try {
       return await deps.generator.generate(text);

@@ -66,6 +66,20 @@ describe("scans become notes", () => {
     expect(job.ocr.meanConfidence).toBeGreaterThan(80);
     expect(job.timings.ocrMs).toBeGreaterThan(0);
     expect(job.timings.ocrMs).toBeLessThanOrEqual(job.timings.extractMs);
+    // The text it read: plain, pages split by form feeds, or JSON saying where each page's text came from.
+    const plain = await fetch(`${svc.url}/jobs/${job.id}/text`);
+    expect(plain.headers.get("content-type")).toStartWith("text/plain");
+    const [first, second, ...more] = (await plain.text()).split("\f");
+    expect(more).toEqual([]);
+    expect(first).toContain("A revision control system stores a sequence of versions");
+    expect(second).toContain("Software is rarely written by one person.");
+    const perPage = (await (await fetch(`${svc.url}/jobs/${job.id}/text`, { headers: { accept: "application/json" } })).json()) as any;
+    expect(perPage.pages.map((p: any) => [p.page, p.source, p.confidence === null])).toEqual([
+      [1, "layer", true],
+      [2, "ocr", false],
+    ]);
+    expect(perPage.pages[1].confidence).toBe(job.ocr.meanConfidence);
+    expect((await fetch(`${svc.url}/jobs/j_nosuchjob0000000000/text`)).status).toBe(404);
     const born = await waitFinal(svc.url, (await uploadFile(svc.url, fixture("paper-bookmarks.pdf"))).body.jobId);
     expect(born.ocr).toMatchObject({ pages: 0, textLayerPages: 2, meanConfidence: null });
     let metrics = "";

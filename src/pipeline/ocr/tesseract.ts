@@ -18,6 +18,7 @@ interface TessModule {
 }
 interface TessApi {
   Init(dataPath: string, langs: string, oem: number): number;
+  SetVariable(name: string, value: string): boolean;
   SetImageFile(exif: number, angle: number): number;
   SetSourceResolution(dpi: number): void;
   Recognize(monitor: null): number;
@@ -28,6 +29,8 @@ interface TessApi {
 }
 
 const LSTM_ONLY = 1;
+/** The API's default reads a page as one block, running columns together; the tesseract CLI's is this. */
+const PSM_AUTO = "3";
 const CORE = "tesseract.js-core/tesseract-core-simd-lstm";
 
 /**
@@ -45,7 +48,8 @@ export class TesseractReader {
   static async load(langs: OcrLanguage[]): Promise<TesseractReader> {
     const factory = require(`${CORE}.js`) as (opts: object) => Promise<TessModule>;
     const wasmBinary = readFileSync(require.resolve(`${CORE}.wasm`));
-    const module = await factory({ wasmBinary, TesseractProgress() {} });
+    // Tesseract prints notes ("Detected 39 diacritics") to stdout: not for the service's JSON log.
+    const module = await factory({ wasmBinary, TesseractProgress() {}, print() {} });
     for (const lang of langs) {
       const data = readFileSync(lang.file);
       module.FS.writeFile(`/${lang.code}.traineddata`, lang.file.endsWith(".gz") ? gunzipSync(data) : data);
@@ -54,6 +58,7 @@ export class TesseractReader {
     if (api.Init("/", langs.map((l) => l.code).join("+"), LSTM_ONLY) !== 0) {
       throw new Error(`tesseract could not load the traineddata of ${langs.map((l) => l.code).join("+")}`);
     }
+    api.SetVariable("tessedit_pageseg_mode", PSM_AUTO);
     return new TesseractReader(module, api);
   }
 

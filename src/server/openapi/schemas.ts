@@ -88,6 +88,20 @@ export const JobView = z
   })
   .openapi("Job");
 
+export const JobText = z
+  .object({
+    jobId: z.string(),
+    pages: z.array(
+      z.object({
+        page: z.number().int(),
+        source: z.enum(["layer", "ocr"]),
+        confidence: z.number().int().nullable().openapi({ description: "OCR's mean word confidence, 0–100; null for the text layer" }),
+        text: z.string(),
+      }),
+    ),
+  })
+  .openapi("JobText");
+
 export const NotesView = z
   .object({
     id: z.string(),
