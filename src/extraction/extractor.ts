@@ -11,6 +11,8 @@ export interface ExtractRequest {
   jobId: string;
   /** Which pages are read by OCR; `auto` when not said. */
   ocr?: OcrMode;
+  /** Only these pages, `1-5,9`. */
+  pages?: string;
   onProgress?: (pagesDone: number, totalPages: number, stage: ProgressStage) => void;
 }
 

@@ -10,7 +10,7 @@ export interface WireFailure {
 }
 
 /** The pool to one of its threads. */
-export type ToPoolThread = { type: "extract"; id: number; bytes: Uint8Array; ocr: OcrMode } | { type: "proceed"; id: number } | { type: "yield"; id: number };
+export type ToPoolThread = { type: "extract"; id: number; bytes: Uint8Array; ocr: OcrMode; pages?: string } | { type: "proceed"; id: number } | { type: "yield"; id: number };
 
 /** One of the pool's threads to the pool. */
 export type FromPoolThread =
@@ -26,7 +26,7 @@ export type FromPoolThread =
 export type ProgressStage = "text" | "ocr";
 
 /** A consumer thread to the pool's owner, and back. */
-export type ExtractCall = { id: number; bytes: Uint8Array; sha256: string; userId: string; jobId: string; ocr: OcrMode };
+export type ExtractCall = { id: number; bytes: Uint8Array; sha256: string; userId: string; jobId: string; ocr: OcrMode; pages?: string };
 export type ExtractAnswer =
   | { id: number; type: "progress"; done: number; total: number; stage: ProgressStage }
   | { id: number; type: "done"; text: ExtractedText }

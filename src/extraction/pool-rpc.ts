@@ -44,7 +44,7 @@ export function remoteExtractor(port: MessagePort): Extractor {
         const id = nextId++;
         calls.set(id, { req, resolve, reject });
         const bytes = transferable(req.bytes);
-        port.postMessage({ id, bytes, sha256: req.sha256, userId: req.userId, jobId: req.jobId, ocr: req.ocr ?? "auto" } satisfies ExtractCall, [bytes.buffer as ArrayBuffer]);
+        port.postMessage({ id, bytes, sha256: req.sha256, userId: req.userId, jobId: req.jobId, ocr: req.ocr ?? "auto", pages: req.pages } satisfies ExtractCall, [bytes.buffer as ArrayBuffer]);
       }),
   };
 }

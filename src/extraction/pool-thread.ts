@@ -59,11 +59,19 @@ port.on("message", async (m: ToPoolThread) => {
         send({ type: "progress", id, done, total, stage: "text" });
       },
       // A scan is large work whatever its page count: a page of OCR costs seconds.
-      ocr: (layer) =>
-        ocrPages(bytes, layer, m.ocr, opts.ocr, {
-          onPlanned: (pages) => mayGoOn(id, pages),
-          onPage: (done, total) => send({ type: "progress", id, done, total, stage: "ocr" }),
-        }),
+      pages: m.pages,
+      ocr: (layer, ranged) =>
+        ocrPages(
+          bytes,
+          layer,
+          m.ocr,
+          opts.ocr,
+          {
+            onPlanned: (pages) => mayGoOn(id, pages),
+            onPage: (done, total) => send({ type: "progress", id, done, total, stage: "ocr" }),
+          },
+          ranged,
+        ),
     });
     send({ type: "done", id, text });
   } catch (err) {

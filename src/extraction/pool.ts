@@ -32,6 +32,7 @@ interface Task extends Claim {
   id: number;
   bytes: Uint8Array;
   ocr: NonNullable<ExtractRequest["ocr"]>;
+  pages?: string;
   onProgress?: ExtractRequest["onProgress"];
   resolve(text: ExtractedText): void;
   reject(err: Error): void;
@@ -73,7 +74,7 @@ export class ExtractionPool {
   extract(req: ExtractRequest): Promise<ExtractedText> {
     if (this.stopping) return Promise.reject(new PipelineError("internal_error", "extraction is shutting down", true));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ id: this.nextId++, bytes: req.bytes, ocr: req.ocr ?? "auto", userId: req.userId, large: false, onProgress: req.onProgress, resolve, reject });
+      this.waiting.push({ id: this.nextId++, bytes: req.bytes, ocr: req.ocr ?? "auto", pages: req.pages, userId: req.userId, large: false, onProgress: req.onProgress, resolve, reject });
       this.dispatch();
     });
   }
@@ -138,7 +139,7 @@ export class ExtractionPool {
     this.budget(slot, this.opts.timeoutMs, ["pdf_too_complex", `reading the PDF took longer than ${this.opts.timeoutMs} ms (FOLIO_EXTRACT_TIMEOUT_MS); it was stopped`]);
     try {
       const bytes = transferable(task.bytes);
-      slot.worker.postMessage({ type: "extract", id: task.id, bytes, ocr: task.ocr } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
+      slot.worker.postMessage({ type: "extract", id: task.id, bytes, ocr: task.ocr, pages: task.pages } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
     } catch (err) {
       // A buffer that cannot be sent (already detached by its owner) must not hold the thread.
       this.release(slot);

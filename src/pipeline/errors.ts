@@ -9,6 +9,7 @@ export type FailureCode =
   | "pdf_too_complex"
   | "ocr_too_many_pages"
   | "ocr_timeout"
+  | "pages_out_of_range"
   | "file_missing"
   | "text_missing"
   | "ai_invalid_output"

@@ -3,6 +3,7 @@ import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
 import { firstPageTitle, fontHeadings, MAX_HEADINGS, type Heading, type Line } from "./font-headings.ts";
 import type { OcrPass } from "./ocr/ocr-pages.ts";
+import { PageRangeError, pagesIn } from "./page-range.ts";
 import { pageText, type TextItem } from "./page-lines.ts";
 
 export type { Heading } from "./font-headings.ts";
@@ -15,6 +16,8 @@ export interface ExtractedText {
   /** From the PDF's bookmarks, or else from lines set in a larger font than the body. */
   headings: Heading[];
   chars: number;
+  /** The pages read, when the upload gave a range (the others' text is empty). */
+  range?: number[];
   /** Pages read by OCR (page number → tesseract's mean confidence, 0–100) and the time it took; absent when none was. */
   ocr?: { confidence: Record<string, number>; ms: number };
 }
@@ -40,7 +43,9 @@ export interface ExtractOptions {
    * Reads pages by OCR, given each page's text-layer text (page number → text); what it
    * returns replaces those pages' text. Run in the extraction pool's threads.
    */
-  ocr?: (layer: Map<number, string>) => Promise<OcrPass>;
+  ocr?: (layer: Map<number, string>, ranged: boolean) => Promise<OcrPass>;
+  /** Only these pages, `1-5,9` (src/pipeline/page-range.ts); a page past the end fails pages_out_of_range. */
+  pages?: string;
 }
 
 type PdfDoc = Awaited<ReturnType<typeof getDocumentProxy>>;
@@ -58,19 +63,26 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
       throw new PipelineError("pdf_too_many_pages", `the PDF has ${pdf.numPages} pages; the limit is ${opts.maxPages}`);
     }
     await opts.onOpened?.(pdf.numPages);
+    const range = opts.pages ? rangeOf(opts.pages, pdf.numPages) : undefined;
+    const wanted = new Set(range ?? Array.from({ length: pdf.numPages }, (_, i) => i + 1));
     const pages: string[] = [];
+    let read = 0;
     const lines: Line[] = [];
     const budget = { left: opts.maxTextChars ?? Number.POSITIVE_INFINITY, max: opts.maxTextChars };
     // pdf.js names a font by an id and a generic family ("monospace", "serif"), per document.
     const families = new Map<string, string>();
     const monospace = (font: string) => families.get(font) === "monospace";
     for (let n = 1; n <= pdf.numPages; n++) {
+      if (!wanted.has(n)) {
+        pages.push("");
+        continue;
+      }
       const page = await pdf.getPage(n);
       pages.push(cleanText(pageText(await readItems(page, budget, families), n, lines, monospace)));
       page.cleanup();
-      opts.onProgress?.(n, pdf.numPages);
+      opts.onProgress?.(++read, wanted.size);
     }
-    const ocr = await opts.ocr?.(new Map(pages.map((text, i) => [i + 1, text])));
+    const ocr = await opts.ocr?.(new Map([...wanted].map((n) => [n, pages[n - 1]!])), range !== undefined);
     for (const [n, read] of ocr?.read ?? []) pages[n - 1] = cleanText(read.text);
     const chars = pages.reduce((sum, p) => sum + p.replace(/\s+/g, "").length, 0);
     if (chars < opts.minTextChars) {
@@ -91,10 +103,20 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
       // The title heads the notes already: a title slide is not the first section.
       headings: outline.length > 0 ? outline : fromFonts(),
       chars,
+      ...(range && { range }),
       ...(ocr && ocr.read.size > 0 && { ocr: { confidence: Object.fromEntries([...ocr.read].map(([n, r]) => [String(n), r.confidence])), ms: ocr.ms } }),
     };
   } finally {
     await pdf.loadingTask.destroy().catch(() => {});
+  }
+}
+
+function rangeOf(value: string, total: number): number[] {
+  try {
+    return pagesIn(value, total);
+  } catch (err) {
+    if (err instanceof PageRangeError) throw new PipelineError("pages_out_of_range", err.message);
+    throw err;
   }
 }
 

@@ -11,10 +11,12 @@ export interface PageText {
 
 const keyOf = (jobId: string) => `${jobId}.text.json`;
 
+/** The pages read (all, or the upload's range), each with where its text came from. */
 export function pagesOf(text: ExtractedText): PageText[] {
-  return text.pages.map((t, i) => {
-    const confidence = text.ocr?.confidence[String(i + 1)];
-    return { page: i + 1, source: confidence === undefined ? "layer" : "ocr", confidence: confidence ?? null, text: t };
+  const read = text.range ?? text.pages.map((_, i) => i + 1);
+  return read.map((page) => {
+    const confidence = text.ocr?.confidence[String(page)];
+    return { page, source: confidence === undefined ? "layer" : "ocr", confidence: confidence ?? null, text: text.pages[page - 1]! };
   });
 }
 

@@ -45,6 +45,7 @@ export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Arr
       userId: data.userId,
       jobId: data.jobId,
       ocr: data.ocr,
+      pages: data.pages,
       onProgress(done, total, stage) {
         if (stage === "ocr") {
           // Seconds a page: every one is worth a write (the CLI shows `ocr 3/40`).
@@ -63,6 +64,9 @@ export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Arr
   return text;
 }
 
+/** The pages the job read: its range's, or the whole PDF's. */
+export const pagesRead = (text: ExtractedText) => text.range?.length ?? text.totalPages;
+
 /** How many pages OCR read and how sure it was, for the job's row (none read: zero pages). */
 export function ocrOf(text: ExtractedText): { ocrPages: number; ocrPagesDone: number; ocrConfidence?: number } {
   const confidences = Object.values(text.ocr?.confidence ?? {});
@@ -76,7 +80,7 @@ export function ocrOf(text: ExtractedText): { ocrPages: number; ocrPagesDone: nu
  * name in `generator`; otherwise BreakerOpen goes up and the job waits, its attempts untouched.
  */
 export async function generate(deps: StageDeps, text: ExtractedText, t: JobTracker): Promise<Notes> {
-  await t.progress("generating", 60, { pages: text.totalPages, ...ocrOf(text) });
+  await t.progress("generating", 60, { pages: pagesRead(text), ...ocrOf(text) });
   await saveJobText(deps.storage, t.jobId, text);
   const notes = await t.timed("aiMs", async () => {
     try {

@@ -26,6 +26,8 @@ export interface PdfJobData extends BaseJobData {
   refresh?: boolean;
   /** Which pages OCR reads; absent means `auto`. */
   ocr?: OcrMode;
+  /** Only these pages are read, `1-5,9`; absent: every page. */
+  pages?: string;
 }
 
 /** An upload by URL: fetched into `storageKey`, then handed to `pipeline`. */

@@ -89,4 +89,26 @@ describe("scans become notes", () => {
     expect(metrics).toMatch(/folio_ocr_seconds_total \d/);
     expect(metrics).toContain('folio_stage_duration_seconds_count{stage="ocr"');
   }, 120_000);
+
+  test("a page range reads only those pages (and is its own cache entry); past the end the job fails naming the page count; a malformed one is a 400", async () => {
+    const whole = await waitFinal(svc.url, (await uploadFile(svc.url, fixture("scan-mixed.pdf"), { ocr: "auto" })).body.jobId, 90_000);
+    expect(whole.status).toBe("completed");
+    const up = await uploadFile(svc.url, fixture("scan-mixed.pdf"), { pages: "2" });
+    expect(up.body).toMatchObject({ status: "queued", cached: false });
+    const job = await waitFinal(svc.url, up.body.jobId, 90_000);
+    expect(job).toMatchObject({ status: "completed", pages: 1, ocr: { pages: 1, textLayerPages: 0 } });
+    const text = (await (await fetch(`${svc.url}/jobs/${job.id}/text`, { headers: { accept: "application/json" } })).json()) as any;
+    expect(text.pages.map((p: any) => [p.page, p.source])).toEqual([[2, "ocr"]]);
+    const past = await fetch(`${svc.url}/uploads`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ url: "http://127.0.0.1:1/never-fetched.pdf", pages: "x-y" }),
+    });
+    expect(past.status).toBe(400);
+    expect(((await past.json()) as any).error.code).toBe("invalid_pages");
+    const beyond = await waitFinal(svc.url, (await uploadFile(svc.url, fixture("scan-mixed.pdf"), { pages: "1-5" })).body.jobId);
+    expect(beyond).toMatchObject({ status: "failed", error: { code: "pages_out_of_range", message: expect.stringContaining("the PDF has 2 pages") } });
+    const bad = await uploadFile(svc.url, fixture("scan-mixed.pdf"), { pages: "3-1" });
+    expect(bad).toMatchObject({ status: 400, body: { error: { code: "invalid_pages" } } });
+  }, 120_000);
 });

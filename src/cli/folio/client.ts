@@ -20,6 +20,7 @@ export interface UploadChoices {
   pipeline?: string;
   refresh?: boolean;
   ocr?: string;
+  pages?: string;
 }
 
 export interface UploadInfo {
@@ -91,6 +92,7 @@ export class FolioClient {
       ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
       ...(opts.refresh ? { refresh: "true" } : {}),
       ...(opts.ocr ? { ocr: opts.ocr } : {}),
+      ...(opts.pages ? { pages: opts.pages } : {}),
     });
     const body = () => {
       let sent = 0;

@@ -47,7 +47,7 @@ async function uploadOne(client: FolioClient, input: Input, opts: UploadOptions,
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   try {
-    const choices: UploadChoices = { pipeline: opts.pipeline, refresh: opts.refresh, ocr: opts.ocr };
+    const choices: UploadChoices = { pipeline: opts.pipeline, refresh: opts.refresh, ocr: opts.ocr, pages: opts.pages };
     const accepted =
       input.kind === "file"
         ? await client.uploadFile(input.path, input.name, { ...choices, onBytes: (sent) => bar.uploading(sent, input.size) })

@@ -46,7 +46,15 @@ let reader: Promise<TesseractReader> | undefined;
  * The pages of `bytes` that `mode` says to OCR, given each page's text-layer text (pages not
  * read are absent from `layer`), rendered by PDFium and read by tesseract on this thread.
  */
-export async function ocrPages(bytes: Uint8Array, layer: Map<number, string>, mode: OcrMode, settings: OcrSettings, hooks: OcrPassHooks = {}): Promise<OcrPass> {
+export async function ocrPages(
+  bytes: Uint8Array,
+  layer: Map<number, string>,
+  mode: OcrMode,
+  settings: OcrSettings,
+  hooks: OcrPassHooks = {},
+  /** The upload gave a page range: past the cap, its first pages are read rather than none. */
+  ranged = false,
+): Promise<OcrPass> {
   const read = new Map<number, OcrResult>();
   const candidates = [...layer].filter(([, text]) => mode === "force" || text.replace(/\s+/g, "").length < NEARLY_EMPTY_PAGE_CHARS).map(([n]) => n);
   if (mode === "off" || candidates.length === 0) return { read, ms: 0 };
@@ -58,7 +66,8 @@ export async function ocrPages(bytes: Uint8Array, layer: Map<number, string>, mo
   });
   if (!doc) return { read, ms: 0 };
   try {
-    const wanted = mode === "force" ? candidates : candidates.filter((n) => doc.hasImage(n));
+    const found = mode === "force" ? candidates : candidates.filter((n) => doc.hasImage(n));
+    const wanted = ranged ? found.slice(0, settings.maxPages) : found;
     if (wanted.length === 0) return { read, ms: 0 };
     if (wanted.length > settings.maxPages) {
       throw new PipelineError("ocr_too_many_pages", `${wanted.length} pages need OCR; the limit is ${settings.maxPages} (FOLIO_OCR_MAX_PAGES): upload a page range (pages=1-${settings.maxPages})`);

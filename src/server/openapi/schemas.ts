@@ -22,6 +22,11 @@ export const OcrOption = z.enum(OCR_MODES).openapi({
   description: "auto (default): OCR the pages that carry an image and (nearly) no text layer; force: OCR every page; off: never (a scan fails pdf_no_text)",
 });
 
+export const PagesOption = z.string().max(200).openapi({
+  description: "Only these pages are read (text layer or OCR), counted from 1: `1-5,9`. A page past the end fails the job `pages_out_of_range`, naming the page count",
+  example: "1-5,9",
+});
+
 const REFRESH_DESCRIPTION = "Make the notes afresh: the cache is not consulted, and its entry is replaced by the new notes";
 const RefreshFlag = z.enum(["true", "false"]).openapi({ description: REFRESH_DESCRIPTION });
 
@@ -31,6 +36,7 @@ export const UploadQuery = z.object({
   callbackUrl: CallbackUrl.optional(),
   refresh: RefreshFlag.optional(),
   ocr: OcrOption.optional(),
+  pages: PagesOption.optional(),
 });
 
 export const UrlUpload = z
@@ -40,6 +46,7 @@ export const UrlUpload = z
     callbackUrl: CallbackUrl.optional(),
     refresh: z.boolean().optional().openapi({ description: REFRESH_DESCRIPTION }),
     ocr: OcrOption.optional(),
+    pages: PagesOption.optional(),
   })
   .openapi("UrlUpload");
 
