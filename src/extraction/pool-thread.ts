@@ -35,7 +35,9 @@ async function mayGoOn(id: number, pages: number): Promise<void> {
   if (!proceed) throw new Yielded();
 }
 
-await Promise.all([warmExtractor(), warmRenderer()]);
+await warmExtractor();
+// After pdf.js, and not awaited: the thread is ready for born-digital PDFs as soon as before.
+void warmRenderer().catch(() => {});
 
 port.on("message", async (m: ToPoolThread) => {
   if (m.type !== "extract") {

@@ -21,7 +21,7 @@ function pdfium(): Promise<PDFiumLibrary> {
 
 /**
  * PDFium takes ~0.4 s to load, and any PDF with a nearly empty page (a title slide) asks
- * it whether the page holds an image: threads load it when they start, not on such a PDF.
+ * it whether the page holds an image: threads start loading it when they start, not on such a PDF.
  */
 export async function warmRenderer(): Promise<void> {
   await pdfium();
