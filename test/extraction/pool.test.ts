@@ -132,4 +132,22 @@ describe("extraction pool", () => {
     expect(await until(() => tight.stats().threads === 2)).toBe(true);
     expect((await tight.extract(job(await fixtureBytes("form.pdf")))).totalPages).toBe(1);
   }, 60_000);
+
+  test("a scan is large work: two scans take turns on one of the two threads, and a small PDF is read on the other meanwhile", async () => {
+    const p = await started({ timeoutMs: 60_000, perUser: false });
+    const events: string[] = [];
+    const scan = (name: string) =>
+      fixtureBytes("scan-paper.pdf").then((bytes) =>
+        p.extract({ ...job(bytes), onProgress: (_d, _t, stage) => stage === "ocr" && events.push(`${name} ocr`) }).then(() => events.push(`${name} done`)),
+      );
+    const scans = [scan("a"), scan("b")];
+    await until(() => events.length > 0);
+    await p.extract(job(await fixtureBytes("form.pdf")));
+    events.push("small done");
+    await Promise.all(scans);
+    const first = events[0]!.slice(0, 1);
+    const second = first === "a" ? "b" : "a";
+    // The second scan starts its OCR only once the first is done; the small PDF did not wait for either.
+    expect(events).toEqual([`${first} ocr`, "small done", `${first} done`, `${second} ocr`, `${second} done`]);
+  }, 90_000);
 });
