@@ -7,6 +7,7 @@ import type { Storage } from "../storage/storage.ts";
 import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
 import { saveJobText } from "./job-text.ts";
+import { recordChildSpan } from "../tracing/tracing.ts";
 import type { Extractor } from "../extraction/extractor.ts";
 import type { ExtractedText } from "./extract.ts";
 import type { JobTracker } from "../jobs/job-tracker.ts";
@@ -38,8 +39,8 @@ export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker)
 export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Array, t: JobTracker): Promise<ExtractedText> {
   await t.progress("extracting", 10);
   let lastReported = 0;
-  const text = await t.timed("extractMs", () =>
-    deps.extractor.extract({
+  const text = await t.timed("extractMs", async () => {
+    const read = await deps.extractor.extract({
       bytes,
       sha256: data.sha256,
       userId: data.userId,
@@ -58,8 +59,11 @@ export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Arr
           void t.progress("extracting", progress, { pages: total }).catch(() => {});
         }
       },
-    }),
-  );
+    });
+    // OCR ended as the text came back: its span sits under the extract span, ending now.
+    if (read.ocr) recordChildSpan("ocr", Date.now() - read.ocr.ms, Date.now(), { "folio.job_id": data.jobId, "folio.ocr_pages": Object.keys(read.ocr.confidence).length });
+    return read;
+  });
   if (text.ocr) t.record("ocrMs", text.ocr.ms);
   return text;
 }
