@@ -12,6 +12,8 @@ export interface StageTimings {
   extractMs?: number;
   aiMs?: number;
   saveMs?: number;
+  /** Within extractMs: the pages read by OCR. */
+  ocrMs?: number;
 }
 
 export interface StatusChange extends StageTimings {
@@ -22,6 +24,10 @@ export interface StatusChange extends StageTimings {
   seq: number;
   attempts?: number;
   pages?: number;
+  /** Pages to read by OCR, how many are read so far, and their mean confidence (0–100). */
+  ocrPages?: number;
+  ocrPagesDone?: number;
+  ocrConfidence?: number;
   notesId?: string;
   /** The notes came from the cache (or another job's run of the same PDF), not a new run. */
   cacheHit?: boolean;

@@ -38,6 +38,11 @@ export const jobs = pgTable(
     aiMs: integer("ai_ms"),
     saveMs: integer("save_ms"),
     pages: integer("pages"),
+    /** Pages read by OCR (planned, then done as each finishes), their mean confidence (0–100) and the time OCR took. */
+    ocrPages: integer("ocr_pages"),
+    ocrPagesDone: integer("ocr_pages_done"),
+    ocrConfidence: integer("ocr_confidence"),
+    ocrMs: integer("ocr_ms"),
     notesId: text("notes_id"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),

@@ -40,7 +40,7 @@ const text = (v: string | undefined): SQL => (v === undefined ? sql`NULL::text` 
 const bool = (v: boolean | undefined): SQL => (v === undefined ? sql`NULL::boolean` : sql`${v}::boolean`);
 
 function valuesRow(c: StatusChange): SQL {
-  return sql`(${c.jobId}::text, ${c.status}::text, ${int(c.progress)}, ${int(c.seq)}, ${int(c.attempts)}, ${int(c.waitMs)}, ${int(c.downloadMs)}, ${int(c.extractMs)}, ${int(c.aiMs)}, ${int(c.saveMs)}, ${int(c.pages)}, ${text(c.notesId)}, ${bool(c.cacheHit)}, ${text(c.error?.code)}, ${text(c.error?.message)})`;
+  return sql`(${c.jobId}::text, ${c.status}::text, ${int(c.progress)}, ${int(c.seq)}, ${int(c.attempts)}, ${int(c.waitMs)}, ${int(c.downloadMs)}, ${int(c.extractMs)}, ${int(c.aiMs)}, ${int(c.saveMs)}, ${int(c.pages)}, ${int(c.ocrPages)}, ${int(c.ocrPagesDone)}, ${int(c.ocrConfidence)}, ${int(c.ocrMs)}, ${text(c.notesId)}, ${bool(c.cacheHit)}, ${text(c.error?.code)}, ${text(c.error?.message)})`;
 }
 
 /** One UPDATE … FROM (VALUES …) for the whole batch; final rows are never touched again. */
@@ -56,6 +56,10 @@ export function batchUpdateSql(changes: StatusChange[]): SQL {
       ai_ms = COALESCE(v.ai_ms, j.ai_ms),
       save_ms = COALESCE(v.save_ms, j.save_ms),
       pages = COALESCE(v.pages, j.pages),
+      ocr_pages = COALESCE(v.ocr_pages, j.ocr_pages),
+      ocr_pages_done = COALESCE(v.ocr_pages_done, j.ocr_pages_done),
+      ocr_confidence = COALESCE(v.ocr_confidence, j.ocr_confidence),
+      ocr_ms = COALESCE(v.ocr_ms, j.ocr_ms),
       notes_id = COALESCE(v.notes_id, j.notes_id),
       cache_hit = COALESCE(v.cache_hit, j.cache_hit),
       error_code = v.error_code,
@@ -63,7 +67,7 @@ export function batchUpdateSql(changes: StatusChange[]): SQL {
       updated_at = now(),
       finished_at = CASE WHEN v.status IN ('completed', 'failed') THEN now() ELSE NULL END
     FROM (VALUES ${sql.join(changes.map(valuesRow), sql`, `)})
-      AS v(id, status, progress, seq, attempts, wait_ms, download_ms, extract_ms, ai_ms, save_ms, pages, notes_id, cache_hit, error_code, error_message)
+      AS v(id, status, progress, seq, attempts, wait_ms, download_ms, extract_ms, ai_ms, save_ms, pages, ocr_pages, ocr_pages_done, ocr_confidence, ocr_ms, notes_id, cache_hit, error_code, error_message)
     WHERE j.id = v.id
       AND j.status NOT IN ('completed', 'failed')
       AND (v.status IN ('completed', 'failed') OR v.seq >= j.seq)`;

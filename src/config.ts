@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseCidrs } from "./net/cidrs.ts";
+import { OcrLanguageMissing, parseLanguages, resolveLanguages, type OcrLanguage } from "./pipeline/ocr/languages.ts";
 import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
 import { SECRET_SETTINGS } from "./redact.ts";
 import { parseRedisUrl } from "./redis/redis-url.ts";
@@ -119,6 +120,16 @@ export const EnvSchema = z.object({
   FOLIO_EXTRACT_LARGE_PAGES: int(500, 1),
   /** How long a PDF that failed pdf_too_complex is remembered (by SHA-256) and refused at once. */
   FOLIO_TOO_COMPLEX_TTL_S: seconds(86400, 1),
+  /** OCR languages, `eng+fra` (traineddata from npm or FOLIO_OCR_DATA_DIR; checked at start-up). */
+  FOLIO_OCR_LANGS: z.string().min(1).default("eng"),
+  /** A folder of `.traineddata` files, e.g. Debian's /usr/share/tesseract-ocr/5/tessdata. */
+  FOLIO_OCR_DATA_DIR: z.string().min(1).optional(),
+  /** Resolution pages are rendered at for OCR: 200 reads body text of scans as well as 300, in half the time. */
+  FOLIO_OCR_DPI: int(200, 50),
+  /** Each OCR'd page's budget (a page takes 3–5 s on one core): past it the thread is replaced and the job fails ocr_timeout. */
+  FOLIO_OCR_PAGE_TIMEOUT_MS: ms(60000, 100),
+  /** A PDF with more pages to OCR fails ocr_too_many_pages (unless a page range was asked for). */
+  FOLIO_OCR_MAX_PAGES: int(300, 1),
 
   /** Lets uploads by URL and webhooks reach loopback and private networks (off: SSRF guard). */
   FOLIO_ALLOW_PRIVATE_URLS: bool(false),
@@ -207,6 +218,8 @@ export type QueueOverrides = Partial<Record<(typeof QUEUE_KNOBS)[keyof typeof QU
 export type Config = z.infer<typeof EnvSchema> & {
   queueOverrides: Record<QueueName, QueueOverrides>;
   maxUploadBytes: number;
+  /** FOLIO_OCR_LANGS, each found on this machine. */
+  ocrLanguages: OcrLanguage[];
 };
 
 export class ConfigError extends Error {
@@ -247,7 +260,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.data.SUPABASE_URL && !parsed.data.SUPABASE_SERVICE_KEY) {
     throw new ConfigError("Invalid SUPABASE_SERVICE_KEY: required when SUPABASE_URL is set");
   }
-  return { ...parsed.data, queueOverrides, maxUploadBytes: Math.floor(parsed.data.MAX_UPLOAD_MB * 1024 * 1024) };
+  let ocrLanguages: OcrLanguage[];
+  try {
+    ocrLanguages = resolveLanguages(parseLanguages(parsed.data.FOLIO_OCR_LANGS), parsed.data.FOLIO_OCR_DATA_DIR);
+  } catch (err) {
+    if (err instanceof OcrLanguageMissing) throw new ConfigError(err.message);
+    throw err;
+  }
+  return { ...parsed.data, queueOverrides, maxUploadBytes: Math.floor(parsed.data.MAX_UPLOAD_MB * 1024 * 1024), ocrLanguages };
 }
 
 let cached: Config | undefined;

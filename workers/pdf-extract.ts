@@ -1,4 +1,4 @@
-import { cachedNotes, download, extract } from "../src/pipeline/stages.ts";
+import { cachedNotes, download, extract, pagesRead } from "../src/pipeline/stages.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
 
@@ -21,7 +21,7 @@ export const pdfExtract: Consumer<PdfJobData> = {
         const bytes = await download(deps, data, t);
         const text = await extract(deps, data, bytes, t);
         await deps.texts.put(textKey, text);
-        pages = text.totalPages;
+        pages = pagesRead(text);
         return true;
       },
     );

@@ -1,4 +1,4 @@
-import { cacheNotes, download, extract, generate, notesOnce, save } from "../src/pipeline/stages.ts";
+import { cacheNotes, download, extract, generate, notesOnce, pagesRead, save } from "../src/pipeline/stages.ts";
 import { logBreakdown } from "./breakdown.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
@@ -17,7 +17,7 @@ export const pdfNotesOptimized: Consumer<PdfJobData> = {
     const { value: notes, shared } = await notesOnce(deps, data, async () => {
       const bytes = await download(deps, data, t);
       const text = await extract(deps, data, bytes, t);
-      pages = text.totalPages;
+      pages = pagesRead(text);
       const notes = await generate(deps, data, text, t);
       [, notesId] = await Promise.all([cacheNotes(deps, data, notes), save(deps, data, notes, t, false)]);
       return notes;

@@ -7,6 +7,7 @@
  */
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
+import { resolveLanguages } from "../../src/pipeline/ocr/languages.ts";
 import { ExtractionPool } from "../../src/extraction/pool.ts";
 import { extractPdf } from "../../src/pipeline/extract.ts";
 import { startServiceProcess } from "../../test/support/service-process.ts";
@@ -20,13 +21,17 @@ const bytes = await Promise.all(files.map(async (u) => new Uint8Array(await Bun.
 
 /** Extraction alone: every PDF handed to a pool of n threads at once. */
 async function bound(n: number): Promise<{ rate: number; cpuMsPerJob: number }> {
-  const pool = new ExtractionPool({ threads: n, perUser: false, timeoutMs: 600_000, maxRssMb: 4096, maxPages: 5000, minTextChars: 0, maxTextChars: 50_000_000, largePages: 500 });
+  const pool = new ExtractionPool({
+    threads: n, perUser: false, timeoutMs: 600_000, maxRssMb: 4096, maxPages: 5000, minTextChars: 0, maxTextChars: 50_000_000, largePages: 500,
+    ocrPageTimeoutMs: 600_000,
+    ocr: { langs: resolveLanguages(["eng"]), dpi: 200, maxPages: 5000 },
+  });
   await pool.start();
   // The pool takes the bytes over (transfers them): hand it copies, the next run needs them too.
   const copies = bytes.map((b) => b.slice());
   const cpu0 = cpuSeconds(process.pid);
   const t0 = performance.now();
-  await Promise.all(copies.map((b, i) => pool.extract({ bytes: b, sha256: String(i), userId: "bench", jobId: String(i) }).catch(() => null)));
+  await Promise.all(copies.map((b, i) => pool.extract({ bytes: b, sha256: String(i), userId: "bench", jobId: String(i), ocr: "off" }).catch(() => null)));
   const rate = jobs / ((performance.now() - t0) / 1000);
   const cpuMsPerJob = ((cpuSeconds(process.pid) - cpu0) * 1000) / jobs;
   await pool.stop(0);

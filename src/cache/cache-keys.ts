@@ -10,22 +10,30 @@ export type CacheScope = "global" | "user";
 export interface KeyedPdf {
   sha256: string;
   userId: string;
+  /** How the upload asked for it to be read (src/pipeline/ocr); absent: `auto`, every page. */
+  ocr?: string;
+  pages?: string;
 }
+
+/** The upload's reading choices, when not the defaults (so keys made before OCR still match). */
+const readingOf = (pdf: KeyedPdf) => (pdf.ocr && pdf.ocr !== "auto") || pdf.pages ? `\nread:ocr=${pdf.ocr ?? "auto"};pages=${pdf.pages ?? "all"}` : "";
 
 const scopeOf = (scope: CacheScope, userId: string) => (scope === "user" ? `user:${userId}` : "global");
 
 /**
- * sha256(PDF hash ‖ generator fingerprint ‖ scope) in hex: the one key of a PDF's notes in
- * L1 (64-hex keys), L2, single flight and the upload-time lookup.
+ * sha256(PDF hash ‖ generator fingerprint ‖ scope ‖ reading choices) in hex: the one key of a
+ * PDF's notes in L1 (64-hex keys), L2, single flight and the upload-time lookup.
  */
 export function notesKey(scope: CacheScope, pdf: KeyedPdf, fingerprint: string): string {
-  return sha256Hex(`notes\n${pdf.sha256}\n${fingerprint}\n${scopeOf(scope, pdf.userId)}`);
+  return sha256Hex(`notes\n${pdf.sha256}\n${fingerprint}\n${scopeOf(scope, pdf.userId)}${readingOf(pdf)}`);
 }
 
 /**
  * The staged path's extracted text, which no generator setting changes: the PDF's own hash
- * in the global scope (as before keys had a scope), a derived one in the user scope.
+ * in the global scope when read the default way (as before keys had a scope), a derived one
+ * in the user scope or when the upload chose how to read it.
  */
 export function textKey(scope: CacheScope, pdf: KeyedPdf): string {
-  return scope === "global" ? pdf.sha256 : sha256Hex(`text\n${pdf.sha256}\n${scopeOf(scope, pdf.userId)}`);
+  const reading = readingOf(pdf);
+  return scope === "global" && !reading ? pdf.sha256 : sha256Hex(`text\n${pdf.sha256}\n${scopeOf(scope, pdf.userId)}${reading}`);
 }

@@ -1,4 +1,6 @@
 import type { ExtractedText } from "../pipeline/extract.ts";
+import type { OcrMode } from "../pipeline/ocr/ocr-pages.ts";
+import type { ProgressStage } from "./messages.ts";
 
 /** One PDF to read, and whose it is (the pool's fairness is per user). */
 export interface ExtractRequest {
@@ -7,7 +9,11 @@ export interface ExtractRequest {
   sha256: string;
   userId: string;
   jobId: string;
-  onProgress?: (pagesDone: number, totalPages: number) => void;
+  /** Which pages are read by OCR; `auto` when not said. */
+  ocr?: OcrMode;
+  /** Only these pages, `1-5,9`. */
+  pages?: string;
+  onProgress?: (pagesDone: number, totalPages: number, stage: ProgressStage) => void;
 }
 
 /** What the stages extract with: the pool, reached from a consumer thread over a port. */

@@ -1,5 +1,6 @@
 import type { ExtractedText } from "../pipeline/extract.ts";
 import type { FailureCode } from "../pipeline/errors.ts";
+import type { OcrMode } from "../pipeline/ocr/ocr-pages.ts";
 
 /** A failure as it crosses a thread boundary (a PipelineError's fields). */
 export interface WireFailure {
@@ -11,21 +12,24 @@ export interface WireFailure {
 }
 
 /** The pool to one of its threads. */
-export type ToPoolThread = { type: "extract"; id: number; bytes: Uint8Array } | { type: "proceed"; id: number } | { type: "yield"; id: number };
+export type ToPoolThread = { type: "extract"; id: number; bytes: Uint8Array; ocr: OcrMode; pages?: string } | { type: "proceed"; id: number } | { type: "yield"; id: number };
 
 /** One of the pool's threads to the pool. */
 export type FromPoolThread =
   | { type: "ready" }
-  /** Sent only for a PDF over the large-page threshold; the thread waits for proceed or yield. */
+  /** Sent only for a PDF over the large-page threshold, or with pages to OCR; the thread waits for proceed or yield. */
   | { type: "opened"; id: number; pages: number }
-  | { type: "progress"; id: number; done: number; total: number }
+  | { type: "progress"; id: number; done: number; total: number; stage: ProgressStage }
   | { type: "done"; id: number; text: ExtractedText }
   | { type: "yielded"; id: number; bytes: Uint8Array }
   | { type: "failed"; id: number; failure: WireFailure };
 
+/** Reading the text layer, or OCR'ing (each OCR'd page starts its own time budget). */
+export type ProgressStage = "text" | "ocr";
+
 /** A consumer thread to the pool's owner, and back. */
-export type ExtractCall = { id: number; bytes: Uint8Array; sha256: string; userId: string; jobId: string };
+export type ExtractCall = { id: number; bytes: Uint8Array; sha256: string; userId: string; jobId: string; ocr: OcrMode; pages?: string };
 export type ExtractAnswer =
-  | { id: number; type: "progress"; done: number; total: number }
+  | { id: number; type: "progress"; done: number; total: number; stage: ProgressStage }
   | { id: number; type: "done"; text: ExtractedText }
   | { id: number; type: "failed"; failure: WireFailure };

@@ -14,7 +14,7 @@ export function serveExtraction(port: MessagePort, pool: ExtractionPool): void {
   port.on("message", async (call: ExtractCall) => {
     const answer = (a: ExtractAnswer) => port.postMessage(a);
     try {
-      const text = await pool.extract({ ...call, onProgress: (done, total) => answer({ id: call.id, type: "progress", done, total }) });
+      const text = await pool.extract({ ...call, onProgress: (done, total, stage) => answer({ id: call.id, type: "progress", done, total, stage }) });
       answer({ id: call.id, type: "done", text });
     } catch (err) {
       answer({ id: call.id, type: "failed", failure: toWire(err) });
@@ -33,7 +33,7 @@ export function remoteExtractor(port: MessagePort): Extractor {
   port.on("message", (a: ExtractAnswer) => {
     const call = calls.get(a.id);
     if (!call) return;
-    if (a.type === "progress") return call.req.onProgress?.(a.done, a.total);
+    if (a.type === "progress") return call.req.onProgress?.(a.done, a.total, a.stage);
     calls.delete(a.id);
     if (a.type === "done") call.resolve(a.text);
     else call.reject(new PipelineError(a.failure.code, a.failure.message, a.failure.retryable, undefined, a.failure.detail));
@@ -44,7 +44,7 @@ export function remoteExtractor(port: MessagePort): Extractor {
         const id = nextId++;
         calls.set(id, { req, resolve, reject });
         const bytes = transferable(req.bytes);
-        port.postMessage({ id, bytes, sha256: req.sha256, userId: req.userId, jobId: req.jobId } satisfies ExtractCall, [bytes.buffer as ArrayBuffer]);
+        port.postMessage({ id, bytes, sha256: req.sha256, userId: req.userId, jobId: req.jobId, ocr: req.ocr ?? "auto", pages: req.pages } satisfies ExtractCall, [bytes.buffer as ArrayBuffer]);
       }),
   };
 }

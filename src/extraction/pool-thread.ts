@@ -1,10 +1,14 @@
 /**
- * Entry of one extraction thread: pdf.js loaded when it starts, then one PDF at a time.
- * Nothing here enforces time: the pool terminates a thread that takes too long.
+ * Entry of one extraction thread: pdf.js loaded when it starts, then one PDF at a time;
+ * pages without a text layer are OCR'd here too (PDFium and tesseract, loaded on the
+ * thread's first scan). Nothing here enforces time: the pool terminates a thread that takes
+ * too long.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { PipelineError } from "../pipeline/errors.ts";
 import { extractPdf, warmExtractor } from "../pipeline/extract.ts";
+import { ocrPages, type OcrSettings } from "../pipeline/ocr/ocr-pages.ts";
+import { warmRenderer } from "../pipeline/ocr/render.ts";
 import type { FromPoolThread, ToPoolThread } from "./messages.ts";
 
 export interface PoolThreadOptions {
@@ -12,6 +16,7 @@ export interface PoolThreadOptions {
   minTextChars: number;
   maxTextChars: number;
   largePages: number;
+  ocr: OcrSettings;
 }
 
 class Yielded extends Error {}
@@ -21,7 +26,18 @@ const port = parentPort!;
 const send = (m: FromPoolThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 const answers = new Map<number, (proceed: boolean) => void>();
 
+/** Asks the pool whether this PDF may go on as large work; throws Yielded when it may not (yet). */
+async function mayGoOn(id: number, pages: number): Promise<void> {
+  const proceed = await new Promise<boolean>((resolve) => {
+    answers.set(id, resolve);
+    send({ type: "opened", id, pages });
+  });
+  if (!proceed) throw new Yielded();
+}
+
 await warmExtractor();
+// After pdf.js, and not awaited: the thread is ready for born-digital PDFs as soon as before.
+void warmRenderer().catch(() => {});
 
 port.on("message", async (m: ToPoolThread) => {
   if (m.type !== "extract") {
@@ -36,19 +52,28 @@ port.on("message", async (m: ToPoolThread) => {
     const text = await extractPdf(bytes, {
       ...opts,
       async onOpened(pages) {
-        if (pages <= opts.largePages) return;
-        const proceed = await new Promise<boolean>((resolve) => {
-          answers.set(id, resolve);
-          send({ type: "opened", id, pages });
-        });
-        if (!proceed) throw new Yielded();
+        if (pages > opts.largePages) await mayGoOn(id, pages);
       },
       onProgress(done, total) {
         const percent = Math.floor((100 * done) / total);
         if (percent === lastPercent) return;
         lastPercent = percent;
-        send({ type: "progress", id, done, total });
+        send({ type: "progress", id, done, total, stage: "text" });
       },
+      // A scan is large work whatever its page count: a page of OCR costs seconds.
+      pages: m.pages,
+      ocr: (layer, ranged) =>
+        ocrPages(
+          bytes,
+          layer,
+          m.ocr,
+          opts.ocr,
+          {
+            onPlanned: (pages) => mayGoOn(id, pages),
+            onPage: (done, total) => send({ type: "progress", id, done, total, stage: "ocr" }),
+          },
+          ranged,
+        ),
     });
     send({ type: "done", id, text });
   } catch (err) {

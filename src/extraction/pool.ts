@@ -14,6 +14,8 @@ export interface PoolOptions extends PoolThreadOptions {
   timeoutMs: number;
   /** What one extraction may add to the process's RSS, in MB (shared out when several run: memory-watch.ts); past it, pdf_too_complex. */
   maxRssMb: number;
+  /** Each page's OCR has this long (the budget grows with the pages), else ocr_timeout. */
+  ocrPageTimeoutMs: number;
   /** Several users share the pool (API keys): one user may hold at most N−1 threads. */
   perUser: boolean;
   /** How a thread is made (tests keep a handle on theirs); the default runs pool-thread.ts. */
@@ -26,6 +28,8 @@ export interface PoolStats {
   waiting: number;
   /** timeout and memory: stopped by the pool; crash: died on its own. */
   terminations: { timeout: number; memory: number; crash: number };
+  /** Pages read by OCR, and the seconds it took, since the pool started. */
+  ocr: { pages: number; seconds: number };
 }
 
 interface Task extends Claim {
@@ -34,6 +38,8 @@ interface Task extends Claim {
   /** To be read with no other PDF beside it: stopped for memory it may have shared with another. */
   alone: boolean;
   bytes: Uint8Array;
+  ocr: NonNullable<ExtractRequest["ocr"]>;
+  pages?: string;
   onProgress?: ExtractRequest["onProgress"];
   resolve(text: ExtractedText): void;
   reject(err: Error): void;
@@ -48,17 +54,21 @@ interface Slot {
   timer?: ReturnType<typeof setTimeout>;
 }
 
+/** Why a thread was stopped: the code and message its PDF fails with. */
+type Overrun = [code: "pdf_too_complex" | "ocr_timeout", message: string];
+
 /**
  * pdf.js on every core, fenced in: N threads that each read one PDF at a time, fed first
  * come first served within the fairness rules (fairness.ts). The limits are enforced from
  * outside the reading thread, so a PDF that never finishes or swells cannot hold one: past
- * the timeout or its share of memory (memory-watch.ts) the thread is terminated and
- * replaced. A thread that dies is replaced too.
+ * the timeout (the text layer's, then each OCR'd page's) or its share of memory
+ * (memory-watch.ts) the thread is terminated and replaced. A thread that dies is replaced too.
  */
 export class ExtractionPool {
   private readonly slots: Slot[] = [];
   private readonly waiting: Task[] = [];
   private readonly terminations = { timeout: 0, memory: 0, crash: 0 };
+  private readonly ocr = { pages: 0, seconds: 0 };
   private readonly memory: MemoryWatch<Slot>;
   private nextId = 0;
   private stopping = false;
@@ -79,14 +89,14 @@ export class ExtractionPool {
   extract(req: ExtractRequest): Promise<ExtractedText> {
     if (this.stopping) return Promise.reject(new PipelineError("internal_error", "extraction is shutting down", true));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ id: this.nextId++, jobId: req.jobId, bytes: req.bytes, userId: req.userId, large: false, alone: false, onProgress: req.onProgress, resolve, reject });
+      this.waiting.push({ id: this.nextId++, jobId: req.jobId, bytes: req.bytes, ocr: req.ocr ?? "auto", pages: req.pages, userId: req.userId, large: false, alone: false, onProgress: req.onProgress, resolve, reject });
       this.dispatch();
     });
   }
 
   stats(): PoolStats {
     const live = this.slots.filter((s) => !s.retired);
-    return { threads: live.length, busy: live.filter((s) => s.task).length, waiting: this.waiting.length, terminations: { ...this.terminations } };
+    return { threads: live.length, busy: live.filter((s) => s.task).length, waiting: this.waiting.length, terminations: { ...this.terminations }, ocr: { ...this.ocr } };
   }
 
   /** Lets running extractions finish within timeoutMs, then ends every thread. */
@@ -107,7 +117,7 @@ export class ExtractionPool {
   }
 
   private addThread(): Promise<void> {
-    const { threads: _t, timeoutMs: _m, maxRssMb: _r, perUser: _u, spawn, ...data } = this.opts;
+    const { threads: _t, timeoutMs: _m, maxRssMb: _r, ocrPageTimeoutMs: _o, perUser: _u, spawn, ...data } = this.opts;
     const worker = spawn ? spawn(data) : new Worker(new URL("./pool-thread.ts", import.meta.url), { workerData: data });
     const slot: Slot = { worker, ready: false, retired: false };
     this.slots.push(slot);
@@ -149,20 +159,12 @@ export class ExtractionPool {
 
   private run(slot: Slot, task: Task): void {
     slot.task = task;
-    slot.timer = setTimeout(
-      () =>
-        this.stopThread(
-          slot,
-          "timeout",
-          new PipelineError("pdf_too_complex", `reading the PDF took longer than ${this.opts.timeoutMs} ms (FOLIO_EXTRACT_TIMEOUT_MS); it was stopped`),
-        ),
-      this.opts.timeoutMs,
-    );
+    this.budget(slot, this.opts.timeoutMs, ["pdf_too_complex", `reading the PDF took longer than ${this.opts.timeoutMs} ms (FOLIO_EXTRACT_TIMEOUT_MS); it was stopped`]);
     this.memory.begin(slot);
     try {
       // The thread gets a copy: a PDF stopped for memory may have to be read again.
       const bytes = task.bytes.slice();
-      slot.worker.postMessage({ type: "extract", id: task.id, bytes } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
+      slot.worker.postMessage({ type: "extract", id: task.id, bytes, ocr: task.ocr, pages: task.pages } satisfies ToPoolThread, [bytes.buffer as ArrayBuffer]);
     } catch (err) {
       // A buffer that cannot be copied (already detached by its owner) must not hold the thread.
       this.release(slot);
@@ -182,7 +184,11 @@ export class ExtractionPool {
         return;
       }
       case "progress":
-        task.onProgress?.(m.done, m.total);
+        if (m.stage === "ocr") {
+          const ms = this.opts.ocrPageTimeoutMs;
+          this.budget(slot, ms, ["ocr_timeout", `OCR of page ${m.done + 1} of ${m.total} to read took longer than ${ms} ms (FOLIO_OCR_PAGE_TIMEOUT_MS); it was stopped`]);
+        }
+        task.onProgress?.(m.done, m.total, m.stage);
         return;
       case "yielded":
         // The last thread free for small PDFs: this large one waits for a large-PDF slot.
@@ -191,6 +197,10 @@ export class ExtractionPool {
         break;
       case "done":
         this.release(slot);
+        if (m.text.ocr) {
+          this.ocr.pages += Object.keys(m.text.ocr.confidence).length;
+          this.ocr.seconds += m.text.ocr.ms / 1000;
+        }
         task.resolve(m.text);
         break;
       case "failed":
@@ -205,6 +215,12 @@ export class ExtractionPool {
     clearTimeout(slot.timer);
     this.memory.end(slot);
     slot.task = undefined;
+  }
+
+  /** From now, the slot's PDF has `ms` before its thread is stopped with `overrun`. */
+  private budget(slot: Slot, ms: number, [code, message]: Overrun): void {
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => this.stopThread(slot, "timeout", new PipelineError(code, message)), ms);
   }
 
   /**

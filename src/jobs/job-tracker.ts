@@ -4,7 +4,7 @@ import { failureOf } from "../pipeline/errors.ts";
 import { inSpan } from "../tracing/tracing.ts";
 import type { LifecycleWriters } from "./lifecycle-writers.ts";
 
-const SPAN_NAMES: Record<keyof StageTimings, string> = { waitMs: "wait", downloadMs: "download", extractMs: "extract", aiMs: "notes", saveMs: "save" };
+const SPAN_NAMES: Record<keyof StageTimings, string> = { waitMs: "wait", downloadMs: "download", extractMs: "extract", aiMs: "notes", saveMs: "save", ocrMs: "ocr" };
 
 /**
  * One attempt of one stage of a job, as the lifecycle hands it to a consumer: its progress,

@@ -6,7 +6,7 @@ import { countOutcome, type Outcome } from "./counters.ts";
 import type { LatencyRecorder } from "./latency.ts";
 import type { ThreadMetrics } from "./process-metrics.ts";
 
-const STAGES = { downloadMs: "download", extractMs: "extract", aiMs: "ai", saveMs: "save" } as const;
+const STAGES = { downloadMs: "download", extractMs: "extract", ocrMs: "ocr", aiMs: "ai", saveMs: "save" } as const;
 
 /**
  * The metrics collector of one consumer: outcomes to Redis counters, processing and

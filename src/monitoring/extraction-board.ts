@@ -29,7 +29,9 @@ export async function readPools(redis: Redis, prefix: string): Promise<PoolStats
         memory: sum.terminations.memory + (p.terminations.memory ?? 0),
         crash: sum.terminations.crash + p.terminations.crash,
       },
+      // Pools of a version before OCR post no counts.
+      ocr: { pages: sum.ocr.pages + (p.ocr?.pages ?? 0), seconds: sum.ocr.seconds + (p.ocr?.seconds ?? 0) },
     }),
-    { pools: 0, threads: 0, busy: 0, waiting: 0, terminations: { timeout: 0, memory: 0, crash: 0 } },
+    { pools: 0, threads: 0, busy: 0, waiting: 0, terminations: { timeout: 0, memory: 0, crash: 0 }, ocr: { pages: 0, seconds: 0 } },
   );
 }

@@ -43,6 +43,8 @@ async function localMetrics(s: Awaited<ReturnType<MetricsSources["local"]>>): Pr
     threads.set({ state: "waiting" }, s.pool.waiting);
     const ended = new Counter({ name: "folio_extract_terminations_total", help: "Extraction threads ended under a PDF, by cause (timeout, memory: terminated by the pool; crash: died)", labelNames: ["cause"], registers });
     for (const [cause, n] of Object.entries(s.pool.terminations)) ended.inc({ cause }, n);
+    new Counter({ name: "folio_ocr_pages_total", help: "Pages this process's extraction threads read by OCR", registers }).inc(s.pool.ocr.pages);
+    new Counter({ name: "folio_ocr_seconds_total", help: "Seconds this process's extraction threads spent on OCR (rendering and reading)", registers }).inc(s.pool.ocr.seconds);
   }
   if (s.l1) {
     const lookups = new Counter({ name: "folio_cache_l1_lookups_total", help: "Lookups in this process's shared-memory L1, by result", labelNames: ["result"], registers });

@@ -74,6 +74,7 @@ export const PerformanceReportSchema = z
       busy: z.number().int(),
       waiting: z.number().int(),
       terminations: z.object({ timeout: z.number().int(), memory: z.number().int(), crash: z.number().int() }),
+      ocr: z.object({ pages: z.number().int(), seconds: z.number() }).openapi({ description: "Pages read by OCR and the seconds it took, since each pool started" }),
     }),
     eventLoop: z.array(z.object({ process: z.string(), thread: z.string(), maxMs: z.number(), avgMs: z.number() })).openapi({
       description: "Each live thread's event-loop delay over the last 2 s (worst first)",

@@ -3,6 +3,8 @@ import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
 import { firstPageTitle, fontHeadings, MAX_HEADINGS, type Heading, type Line } from "./font-headings.ts";
 import { lineKinds } from "./line-kinds.ts";
+import type { OcrPass } from "./ocr/ocr-pages.ts";
+import { PageRangeError, pagesIn } from "./page-range.ts";
 import { pageText, type TextItem } from "./page-lines.ts";
 
 export type { Heading } from "./font-headings.ts";
@@ -20,6 +22,10 @@ export interface ExtractedText {
    * page's text. Absent from text extracted before it was added.
    */
   lineKinds?: string[];
+  /** The pages read, when the upload gave a range (the others' text is empty). */
+  range?: number[];
+  /** Pages read by OCR (page number → tesseract's mean confidence, 0–100) and the time it took; absent when none was. */
+  ocr?: { confidence: Record<string, number>; ms: number };
 }
 
 export interface ExtractOptions {
@@ -40,6 +46,13 @@ export interface ExtractOptions {
    * them alone (bench:quality scores the font-size detector against the bookmarks).
    */
   headingsFrom?: "auto" | "fonts" | "bookmarks";
+  /**
+   * Reads pages by OCR, given each page's text-layer text (page number → text); what it
+   * returns replaces those pages' text. Run in the extraction pool's threads.
+   */
+  ocr?: (layer: Map<number, string>, ranged: boolean) => Promise<OcrPass>;
+  /** Only these pages, `1-5,9` (src/pipeline/page-range.ts); a page past the end fails pages_out_of_range. */
+  pages?: string;
 }
 
 type PdfDoc = Awaited<ReturnType<typeof getDocumentProxy>>;
@@ -57,23 +70,34 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
       throw new PipelineError("pdf_too_many_pages", `the PDF has ${pdf.numPages} pages; the limit is ${opts.maxPages}`);
     }
     await opts.onOpened?.(pdf.numPages);
+    const range = opts.pages ? rangeOf(opts.pages, pdf.numPages) : undefined;
+    const wanted = new Set(range ?? Array.from({ length: pdf.numPages }, (_, i) => i + 1));
     const pages: string[] = [];
+    let read = 0;
     const lines: Line[] = [];
     const budget = { left: opts.maxTextChars ?? Number.POSITIVE_INFINITY, max: opts.maxTextChars };
     // pdf.js names a font by an id and a generic family ("monospace", "serif"), per document.
     const families = new Map<string, string>();
     const monospace = (font: string) => families.get(font) === "monospace";
     for (let n = 1; n <= pdf.numPages; n++) {
+      if (!wanted.has(n)) {
+        pages.push("");
+        continue;
+      }
       const page = await pdf.getPage(n);
       pages.push(cleanText(pageText(await readItems(page, budget, families), n, lines, monospace)));
       page.cleanup();
-      opts.onProgress?.(n, pdf.numPages);
+      opts.onProgress?.(++read, wanted.size);
     }
+    const ocr = await opts.ocr?.(new Map([...wanted].map((n) => [n, pages[n - 1]!])), range !== undefined);
+    for (const [n, read] of ocr?.read ?? []) pages[n - 1] = cleanText(read.text);
     const chars = pages.reduce((sum, p) => sum + p.replace(/\s+/g, "").length, 0);
     if (chars < opts.minTextChars) {
       throw new PipelineError(
         "pdf_no_text",
-        `the PDF has ${chars} characters of text (fewer than ${opts.minTextChars}): an image-only scan or a drawing? OCR it first`,
+        ocr && ocr.read.size > 0
+          ? `OCR found ${chars} characters of text on ${ocr.read.size} page(s) (fewer than ${opts.minTextChars}): a picture or a blank scan?`
+          : `the PDF has ${chars} characters of text (fewer than ${opts.minTextChars}): a drawing, or a scan read with ocr=off? (ocr=force reads every page by OCR)`,
       );
     }
     const [title, outline] = await Promise.all([metadataTitle(pdf), opts.headingsFrom === "fonts" ? [] : bookmarks(pdf)]);
@@ -86,10 +110,25 @@ export async function extractPdf(bytes: Uint8Array, opts: ExtractOptions): Promi
       // The title heads the notes already: a title slide is not the first section.
       headings: outline.length > 0 ? outline : fromFonts(),
       chars,
-      lineKinds: lineKinds(lines, pages.map((p) => p.split("\n").length)),
+      // An OCR'd page's text is not its text layer's: its lines, all body, owe nothing to the layer's few.
+      lineKinds: lineKinds(
+        lines.filter((l) => !ocr?.read.has(l.page)),
+        pages.map((p) => p.split("\n").length),
+      ),
+      ...(range && { range }),
+      ...(ocr && ocr.read.size > 0 && { ocr: { confidence: Object.fromEntries([...ocr.read].map(([n, r]) => [String(n), r.confidence])), ms: ocr.ms } }),
     };
   } finally {
     await pdf.loadingTask.destroy().catch(() => {});
+  }
+}
+
+function rangeOf(value: string, total: number): number[] {
+  try {
+    return pagesIn(value, total);
+  } catch (err) {
+    if (err instanceof PageRangeError) throw new PipelineError("pages_out_of_range", err.message);
+    throw err;
   }
 }
 

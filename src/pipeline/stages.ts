@@ -6,6 +6,8 @@ import type { PdfJobData } from "../queues/job-data.ts";
 import type { Storage } from "../storage/storage.ts";
 import { cleanText } from "./clean-text.ts";
 import { PipelineError } from "./errors.ts";
+import { saveJobText } from "./job-text.ts";
+import { recordChildSpan } from "../tracing/tracing.ts";
 import type { Extractor } from "../extraction/extractor.ts";
 import type { ExtractedText } from "./extract.ts";
 import type { JobTracker } from "../jobs/job-tracker.ts";
@@ -36,34 +38,57 @@ export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker)
   return bytes;
 }
 
-/** extract: text per page, reported as progress 10–60. */
+/** extract: text per page, reported as progress 10–60; each OCR'd page reported as it starts. */
 export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Array, t: JobTracker): Promise<ExtractedText> {
   await t.progress("extracting", 10);
   let lastReported = 0;
-  return t.timed("extractMs", () =>
-    deps.extractor.extract({
+  const text = await t.timed("extractMs", async () => {
+    const read = await deps.extractor.extract({
       bytes,
       sha256: data.sha256,
       userId: data.userId,
       jobId: data.jobId,
-      onProgress(done, total) {
+      ocr: data.ocr,
+      pages: data.pages,
+      onProgress(done, total, stage) {
+        if (stage === "ocr") {
+          // Seconds a page: every one is worth a write (the CLI shows `ocr 3/40`).
+          void t.progress("extracting", lastReported, { ocrPages: total, ocrPagesDone: done }).catch(() => {});
+          return;
+        }
         const progress = 10 + Math.floor((50 * done) / total);
         if (progress - lastReported >= 10) {
           lastReported = progress;
           void t.progress("extracting", progress, { pages: total }).catch(() => {});
         }
       },
-    }),
-  );
+    });
+    // OCR ended as the text came back: its span sits under the extract span, ending now.
+    if (read.ocr) recordChildSpan("ocr", Date.now() - read.ocr.ms, Date.now(), { "folio.job_id": data.jobId, "folio.ocr_pages": Object.keys(read.ocr.confidence).length });
+    return read;
+  });
+  if (text.ocr) t.record("ocrMs", text.ocr.ms);
+  return text;
+}
+
+/** The pages the job read: its range's, or the whole PDF's. */
+export const pagesRead = (text: ExtractedText) => text.range?.length ?? text.totalPages;
+
+/** How many pages OCR read and how sure it was, for the job's row (none read: zero pages). */
+export function ocrOf(text: ExtractedText): { ocrPages: number; ocrPagesDone: number; ocrConfidence?: number } {
+  const confidences = Object.values(text.ocr?.confidence ?? {});
+  const mean = confidences.length ? Math.round(confidences.reduce((a, b) => a + b, 0) / confidences.length) : undefined;
+  return { ocrPages: confidences.length, ocrPagesDone: confidences.length, ...(mean !== undefined && { ocrConfidence: mean }) };
 }
 
 /**
- * notes: the configured generator, progress 60–90. While the breaker is open the fallback
- * (if any) writes them, marked by its name in `generator`; otherwise BreakerOpen goes up
- * and the job waits, its attempts untouched.
+ * notes: the configured generator, progress 60–90, after keeping the text the job read
+ * (job-text.ts). While the breaker is open the fallback (if any) writes them, marked by its
+ * name in `generator`; otherwise BreakerOpen goes up and the job waits, its attempts untouched.
  */
 export async function generate(deps: StageDeps, data: PdfJobData, text: ExtractedText, t: JobTracker): Promise<Notes> {
-  await t.progress("generating", 60, { pages: text.totalPages });
+  await t.progress("generating", 60, { pages: pagesRead(text), ...ocrOf(text) });
+  await saveJobText(deps.storage, t.jobId, text);
   const notes = await t.timed("aiMs", async () => {
     try {
       return await deps.generator.generate(text);

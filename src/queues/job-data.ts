@@ -1,3 +1,4 @@
+import type { OcrMode } from "../pipeline/ocr/ocr-pages.ts";
 import type { TraceCarrier } from "../tracing/tracing.ts";
 import type { Pipeline } from "./names.ts";
 
@@ -23,6 +24,10 @@ export interface PdfJobData extends BaseJobData {
   sourceUrl?: string;
   /** The upload asked for new notes: the cache is not consulted, and its entry is replaced. */
   refresh?: boolean;
+  /** Which pages OCR reads; absent means `auto`. */
+  ocr?: OcrMode;
+  /** Only these pages are read, `1-5,9`; absent: every page. */
+  pages?: string;
 }
 
 /** An upload by URL: fetched into `storageKey`, then handed to `pipeline`. */

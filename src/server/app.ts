@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps) {
     app.route("/admin/queues", bullBoard("/admin/queues", deps.monitor.queueList(), deps.cfg.FOLIO_BULL_BOARD === "readonly"));
   }
   app.route("/admin/keys", keyRoutes(deps.keys.repo, deps.keys.ring, () => deps.identity.envKeys.some((k) => k.admin)));
-  app.route("/jobs", jobRoutes({ repo: deps.repo, events: deps.events, streams: deps.streams, keepAliveMs: deps.cfg.FOLIO_SSE_KEEPALIVE_MS }));
+  app.route("/jobs", jobRoutes({ repo: deps.repo, storage: deps.storage, events: deps.events, streams: deps.streams, keepAliveMs: deps.cfg.FOLIO_SSE_KEEPALIVE_MS }));
   app.route("/notes", notesRoutes(deps.repo));
   app.route("/webhooks", webhookRoutes(deps.webhooksRepo, deps.cfg.FOLIO_WEBHOOK_SECRET_GRACE_S));
   return app;

@@ -19,8 +19,13 @@ export interface Incoming {
    * after the file) and whether another file followed. Rejects if the body broke off or
    * was cut, so a file stored from a broken body is never accepted.
    */
-  rest: Promise<{ pipeline: string | undefined; callbackUrl: string | undefined; refresh: string | undefined; extraFile: boolean }>;
+  rest: Promise<FormFields & { extraFile: boolean }>;
 }
+
+/** The form fields an upload may carry beside its file (each also a query parameter). */
+const FORM_FIELDS = ["pipeline", "callbackUrl", "refresh", "ocr", "pages"] as const;
+type FormFields = Record<(typeof FORM_FIELDS)[number], string | undefined>;
+const noFields = (): FormFields => Object.fromEntries(FORM_FIELDS.map((f) => [f, undefined])) as FormFields;
 
 /** Passes a body through, erroring it past maxBytes or at the deadline; `cut()` says which. */
 function guardedStream(source: ReadableStream<Uint8Array>, maxBytes: number, deadline: AbortSignal) {
@@ -57,7 +62,7 @@ export async function readIncoming(c: Context<AppEnv>, cfg: Config, deadline: Ab
     }
     const body = c.req.raw.body;
     if (!body || declared === 0) throw new HttpError(400, "empty_file", "the uploaded file is empty");
-    return { body, filename: sanitizeFilename(c.req.query("filename") ?? "upload.pdf"), rest: Promise.resolve({ pipeline: undefined, callbackUrl: undefined, refresh: undefined, extraFile: false }) };
+    return { body, filename: sanitizeFilename(c.req.query("filename") ?? "upload.pdf"), rest: Promise.resolve({ ...noFields(), extraFile: false }) };
   }
   throw new HttpError(
     415,
@@ -116,7 +121,7 @@ function readMultipart(c: Context<AppEnv>, cfg: Config, deadline: AbortSignal): 
     parser.on("error", fail);
     parser.on("close", () => {
       if (!fileSeen) reject(new HttpError(400, "missing_file", "send the PDF in a form field named `file`"));
-      settleRest({ pipeline: fields.get("pipeline"), callbackUrl: fields.get("callbackUrl"), refresh: fields.get("refresh"), extraFile });
+      settleRest({ ...(Object.fromEntries(FORM_FIELDS.map((f) => [f, fields.get(f)])) as FormFields), extraFile });
     });
     void pump(guarded.stream, parser);
   });

@@ -107,6 +107,11 @@ export async function inSpan<T>(name: string, opts: SpanOptions, fn: (span: Span
   }
 }
 
+/** A child of the active span for something that already happened elsewhere (OCR, in an extraction thread, which has no tracer). */
+export function recordChildSpan(name: string, startMs: number, endMs: number, attributes?: Attributes): void {
+  recordSpan(name, context.active(), startMs, endMs, attributes);
+}
+
 /** A span for something that already happened, given its start and end (a job's queue wait). */
 export function recordSpan(name: string, parent: Context, startMs: number, endMs: number, attributes?: Attributes): void {
   if (!provider) return;

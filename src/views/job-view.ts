@@ -14,6 +14,7 @@ export function jobView(job: JobRow) {
     attempts: job.attempts,
     cached: job.cacheHit,
     pages: job.pages,
+    ocr: ocrView(job),
     notesId: job.notesId,
     timings: {
       waitMs: job.waitMs,
@@ -21,6 +22,7 @@ export function jobView(job: JobRow) {
       extractMs: job.extractMs,
       aiMs: job.aiMs,
       saveMs: job.saveMs,
+      ocrMs: job.ocrMs,
     },
     error: job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? "" } : null,
     callback: job.callbackUrl ? { url: job.callbackUrl, status: (job.callbackStatus ?? "pending") as "pending" | "delivered" | "failed", attempts: job.callbackAttempts } : null,
@@ -28,6 +30,17 @@ export function jobView(job: JobRow) {
     updatedAt: job.updatedAt.toISOString(),
     finishedAt: job.finishedAt?.toISOString() ?? null,
     traceId: traceIdOf(job.traceparent),
+  };
+}
+
+/** Where the pages' text came from, once known: the text layer, or OCR (with its progress and mean confidence). */
+function ocrView(job: JobRow) {
+  if (job.ocrPages === null) return null;
+  return {
+    pages: job.ocrPages,
+    pagesDone: job.ocrPagesDone ?? 0,
+    textLayerPages: job.pages === null ? null : Math.max(0, job.pages - job.ocrPages),
+    meanConfidence: job.ocrConfidence,
   };
 }
 

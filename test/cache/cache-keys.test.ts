@@ -18,3 +18,15 @@ test("the text key is the PDF's hash in global scope (no generator changes text)
   expect(textKey("user", pdf)).toMatch(/^[0-9a-f]{64}$/);
   expect(textKey("user", pdf)).not.toBe(textKey("user", { ...pdf, userId: "bob" }));
 });
+
+test("how the upload asked for the PDF to be read is part of both keys; the default leaves them as they were", () => {
+  const key = notesKey("global", pdf, "0123456789abcdef");
+  expect(notesKey("global", { ...pdf, ocr: "auto" }, "0123456789abcdef")).toBe(key);
+  const forced = notesKey("global", { ...pdf, ocr: "force" }, "0123456789abcdef");
+  expect(forced).not.toBe(key);
+  expect(notesKey("global", { ...pdf, ocr: "off" }, "0123456789abcdef")).not.toBe(forced);
+  expect(notesKey("global", { ...pdf, pages: "1-5,9" }, "0123456789abcdef")).not.toBe(key);
+  expect(textKey("global", { ...pdf, ocr: "auto" })).toBe(pdf.sha256);
+  expect(textKey("global", { ...pdf, ocr: "force" })).toMatch(/^[0-9a-f]{64}$/);
+  expect(textKey("global", { ...pdf, ocr: "force" })).not.toBe(textKey("global", { ...pdf, ocr: "off" }));
+});

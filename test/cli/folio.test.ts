@@ -93,6 +93,16 @@ describe("folio CLI", () => {
     expect(two.stdout).toContain("\n---\n\n<!-- slides.pdf -->\n# Introducing Folio");
   });
 
+  test("--ocr and --pages reach the service: a scan with OCR off fails pdf_no_text; page 2 of the mixed PDF is read alone", async () => {
+    const off = await folio(["upload", fixture("scan-paper.pdf"), "--ocr", "off"]);
+    expect(off.code).toBe(1);
+    expect(off.stderr).toContain("pdf_no_text");
+    const page = await folio(["upload", fixture("scan-mixed.pdf"), "--pages", "2"]);
+    expect(page.code).toBe(0);
+    expect(page.stderr).toContain("scan-mixed.pdf: 1 page");
+    expect(page.stdout).toContain("Software is rarely written by one person");
+  }, 90_000);
+
   test("status, notes and report read the service; keys create makes a key the service accepts", async () => {
     const up = await folio(["upload", fixture("paper-bookmarks.pdf")]);
     expect(up.code).toBe(0);

@@ -102,6 +102,12 @@ test("the staged path: one trace across pdf-extract, ai-notes and completion, ea
   expect(at("notes").parent).toBe("ai-notes process");
   expect(at("save").parent).toBe("completion process");
   expect(new Set(["pdf-extract process", "ai-notes process", "completion process"].map((n) => at(n).span.resource["thread.name"]))).toEqual(new Set(["pdf-extract", "ai-notes", "completion"]));
+  // A scan: OCR's span under extract.
+  const scan = await waitFinal(server.url, (await uploadFile(server.url, fixture("scan-paper.pdf"), { pipeline: "staged" })).body.jobId, 90_000);
+  expect(scan.status).toBe("completed");
+  const ocr = checkTree(await spansOf(scan.traceId, ["extract", "ocr"]))("ocr");
+  expect(ocr.parent).toBe("extract");
+  expect(ocr.span.attributes["folio.ocr_pages"]).toBe(1);
   // Two uploads, two traces.
   expect(receiver.spans.filter((s) => s.name === "POST /uploads").map((s) => s.traceId)).toContain(job.traceId);
 }, 90_000);

@@ -3,10 +3,22 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { Worker } from "node:worker_threads";
 import { getDocumentProxy } from "unpdf";
 import { ExtractionPool, type PoolOptions } from "../../src/extraction/pool.ts";
+import { resolveLanguages } from "../../src/pipeline/ocr/languages.ts";
 import { fixtureBytes } from "../support/fixtures.ts";
 import { emptyTextItemsPdf, flateBombPdf, longPdf, nestedXObjectPdf, variant } from "../support/pdf-factory.ts";
 
-const base: PoolOptions = { perUser: true, threads: 2, timeoutMs: 3000, maxRssMb: 1024, maxPages: 5000, minTextChars: 50, maxTextChars: 8_000_000, largePages: 500 };
+const base: PoolOptions = {
+  perUser: true,
+  threads: 2,
+  timeoutMs: 3000,
+  maxRssMb: 1024,
+  maxPages: 5000,
+  minTextChars: 50,
+  maxTextChars: 8_000_000,
+  largePages: 500,
+  ocrPageTimeoutMs: 30_000,
+  ocr: { langs: resolveLanguages(["eng"]), dpi: 100, maxPages: 10 },
+};
 let pool: ExtractionPool | undefined;
 afterEach(async () => {
   await pool?.stop(0);
@@ -28,7 +40,7 @@ const until = async (what: () => boolean, ms = 10_000) => {
 describe("extraction pool", () => {
   test("reads PDFs on N threads, with progress", async () => {
     const p = await started();
-    expect(p.stats()).toEqual({ threads: 2, busy: 0, waiting: 0, terminations: { timeout: 0, memory: 0, crash: 0 } });
+    expect(p.stats()).toEqual({ threads: 2, busy: 0, waiting: 0, terminations: { timeout: 0, memory: 0, crash: 0 }, ocr: { pages: 0, seconds: 0 } });
     const bytes = await fixtureBytes("paper-bookmarks.pdf");
     const progress: number[] = [];
     const text = await p.extract({ ...job(bytes), onProgress: (done) => progress.push(done) });
@@ -185,4 +197,42 @@ describe("extraction pool", () => {
       expect(p.stats().terminations).toMatchObject({ memory: 3, crash: 0 });
     }, 120_000);
   });
+
+  test("a scan's pages are OCR'd on the pool's threads with progress per page; a page over its OCR budget fails ocr_timeout and its thread is replaced", async () => {
+    const p = await started({ timeoutMs: 60_000 });
+    const progress: string[] = [];
+    const text = await p.extract({ ...job(await fixtureBytes("scan-mixed.pdf")), onProgress: (done, total, stage) => progress.push(`${stage} ${done}/${total}`) });
+    expect(Object.keys(text.ocr!.confidence)).toEqual(["2"]);
+    expect(progress).toEqual(["text 1/2", "text 2/2", "ocr 0/1"]);
+    expect(p.stats().ocr).toEqual({ pages: 1, seconds: expect.any(Number) });
+    expect(p.stats().ocr.seconds).toBeGreaterThan(0);
+    await p.stop(0);
+
+    const tight = await started({ timeoutMs: 60_000, ocrPageTimeoutMs: 100 });
+    await expect(tight.extract(job(await fixtureBytes("scan-paper.pdf")))).rejects.toMatchObject({
+      code: "ocr_timeout",
+      message: expect.stringContaining("OCR of page 1 of 1 to read took longer than 100 ms (FOLIO_OCR_PAGE_TIMEOUT_MS)"),
+    });
+    expect(tight.stats().terminations).toEqual({ timeout: 1, memory: 0, crash: 0 });
+    expect(await until(() => tight.stats().threads === 2)).toBe(true);
+    expect((await tight.extract(job(await fixtureBytes("form.pdf")))).totalPages).toBe(1);
+  }, 60_000);
+
+  test("a scan is large work: two scans take turns on one of the two threads, and a small PDF is read on the other meanwhile", async () => {
+    const p = await started({ timeoutMs: 60_000, perUser: false });
+    const events: string[] = [];
+    const scan = (name: string) =>
+      fixtureBytes("scan-paper.pdf").then((bytes) =>
+        p.extract({ ...job(bytes), onProgress: (_d, _t, stage) => stage === "ocr" && events.push(`${name} ocr`) }).then(() => events.push(`${name} done`)),
+      );
+    const scans = [scan("a"), scan("b")];
+    await until(() => events.length > 0);
+    await p.extract(job(await fixtureBytes("form.pdf")));
+    events.push("small done");
+    await Promise.all(scans);
+    const first = events[0]!.slice(0, 1);
+    const second = first === "a" ? "b" : "a";
+    // The second scan starts its OCR only once the first is done; the small PDF did not wait for either.
+    expect(events).toEqual([`${first} ocr`, "small done", `${first} done`, `${second} ocr`, `${second} done`]);
+  }, 90_000);
 });

@@ -108,7 +108,7 @@ describe("OpenAPI", () => {
     const finals = await Promise.all(jobIds.map((id) => waitFinal(svc.url, id)));
     expect(finals.map((j) => j.status)).toEqual(["completed", "completed", "completed"]);
     // Path parameters: the documented example, except ids, which must be real ones.
-    const ids: Record<string, string> = { "/jobs/{id}": finals[0].id, "/jobs/{id}/events": finals[0].id, "/notes/{id}": finals[0].notesId };
+    const ids: Record<string, string> = { "/jobs/{id}": finals[0].id, "/jobs/{id}/events": finals[0].id, "/jobs/{id}/text": finals[0].id, "/notes/{id}": finals[0].notesId };
     let calls = 0;
     for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
       for (const [method, op] of Object.entries(ops)) {

@@ -8,6 +8,8 @@ export interface PdfEntry {
   filename: string;
   /** "notes", "failed <code>", "<status> <code>", or "notes or pdf_unreadable" */
   expect: string;
+  /** What it gives with OCR on (the service's default, ocr=auto); `expect` is with OCR off. */
+  expectOcr: string;
   category: string;
   pages: number | null;
   size: number;
@@ -25,6 +27,7 @@ export function readManifest(dir: string): PdfEntry[] {
     return {
       filename: at(row, "filename"),
       expect: at(row, "expect"),
+      expectOcr: at(row, "expect_ocr") || at(row, "expect"),
       category: at(row, "category"),
       pages: Number.isFinite(pages) ? pages : null,
       size: Number(at(row, "size_bytes")),

@@ -29,12 +29,18 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 export function grayPng(width: number, height: number, seed: number): Uint8Array {
   let s = seed >>> 0 || 1;
   const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
-  const raw = new Uint8Array((width + 1) * height);
+  const pixels = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
-    raw[y * (width + 1)] = 0;
     const ink = y % 12 < 7;
-    for (let x = 0; x < width; x++) raw[y * (width + 1) + 1 + x] = ink && rand() < 90 ? 30 : 235;
+    for (let x = 0; x < width; x++) pixels[y * width + x] = ink && rand() < 90 ? 30 : 235;
   }
+  return greyPngOf(pixels, width, height);
+}
+
+/** 8-bit grey pixels, `width` per row, as a PNG. */
+export function greyPngOf(pixels: Uint8Array, width: number, height: number): Uint8Array {
+  const raw = new Uint8Array((width + 1) * height);
+  for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
   const header = new Uint8Array(13);
   const hv = new DataView(header.buffer);
   hv.setUint32(0, width);

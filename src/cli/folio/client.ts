@@ -6,12 +6,21 @@ export interface JobInfo {
   status: string;
   progress: number;
   pages: number | null;
+  ocr?: { pages: number; pagesDone: number } | null;
   notesId: string | null;
   cached: boolean;
   error: { code: string; message: string } | null;
   timings: Record<string, number | null>;
   createdAt: string;
   finishedAt: string | null;
+}
+
+/** What an upload may ask for beside its file. */
+export interface UploadChoices {
+  pipeline?: string;
+  refresh?: boolean;
+  ocr?: string;
+  pages?: string;
 }
 
 export interface UploadInfo {
@@ -77,8 +86,14 @@ export class FolioClient {
   }
 
   /** Streams the file as the request body, calling `onBytes` as it is read. */
-  uploadFile(path: string, filename: string, opts: { pipeline?: string; refresh?: boolean; onBytes?: (sent: number) => void }): Promise<UploadInfo> {
-    const query = new URLSearchParams({ filename, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}), ...(opts.refresh ? { refresh: "true" } : {}) });
+  uploadFile(path: string, filename: string, opts: UploadChoices & { onBytes?: (sent: number) => void }): Promise<UploadInfo> {
+    const query = new URLSearchParams({
+      filename,
+      ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
+      ...(opts.refresh ? { refresh: "true" } : {}),
+      ...(opts.ocr ? { ocr: opts.ocr } : {}),
+      ...(opts.pages ? { pages: opts.pages } : {}),
+    });
     const body = () => {
       let sent = 0;
       return Bun.file(path)
@@ -96,7 +111,7 @@ export class FolioClient {
     return this.json<UploadInfo>(`/uploads?${query}`, { method: "POST", headers: { "content-type": "application/pdf" } }, body);
   }
 
-  uploadUrl(url: string, opts: { pipeline?: string; refresh?: boolean }): Promise<UploadInfo> {
+  uploadUrl(url: string, opts: UploadChoices): Promise<UploadInfo> {
     return this.json<UploadInfo>("/uploads", { method: "POST", headers: { "content-type": "application/json" } }, () => JSON.stringify({ url, ...opts }));
   }
 

@@ -31,6 +31,8 @@ const upload = defineCommand({
     out: { type: "string", alias: "o", description: "Write each PDF's notes to DIR/<name>.md instead of printing them", valueHint: "DIR" },
     pipeline: { type: "enum", options: ["optimized", "staged"], description: "Which pipeline runs the jobs" },
     refresh: { type: "boolean", description: "Make the notes afresh even when the PDF's are cached (and replace them in the cache)" },
+    ocr: { type: "enum", options: ["auto", "force", "off"], description: "Which pages are read by OCR: auto (scanned pages, the default), force (every page), off" },
+    pages: { type: "string", description: "Only these pages, e.g. 1-5,9", valueHint: "RANGE" },
     concurrency: { type: "string", alias: "c", default: "4", description: "Uploads in flight at once" },
     ...connection,
   },
@@ -38,7 +40,7 @@ const upload = defineCommand({
     const concurrency = Number(args.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError("--concurrency must be a whole number ≥ 1");
     const inputs = expandInputs(args._);
-    const outcomes = await uploadAll(clientOf(args), inputs, { out: args.out, pipeline: args.pipeline, refresh: args.refresh, concurrency });
+    const outcomes = await uploadAll(clientOf(args), inputs, { out: args.out, pipeline: args.pipeline, refresh: args.refresh, ocr: args.ocr, pages: args.pages, concurrency });
     const printed = outcomes.filter((o) => o.markdown);
     process.stdout.write(printed.map((o) => (printed.length > 1 ? `<!-- ${o.input.name} -->\n${o.markdown}` : o.markdown)).join("\n\n---\n\n"));
     if (printed.length) process.stdout.write("\n");

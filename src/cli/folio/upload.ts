@@ -1,14 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, parse } from "node:path";
 import Table from "cli-table3";
-import { ApiError, type FolioClient, type JobInfo } from "./client.ts";
+import { ApiError, type FolioClient, type JobInfo, type UploadChoices } from "./client.ts";
 import type { Input } from "./inputs.ts";
 import { Progress, type FileBar } from "./progress.ts";
 
-export interface UploadOptions {
-  pipeline?: string;
-  /** Ask for new notes even when the PDF's are cached. */
-  refresh?: boolean;
+export interface UploadOptions extends UploadChoices {
   out?: string;
   concurrency: number;
 }
@@ -50,11 +47,12 @@ async function uploadOne(client: FolioClient, input: Input, opts: UploadOptions,
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   try {
+    const choices: UploadChoices = { pipeline: opts.pipeline, refresh: opts.refresh, ocr: opts.ocr, pages: opts.pages };
     const accepted =
       input.kind === "file"
-        ? await client.uploadFile(input.path, input.name, { pipeline: opts.pipeline, refresh: opts.refresh, onBytes: (sent) => bar.uploading(sent, input.size) })
-        : await client.uploadUrl(input.url, { pipeline: opts.pipeline, refresh: opts.refresh });
-    const job = await client.follow(accepted.jobId, (j) => bar.stage(j.status, j.progress));
+        ? await client.uploadFile(input.path, input.name, { ...choices, onBytes: (sent) => bar.uploading(sent, input.size) })
+        : await client.uploadUrl(input.url, choices);
+    const job = await client.follow(accepted.jobId, (j) => bar.stage(phaseOf(j), j.progress));
     if (job.status !== "completed" || !job.notesId) {
       bar.done(`✗ ${input.name}: ${job.error?.code ?? job.status}: ${job.error?.message ?? ""}`);
       return { input, job, error: job.error ? `${job.error.code}: ${job.error.message}` : job.status, seconds: seconds() };
@@ -72,6 +70,11 @@ async function uploadOne(client: FolioClient, input: Input, opts: UploadOptions,
     bar.done(`✗ ${input.name}: ${message}`);
     return { input, error: message, seconds: seconds() };
   }
+}
+
+/** The job's status, or `ocr 3/40` while its scanned pages are being read. */
+function phaseOf(job: JobInfo): string {
+  return job.status === "extracting" && job.ocr && job.ocr.pages > 0 ? `ocr ${job.ocr.pagesDone}/${job.ocr.pages}` : job.status;
 }
 
 /** Two inputs called paper.pdf in different folders must not overwrite each other's notes. */

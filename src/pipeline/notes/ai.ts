@@ -9,11 +9,11 @@ import { PipelineError } from "../errors.ts";
 import type { ExtractedText } from "../extract.ts";
 import { chunkPages, mapLimit } from "./chunks.ts";
 import { sha256Hex } from "../../crypto/sha256.ts";
-import { fingerprintOf, type GeneratorFingerprint } from "./fingerprint.ts";
+import { fingerprintOf, type GeneratorFingerprint, type ReaderSetting } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
 import { NotesContentSchema, NotesSchema, notesMarkdown, type NotesContent } from "./schema.ts";
 
-export interface AiOptions {
+export interface AiOptions extends ReaderSetting {
   apiKey?: string;
   baseURL?: string;
   model: string;
@@ -44,14 +44,18 @@ const PROMPT_VERSION = sha256Hex(SYSTEM + JSON.stringify(z.toJSONSchema(NotesCon
 
 /** The endpoint's host (not its path or credentials), API kind, model, prompt and chunking. */
 export function aiFingerprint(opts: AiOptions): GeneratorFingerprint {
-  return fingerprintOf("ai", {
-    host: opts.baseURL ? new URL(opts.baseURL).host : "api.openai.com",
-    api: opts.api,
-    model: opts.model,
-    prompt: PROMPT_VERSION,
-    chunkTokens: opts.chunkTokens,
-    maxChunks: opts.maxChunks,
-  });
+  return fingerprintOf(
+    "ai",
+    {
+      host: opts.baseURL ? new URL(opts.baseURL).host : "api.openai.com",
+      api: opts.api,
+      model: opts.model,
+      prompt: PROMPT_VERSION,
+      chunkTokens: opts.chunkTokens,
+      maxChunks: opts.maxChunks,
+    },
+    opts,
+  );
 }
 
 interface Usage {

@@ -1,6 +1,6 @@
 import type { ExtractedText } from "../extract.ts";
 import { chooseKeyPoints, chooseSummary, scoreSentences, type Candidate, type Length } from "./choose.ts";
-import { fingerprintOf, type GeneratorFingerprint } from "./fingerprint.ts";
+import { fingerprintOf, type GeneratorFingerprint, type ReaderSetting } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
 import { listNotes } from "./list-notes.ts";
 import { isListItem, isProse, leansOnBefore } from "./not-prose.ts";
@@ -14,7 +14,7 @@ import { STOPWORDS } from "./stopwords.ts";
  * quoted: extraction marks captions, footnotes, code, running heads and contents lines
  * (src/pipeline/line-kinds.ts), and the sentences' words tell the rest (not-prose.ts).
  */
-export interface ExtractiveOptions {
+export interface ExtractiveOptions extends ReaderSetting {
   summarySentences: number;
   keyPoints: number;
 }
@@ -33,7 +33,7 @@ const PROSE_WORDS_A_PAGE = 40;
 const SUMMARISER_VERSION = 4;
 
 export function extractiveFingerprint(opts: ExtractiveOptions): GeneratorFingerprint {
-  return fingerprintOf("extractive", { version: SUMMARISER_VERSION, sentences: opts.summarySentences, keyPoints: opts.keyPoints });
+  return fingerprintOf("extractive", { version: SUMMARISER_VERSION, sentences: opts.summarySentences, keyPoints: opts.keyPoints }, opts);
 }
 
 export function extractiveGenerator(opts: ExtractiveOptions): NotesGenerator {

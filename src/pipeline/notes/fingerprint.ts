@@ -18,8 +18,13 @@ export interface GeneratorFingerprint {
  */
 export const OUTLINE_VERSION = 3;
 
-export function fingerprintOf(kind: GeneratorFingerprint["kind"], settings: Record<string, string | number>): GeneratorFingerprint {
-  const all = { kind, outline: OUTLINE_VERSION, ...settings };
+/** What read the text the notes are made from, beyond pdf.js: the OCR engine, its version, languages and resolution. */
+export interface ReaderSetting {
+  reader?: string;
+}
+
+export function fingerprintOf(kind: GeneratorFingerprint["kind"], settings: Record<string, string | number>, { reader }: ReaderSetting = {}): GeneratorFingerprint {
+  const all = { kind, outline: OUTLINE_VERSION, ...settings, ...(reader && { reader }) };
   const ordered = Object.fromEntries(Object.entries(all).sort(([a], [b]) => (a < b ? -1 : 1)));
   return { id: sha256Hex(JSON.stringify(ordered)).slice(0, 16), kind, settings: all };
 }

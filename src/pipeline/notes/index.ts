@@ -5,6 +5,7 @@ import { aiFingerprint, aiGenerator, type AiOptions, type ModelCall } from "./ai
 import { extractiveFingerprint, extractiveGenerator, type ExtractiveOptions } from "./extractive.ts";
 import type { GeneratorFingerprint } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
+import { ocrEngineTag } from "../ocr/languages.ts";
 
 export type { NotesGenerator } from "./generator.ts";
 export type { GeneratorFingerprint } from "./fingerprint.ts";
@@ -16,7 +17,7 @@ export function notesMode(cfg: Config): "ai" | "extractive" {
 }
 
 function extractiveOptions(cfg: Config): ExtractiveOptions {
-  return { summarySentences: cfg.FOLIO_NOTES_SENTENCES, keyPoints: cfg.FOLIO_NOTES_KEY_POINTS };
+  return { summarySentences: cfg.FOLIO_NOTES_SENTENCES, keyPoints: cfg.FOLIO_NOTES_KEY_POINTS, reader: readerOf(cfg) };
 }
 
 function aiOptions(cfg: Config): AiOptions {
@@ -29,7 +30,13 @@ function aiOptions(cfg: Config): AiOptions {
     chunkTokens: cfg.FOLIO_AI_CHUNK_TOKENS,
     maxChunks: cfg.FOLIO_AI_MAX_CHUNKS,
     parallel: cfg.FOLIO_AI_PARALLEL,
+    reader: readerOf(cfg),
   };
+}
+
+/** Notes of a scan depend on the OCR that read it: another engine, language or resolution is a cache miss. */
+function readerOf(cfg: Config): string {
+  return ocrEngineTag(cfg.ocrLanguages, cfg.FOLIO_OCR_DPI);
 }
 
 /** The fingerprint of the generator this config runs (what workers publish and the server looks up by). */

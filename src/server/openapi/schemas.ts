@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { JOB_STATUSES } from "../../../db/job-status.ts";
+import { OCR_MODES } from "../../pipeline/ocr/ocr-pages.ts";
 import { PIPELINES } from "../../queues/names.ts";
 
 /** The shapes of the API: validation and the OpenAPI document both come from these. */
@@ -17,6 +18,15 @@ const CallbackUrl = z.string().openapi({
   example: "https://example.com/folio-hook",
 });
 
+export const OcrOption = z.enum(OCR_MODES).openapi({
+  description: "auto (default): OCR the pages that carry an image and (nearly) no text layer; force: OCR every page; off: never (a scan fails pdf_no_text)",
+});
+
+export const PagesOption = z.string().max(200).openapi({
+  description: "Only these pages are read (text layer or OCR), counted from 1: `1-5,9`. A page past the end fails the job `pages_out_of_range`, naming the page count",
+  example: "1-5,9",
+});
+
 const REFRESH_DESCRIPTION = "Make the notes afresh: the cache is not consulted, and its entry is replaced by the new notes";
 const RefreshFlag = z.enum(["true", "false"]).openapi({ description: REFRESH_DESCRIPTION });
 
@@ -25,6 +35,8 @@ export const UploadQuery = z.object({
   pipeline: Pipeline.optional(),
   callbackUrl: CallbackUrl.optional(),
   refresh: RefreshFlag.optional(),
+  ocr: OcrOption.optional(),
+  pages: PagesOption.optional(),
 });
 
 export const UrlUpload = z
@@ -33,6 +45,8 @@ export const UrlUpload = z
     pipeline: Pipeline.optional(),
     callbackUrl: CallbackUrl.optional(),
     refresh: z.boolean().optional().openapi({ description: REFRESH_DESCRIPTION }),
+    ocr: OcrOption.optional(),
+    pages: PagesOption.optional(),
   })
   .openapi("UrlUpload");
 
@@ -61,8 +75,17 @@ export const JobView = z
     attempts: z.number().int(),
     cached: z.boolean(),
     pages: z.number().int().nullable(),
+    ocr: z
+      .object({
+        pages: z.number().int().openapi({ description: "Pages read by OCR (or to be read, while extracting)" }),
+        pagesDone: z.number().int(),
+        textLayerPages: z.number().int().nullable().openapi({ description: "Pages whose text came from the PDF's text layer" }),
+        meanConfidence: z.number().int().nullable().openapi({ description: "Tesseract's mean word confidence over the OCR'd pages, 0–100" }),
+      })
+      .nullable()
+      .openapi({ description: "Where the text came from, once extraction has said: null before then, and for notes from the cache" }),
     notesId: z.string().nullable(),
-    timings: z.object({ waitMs: ms, downloadMs: ms, extractMs: ms, aiMs: ms, saveMs: ms }),
+    timings: z.object({ waitMs: ms, downloadMs: ms, extractMs: ms, aiMs: ms, saveMs: ms, ocrMs: ms.openapi({ description: "Within extractMs: OCR" }) }),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     callback: z.object({ url: z.string(), status: z.enum(["pending", "delivered", "failed"]), attempts: z.number().int() }).nullable(),
     createdAt: z.string(),
@@ -71,6 +94,20 @@ export const JobView = z
     traceId: z.string().nullable().openapi({ description: "The job's OpenTelemetry trace (when OTEL_EXPORTER_OTLP_ENDPOINT was set at upload)" }),
   })
   .openapi("Job");
+
+export const JobText = z
+  .object({
+    jobId: z.string(),
+    pages: z.array(
+      z.object({
+        page: z.number().int(),
+        source: z.enum(["layer", "ocr"]),
+        confidence: z.number().int().nullable().openapi({ description: "OCR's mean word confidence, 0–100; null for the text layer" }),
+        text: z.string(),
+      }),
+    ),
+  })
+  .openapi("JobText");
 
 export const NotesView = z
   .object({

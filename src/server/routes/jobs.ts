@@ -1,16 +1,20 @@
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { JobsRepo } from "../../../db/jobs-repo.ts";
+import { readJobText } from "../../pipeline/job-text.ts";
+import type { Storage } from "../../storage/storage.ts";
 import { jobView } from "../../views/job-view.ts";
 import { HttpError } from "../http-error.ts";
 import type { ConnectionSlots } from "../connection-slots.ts";
 import type { JobEvents } from "../job-events.ts";
 import type { AppEnv } from "../middleware/identity/index.ts";
-import { errors, IdParam, JobView } from "../openapi/schemas.ts";
+import { errors, IdParam, JobText, JobView } from "../openapi/schemas.ts";
 import { validationHook } from "../openapi/validation-hook.ts";
 
 export interface JobRouteDeps {
   repo: JobsRepo;
+  /** Where each job's text is kept (GET /jobs/:id/text). */
+  storage: Storage;
   events: JobEvents;
   streams: ConnectionSlots;
   /** A `: keep-alive` comment this often, so idle timeouts never cut a quiet stream. */
@@ -50,6 +54,25 @@ const jobEvents = createRoute({
   },
 });
 
+const jobText = createRoute({
+  method: "get",
+  path: "/{id}/text",
+  tags: ["Jobs"],
+  summary: "The text the job read from its PDF",
+  description:
+    "As `text/plain` (the default), pages separated by form feeds (\\f); with `Accept: application/json`, one entry per page with where its " +
+    "text came from (`layer`: the PDF's text layer, `ocr`) and OCR's confidence. 404 `text_not_found` until the job has read its PDF, and for " +
+    "a job whose notes came from the cache (upload with refresh=true to read it again).",
+  request: { params },
+  responses: {
+    200: {
+      description: "The job's text",
+      content: { "application/json": { schema: JobText }, "text/plain": { schema: z.string() } },
+    },
+    ...errors(401, 404),
+  },
+});
+
 export function jobRoutes(deps: JobRouteDeps) {
   const find = async (id: string, userId: string) => {
     const job = await deps.repo.getJob(id, userId);
@@ -58,6 +81,13 @@ export function jobRoutes(deps: JobRouteDeps) {
   };
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(getJob, async (c) => c.json(jobView(await find(c.req.valid("param").id, c.get("userId"))), 200))
+    .openapi(jobText, async (c) => {
+      const job = await find(c.req.valid("param").id, c.get("userId"));
+      const pages = await readJobText(deps.storage, job.id);
+      if (!pages) throw new HttpError(404, "text_not_found", `job ${job.id} has no text of its own (not read yet, or its notes came from the cache)`);
+      if ((c.req.header("accept") ?? "").includes("application/json")) return c.json({ jobId: job.id, pages }, 200);
+      return c.text(pages.map((p) => p.text).join("\f"), 200);
+    })
     .openapi(jobEvents, async (c) => {
       const userId = c.get("userId");
       const first = await find(c.req.valid("param").id, userId);

@@ -7,6 +7,8 @@ import { checkUrl, UrlRefused, urlPolicy } from "../../ingest/url-policy.ts";
 import { log } from "../../log.ts";
 import { hashingStream, hasPdfMagic, UploadRejected } from "../../ingest/upload-guard.ts";
 import { notesRow } from "../../pipeline/stages.ts";
+import { OCR_MODES, type OcrMode } from "../../pipeline/ocr/ocr-pages.ts";
+import { PageRangeError, parsePageRange } from "../../pipeline/page-range.ts";
 import { PIPELINES, type Pipeline } from "../../queues/names.ts";
 import type { Producer } from "../../queues/producer.ts";
 import type { Storage } from "../../storage/storage.ts";
@@ -66,6 +68,8 @@ const route = createRoute({
               pipeline: { type: "string", enum: [...PIPELINES] },
               callbackUrl: { type: "string", format: "uri" },
               refresh: { type: "string", enum: ["true", "false"], description: "Make the notes afresh (see the refresh query parameter)" },
+              ocr: { type: "string", enum: [...OCR_MODES], description: "Which pages are read by OCR (see the ocr query parameter)" },
+              pages: { type: "string", description: "Only these pages, 1-5,9 (see the pages query parameter)" },
             },
             required: ["file"],
           },
@@ -134,9 +138,13 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   }
   let pipeline: ReturnType<typeof pipelineOf>;
   let callbackUrl: Awaited<ReturnType<typeof callbackOf>>;
+  let ocr: OcrMode | undefined;
+  let pages: string | undefined;
   try {
     if (fields.extraFile) throw new HttpError(400, "too_many_files", "send one file per upload");
     pipeline = pipelineOf(fields.pipeline ?? query.pipeline);
+    ocr = ocrOf(fields.ocr ?? query.ocr);
+    pages = pagesOf(fields.pages ?? query.pages);
     callbackUrl = await callbackOf(cfg, fields.callbackUrl ?? query.callbackUrl);
     if (isTrue(fields.refresh ?? query.refresh)) await deps.admission.admitRefresh(userId);
   } catch (err) {
@@ -155,7 +163,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey };
   // A PDF whose notes are cached is answered now: the job is born completed, with this user's own notes row.
   const refresh = isTrue(fields.refresh ?? query.refresh);
-  const cached = refresh ? undefined : await deps.cache.lookup({ sha256: meta.sha256, userId }).catch(() => undefined);
+  const cached = refresh ? undefined : await deps.cache.lookup({ sha256: meta.sha256, userId, ocr, pages }).catch(() => undefined);
   const notes = cached ? notesRow({ jobId, userId, sha256: meta.sha256 }, cached, true) : undefined;
   const trace = currentCarrier();
   const base = { id: jobId, userId, fileId, pipeline, callbackUrl, traceparent: trace?.traceparent };
@@ -175,7 +183,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
     return { ...answer, status: "completed", cached: true, notesId: notes.id };
   }
   await enqueueOrFail(deps, jobId, callbackUrl, () =>
-    deps.producer.enqueue({ jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, trace, ...(refresh && { refresh }) }),
+    deps.producer.enqueue({ jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, trace, ...(refresh && { refresh }), ...(ocr && { ocr }), ...(pages && { pages }) }),
   );
   log.info({ jobId, fileId, pipeline, size: meta.size, refresh }, "upload accepted");
   return { ...answer, status: "queued", cached: false };
@@ -183,6 +191,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
 
 /** JSON `{url}`: the job is accepted now and downloaded by the url-fetch queue. */
 async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typeof UrlUpload>): Promise<Answer> {
+  const pages = pagesOf(body.pages);
   const { url } = await checkUrl(body.url, urlPolicy(deps.cfg)).catch((err: unknown) => {
     throw err instanceof UrlRefused ? new HttpError(400, err.code, err.message) : err;
   });
@@ -200,7 +209,7 @@ async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typ
     { id: jobId, userId, fileId, pipeline, status: "queued", callbackUrl, traceparent: trace?.traceparent },
   );
   await enqueueOrFail(deps, jobId, callbackUrl, () =>
-    deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl, trace, ...(body.refresh && { refresh: true }) }),
+    deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl, trace, ...(body.refresh && { refresh: true }), ...(body.ocr && { ocr: body.ocr }), ...(pages && { pages }) }),
   );
   log.info({ jobId, fileId, pipeline, url: safeUrl(url.href) }, "upload by URL accepted");
   return { jobId, fileId, sha256: null, status: "queued", pipeline, cached: false, size: null, url: url.href };
@@ -215,6 +224,25 @@ function pipelineOf(value: string | undefined): Pipeline {
   if (value === undefined) return "optimized";
   if (!(PIPELINES as readonly string[]).includes(value)) throw new HttpError(400, "invalid_pipeline", `pipeline must be one of ${PIPELINES.join(", ")}`);
   return value as Pipeline;
+}
+
+/** A form field is not checked by the query's schema: the same choice, checked here. */
+function ocrOf(value: string | undefined): OcrMode | undefined {
+  if (value === undefined) return undefined;
+  if (!(OCR_MODES as readonly string[]).includes(value)) throw new HttpError(400, "invalid_ocr", `ocr must be one of ${OCR_MODES.join(", ")}`);
+  return value as OcrMode;
+}
+
+/** `1-5,9`, checked for form here (the page count is known only where the PDF is read); stored without spaces. */
+function pagesOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    parsePageRange(value);
+  } catch (err) {
+    if (err instanceof PageRangeError) throw new HttpError(400, "invalid_pages", err.message);
+    throw err;
+  }
+  return value.replace(/\s+/g, "");
 }
 
 async function callbackOf(cfg: Config, value: string | undefined): Promise<string | undefined> {

@@ -17,6 +17,12 @@ test("the fingerprint changes with what changes the notes", () => {
   expect(fp({ FOLIO_NOTES_SENTENCES: "3" }).id).not.toBe(fp({}).id);
 });
 
+test("the OCR engine, its version, languages and resolution are in it (a scan's notes depend on them)", () => {
+  expect(fp({}).settings.reader).toMatch(/^tesseract\.js-core@7\.\d+\.\d+;eng:4\.0\.0_best_int;200dpi$/);
+  expect(fp({ FOLIO_OCR_DPI: "300" }).id).not.toBe(fp({}).id);
+  expect(fp({ ...model, FOLIO_OCR_DPI: "300" }).id).not.toBe(fp(model).id);
+});
+
 test("what does not change the notes leaves it alone, and no secret is in it", () => {
   const base = fp(model);
   expect(fp({ ...model, OPENAI_API_KEY: "sk-secret-value-1234" }).id).toBe(base.id);

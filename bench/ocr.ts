@@ -1,0 +1,130 @@
+/**
+ * bench:ocr — how well and how fast Folio reads scans, on scans it makes itself: pages of
+ * corpus papers (born-digital) rendered to 200-dpi greyscale images, turned 0.5° and
+ * speckled, rebuilt as image-only PDFs (test/support/scan.ts), then read back by Folio.
+ *   Quality: word error rate of the OCR'd text against the original page's text layer
+ *   (pdf.js), per page: over all its text, and over its body text alone (lines of 6 words
+ *   or more, on both sides), which leaves out figure labels, formulas and headers, whose
+ *   reading order differs between a text layer and OCR.
+ *   Speed: OCR pages per second with one extraction thread, and with two threads at once
+ *   (two one-thread pools: the service's pool gives scans at most N−1 of its N threads, so
+ *   that a small PDF always finds a thread).
+ * `bun run bench:ocr [--pages 6]`; prints Markdown for bench/RESULTS.md.
+ */
+import { parseArgs } from "node:util";
+import { availableParallelism } from "node:os";
+import { ExtractionPool } from "../src/extraction/pool.ts";
+import { extractPdf } from "../src/pipeline/extract.ts";
+import { resolveLanguages } from "../src/pipeline/ocr/languages.ts";
+import { ocrPages } from "../src/pipeline/ocr/ocr-pages.ts";
+import { corpusPath } from "../test/support/corpus.ts";
+import { pagesPdf, scanPage } from "../test/support/scan.ts";
+
+const { values } = parseArgs({ options: { pages: { type: "string", default: "6" } } });
+/** Body pages of papers with a plain single-column layout, and one page of a table of contents apart. */
+const SOURCES: [file: string, pages: number[]][] = [
+  ["paper-cvs-parallel-dev.pdf", [2, 3, 4, 5]],
+  ["paper-r-rprotobuf.pdf", [3, 4]],
+  ["paper-hyperref-tug.pdf", [2, 3]],
+];
+const wanted = Number(values.pages);
+const langs = resolveLanguages(["eng"]);
+const DPI = 200;
+
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/-\n/g, "")
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+
+/** Lines of running text: figure labels, formulas, running heads and page numbers are shorter. */
+const body = (s: string) =>
+  s
+    .split("\n")
+    .filter((line) => words(line).length >= 6)
+    .join("\n");
+
+/** Word-level Levenshtein distance over the reference's length. */
+function wer(reference: string[], hypothesis: string[]): number {
+  let prev = Array.from({ length: hypothesis.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= reference.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= hypothesis.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (reference[i - 1] === hypothesis[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[hypothesis.length]! / Math.max(1, reference.length);
+}
+
+interface Scan {
+  label: string;
+  pdf: Uint8Array;
+  reference: string;
+}
+
+const scans: Scan[] = [];
+for (const [file, pages] of SOURCES) {
+  const original = new Uint8Array(await Bun.file(corpusPath(file)).arrayBuffer());
+  const layer = await extractPdf(original, { maxPages: 5000, minTextChars: 0 });
+  for (const n of pages) {
+    if (scans.length >= wanted) break;
+    const image = await scanPage(original, n, { dpi: DPI, angle: 0.5, noise: 0.01, seed: n });
+    scans.push({ label: `${file} p.${n}`, pdf: new Uint8Array(await pagesPdf([image])), reference: layer.pages[n - 1]! });
+  }
+}
+
+console.log(`## bench:ocr (${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, ${DPI} dpi, tesseract LSTM eng 4.0.0_best_int)\n`);
+console.log("| page | words | WER, all text | WER, body lines | confidence | ms |\n|---|---:|---:|---:|---:|---:|");
+const rates: number[] = [];
+const bodyRates: number[] = [];
+for (const scan of scans) {
+  const started = performance.now();
+  const pass = await ocrPages(scan.pdf, new Map([[1, ""]]), "auto", { langs, dpi: DPI, maxPages: 1 });
+  const ms = performance.now() - started;
+  const result = pass.read.get(1)!;
+  const ref = words(scan.reference);
+  const rate = wer(ref, words(result.text));
+  const bodyRate = wer(words(body(scan.reference)), words(body(result.text)));
+  rates.push(rate);
+  bodyRates.push(bodyRate);
+  console.log(`| ${scan.label} | ${ref.length} | ${rate.toFixed(3)} | ${bodyRate.toFixed(3)} | ${result.confidence} | ${ms.toFixed(0)} |`);
+}
+const summary = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(3)}, mean ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3)}`;
+};
+console.log(`\nWER over ${rates.length} pages: all text ${summary(rates)}; body lines ${summary(bodyRates)} (the first page's time includes loading tesseract)\n`);
+
+/** Every scan through `pools` one-thread pools at once, shared out evenly: pages per second. */
+async function pagesPerSecond(pools: number): Promise<number> {
+  const made = Array.from(
+    { length: pools },
+    () =>
+      new ExtractionPool({
+        threads: 1,
+        perUser: false,
+        timeoutMs: 600_000,
+        maxRssMb: 4096,
+        ocrPageTimeoutMs: 600_000,
+        maxPages: 5000,
+        minTextChars: 0,
+        maxTextChars: 50_000_000,
+        largePages: 500,
+        ocr: { langs, dpi: DPI, maxPages: 100 },
+      }),
+  );
+  await Promise.all(made.map((p) => p.start()));
+  // One scan each first: tesseract loads on a thread's first scan, which is not the steady rate.
+  await Promise.all(made.map((p, i) => p.extract({ bytes: scans[i % scans.length]!.pdf.slice(), sha256: "warm", userId: "bench", jobId: "warm" })));
+  const started = performance.now();
+  await Promise.all(scans.map((s, i) => made[i % pools]!.extract({ bytes: s.pdf.slice(), sha256: String(i), userId: "bench", jobId: String(i) })));
+  const rate = scans.length / ((performance.now() - started) / 1000);
+  await Promise.all(made.map((p) => p.stop(0)));
+  return rate;
+}
+
+const one = await pagesPerSecond(1);
+const two = await pagesPerSecond(2);
+console.log("| threads | OCR pages/s | vs 1 thread |\n|---:|---:|---:|");
+console.log(`| 1 | ${one.toFixed(2)} | 1.00× |`);
+console.log(`| 2 | ${two.toFixed(2)} | ${(two / one).toFixed(2)}× |`);
