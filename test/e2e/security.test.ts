@@ -122,8 +122,8 @@ describe("hostile uploads", () => {
     const huge = await upload(ADMIN, "paper-bookmarks.pdf", `${"x".repeat(5000)}.pdf`);
     expect(huge.status).toBe(202);
     const stored = readdirSync(join(svc.dataDir, "uploads"));
-    // Only generated names: file ids, and the storage probe the server writes at start.
-    expect(stored.filter((f) => !/^(f_[a-z0-9]{20}|probe_[0-9a-f]{32})\.pdf$/.test(f))).toEqual([]);
+    // Only generated names: file ids, the text jobs read (by job id), and the storage probe the server writes at start.
+    expect(stored.filter((f) => !/^(f_[a-z0-9]{20}\.pdf|j_[a-z0-9]{20}\.text\.json|probe_[0-9a-f]{32}\.pdf)$/.test(f))).toEqual([]);
     expect(stored).toContain(`${up.body.fileId}.pdf`);
   });
 
