@@ -77,7 +77,9 @@ async function uploadFile(opts: SupabaseOptions, key: string, file: string): Pro
       "content-type": "application/pdf",
       "x-upsert": "true",
     },
-    body: Bun.file(file),
+    // An empty upload leaves no file behind its writer: send it as the empty body it is
+    // (the upload route then refuses it as empty_file).
+    body: (await Bun.file(file).exists()) ? Bun.file(file) : new Uint8Array(0),
   }).catch((err: Error) => {
     throw new Error(`supabase upload failed: ${err.message}`);
   });

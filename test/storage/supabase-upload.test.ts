@@ -32,3 +32,9 @@ test("a large upload arrives whole and leaves no spooled file", async () => {
   expect(await standIn.object("uploads", "f_large.pdf")).toEqual(bytes);
   expect(readdirSync(spoolDir)).toEqual([]);
 });
+
+test("an empty upload is stored as an empty object at once (the upload route then refuses it as empty_file)", async () => {
+  await storage.put("f_empty.pdf", new Blob([]).stream());
+  expect(await standIn.object("uploads", "f_empty.pdf")).toEqual(new Uint8Array(0));
+  expect(readdirSync(spoolDir)).toEqual([]);
+});

@@ -44,11 +44,13 @@ export function startStorageStandIn(serviceKey: string): StorageStandIn {
         const part = join(dir, `${encodeURIComponent(id)}.${crypto.randomUUID()}.part`);
         const writer = Bun.file(part).writer();
         try {
-          for await (const chunk of req.body ?? new ReadableStream()) {
+          // No body at all is an empty object, as Supabase stores it.
+          for await (const chunk of req.body ?? []) {
             writer.write(chunk);
             await writer.flush();
           }
           await writer.end();
+          if (!(await Bun.file(part).exists())) await Bun.write(part, new Uint8Array(0));
           await rename(part, join(dir, encodeURIComponent(id)));
         } catch {
           await Promise.resolve(writer.end()).catch(() => {});
