@@ -246,7 +246,7 @@ export class ExtractionPool {
   private onExit(slot: Slot): void {
     const at = this.slots.indexOf(slot);
     if (at >= 0) this.slots.splice(at, 1);
-    if (slot.task) {
+    if (slot.task && !slot.retired) {
       // Died under a PDF (not terminated by us): the PDF did it, and would again on a retry,
       // so it fails like one past a limit and is remembered by its hash.
       this.terminations.crash++;

@@ -39,4 +39,8 @@ export function readManifest(dir: string): PdfEntry[] {
 export const fixtures = () => readManifest(FIXTURES_DIR);
 export const fixture = (filename: string) => resolve(FIXTURES_DIR, filename);
 export const fixtureBytes = async (filename: string) => new Uint8Array(await Bun.file(fixture(filename)).arrayBuffer());
-export const goodFixtures = () => fixtures().filter((e) => e.expect === "notes");
+/**
+ * The fixtures that become notes from their text layer: the load the service and fault tests
+ * put on the service. Scans are left out (OCR costs seconds a page: another test's load).
+ */
+export const goodFixtures = () => fixtures().filter((e) => e.expect === "notes" && e.category !== "scanned");
