@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { TokenBudget } from "../jobs/token-budget.ts";
 import { HttpError } from "./http-error.ts";
+import { countInMinute } from "./minute-window.ts";
 
 export interface AdmissionOptions {
   uploadsPerMinute: number;
@@ -25,7 +26,7 @@ export class Admission {
   ) {}
 
   async admit(userId: string): Promise<void> {
-    await this.countInMinute(`ratelimit:${userId}`, this.opts.uploadsPerMinute, "rate_limited", "uploads");
+    await this.perMinute(`ratelimit:${userId}`, this.opts.uploadsPerMinute, "rate_limited", "uploads");
     if (this.tokens.perDay > 0 && (await this.tokens.used(userId)) >= this.tokens.perDay) {
       const retry = this.tokens.resetsInS();
       throw new HttpError(429, "token_budget_exhausted", `you spent today's ${this.tokens.perDay} model tokens (FOLIO_USER_TOKENS_PER_DAY); the budget resets at midnight UTC, in ${retry} s`, {
@@ -42,17 +43,10 @@ export class Admission {
 
   /** An upload that asked for refresh=true, on top of admit(). */
   async admitRefresh(userId: string): Promise<void> {
-    await this.countInMinute(`refreshlimit:${userId}`, this.opts.refreshesPerMinute, "refresh_rate_limited", "refreshes");
+    await this.perMinute(`refreshlimit:${userId}`, this.opts.refreshesPerMinute, "refresh_rate_limited", "refreshes");
   }
 
-  private async countInMinute(name: string, limit: number, code: string, noun: string): Promise<void> {
-    const now = Date.now();
-    const minute = Math.floor(now / 60_000);
-    const key = `${this.prefix}:${name}:${minute}`;
-    const [[, used]] = (await this.redis.multi().incr(key).expire(key, 120).exec()) as [[null, number]];
-    if (used > limit) {
-      const retry = Math.ceil(((minute + 1) * 60_000 - now) / 1000);
-      throw new HttpError(429, code, `more than ${limit} ${noun} a minute; try again in ${retry} s`, { "retry-after": String(retry) });
-    }
+  private perMinute(name: string, limit: number, code: string, noun: string): Promise<void> {
+    return countInMinute(this.redis, `${this.prefix}:${name}`, limit, code, (retry) => `more than ${limit} ${noun} a minute; try again in ${retry} s`);
   }
 }

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
 import { keyDigest, type ApiKeysRepo } from "../../db/api-keys-repo.ts";
-import { HttpError } from "./http-error.ts";
+import { countInMinute } from "./minute-window.ts";
 import type { Principal } from "./middleware/identity/index.ts";
 
 export interface KeyRingOptions {
@@ -82,13 +82,7 @@ export class KeyRing {
    * instead of 401. Only failures count, after the key was checked: a good key is never
    * throttled because others at the same address guessed.
    */
-  async recordFailure(client: string): Promise<void> {
-    const minute = Math.floor(Date.now() / 60_000);
-    const key = `${this.prefix}:authfail:${client}:${minute}`;
-    const [[, failed]] = (await this.redis.multi().incr(key).expire(key, 120).exec()) as [[null, number]];
-    if (failed > this.opts.failuresPerMinute) {
-      const retry = 60 - Math.floor((Date.now() % 60_000) / 1000);
-      throw new HttpError(429, "too_many_auth_failures", `too many failed authentications from this address; try again in ${retry} s`, { "retry-after": String(retry) });
-    }
+  recordFailure(client: string): Promise<void> {
+    return countInMinute(this.redis, `${this.prefix}:authfail:${client}`, this.opts.failuresPerMinute, "too_many_auth_failures", (retry) => `too many failed authentications from this address; try again in ${retry} s`);
   }
 }

@@ -144,7 +144,10 @@ describe("what the model costs, and what its errors say", () => {
     expect(job.error.code).toBe("ai_unavailable");
     expect(job.error.message).toBe("the model endpoint answered HTTP 500");
     expect(JSON.stringify(job)).not.toContain("Secret7Hq");
-    expect(await Bun.file(svc.logFile).text()).toContain("Secret7Hq");
+    // The row is written before the line is logged: give the log a moment to catch up.
+    let log = "";
+    for (let i = 0; i < 50 && !log.includes("Secret7Hq"); i++, await Bun.sleep(100)) log = await Bun.file(svc.logFile).text();
+    expect(log).toContain("Secret7Hq");
   }, 60_000);
 
   test("refresh has its own, lower rate limit", async () => {
