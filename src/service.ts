@@ -75,7 +75,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   }
   startTracing(cfg, "main");
   const prepared = await prepareDependencies(cfg);
-  const { storage, localRedis } = prepared;
+  const { storage, storageOutage, localRedis } = prepared;
   // A Redis Folio started has a password: every connection of the process and its threads (which get this config) uses it.
   cfg = prepared.cfg;
   // Everything below is built from this runtime, passed down: no module reads the environment or a global connection.
@@ -141,7 +141,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const pool = runsWorkers ? new ExtractionPool(poolOptions(cfg, authRequired)) : undefined;
   await pool?.start();
   const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, processId, pool.stats()).catch(() => {}), 2000);
-  const host = pool ? new ThreadHost(cfg, store, queues, l1Buffer, pool) : undefined;
+  const host = pool ? new ThreadHost(cfg, store, queues, l1Buffer, pool, storageOutage) : undefined;
   await host?.start();
   const fingerprint = generatorFingerprint(cfg);
   const unpublish = runsWorkers ? await publishGenerator(redis(), cfg.FOLIO_REDIS_PREFIX, processId, fingerprint) : undefined;

@@ -3,6 +3,7 @@ import type { Config } from "../src/config.ts";
 import type { Runtime } from "../src/runtime.ts";
 import { jobLog } from "../src/log.ts";
 import { NotYet, PipelineError, detailOf, failureOf } from "../src/pipeline/errors.ts";
+import { StorageUnavailable } from "../src/storage/storage-unavailable.ts";
 import { BreakerOpen, type AiBreaker } from "../src/resilience/ai-breaker.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";
 import type { JobLifecycle } from "../src/jobs/lifecycle.ts";
@@ -56,9 +57,10 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps
       const result = await consumer.process(job, tracker, deps);
       deps.metrics.outcome(consumer.queue, job, "completed", tracker);
       return result;
-    } catch (err) {
+    } catch (thrown) {
+      const err = thrown instanceof StorageUnavailable ? storageOutageWait(thrown) : thrown;
       // Not the job's fault: while the model endpoint's breaker is open, wait for its
-      // half-open probe (or for a download slot) without spending an attempt.
+      // half-open probe (or for a download slot, or the file store) without spending an attempt.
       const waitUntil = err instanceof NotYet ? err.retryAt : modelOutageRetryAt(err, deps.breaker);
       const modelOutage = err instanceof BreakerOpen || (waitUntil !== undefined && !(err instanceof NotYet));
       // With a fallback there is no need to wait for the probe: come back at once and let it write the notes.
@@ -94,6 +96,9 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps
     { connection: deps.redis("worker"), prefix: deps.cfg.FOLIO_REDIS_PREFIX, name: `folio-${consumer.queue}`, ...workerOptions(tuning) },
   );
 }
+
+/** The store's outage is told once by the process (watchedStorage); each job just comes back in a few seconds. */
+const storageOutageWait = (err: StorageUnavailable) => new NotYet(Date.now() + 4000 + Math.floor(Math.random() * 2000), `file store unreachable (${err.message})`);
 
 /** A model failure that left this thread's breaker open: retry when it lets a probe through. */
 function modelOutageRetryAt(err: unknown, breaker: AiBreaker | undefined): number | undefined {

@@ -4,6 +4,8 @@ import { serveJobStore } from "../db/store-rpc.ts";
 import type { ExtractionPool } from "../src/extraction/pool.ts";
 import { serveExtraction } from "../src/extraction/pool-rpc.ts";
 import { log } from "../src/log.ts";
+import type { OutageLog } from "../src/dependencies/outage-log.ts";
+import { STORE } from "../src/dependencies/watched-storage.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { Config } from "../src/config.ts";
@@ -33,6 +35,8 @@ export class ThreadHost {
     private readonly l1Buffer: SharedArrayBuffer,
     /** The process's extraction threads, shared by every consumer thread. */
     private readonly pool: ExtractionPool,
+    /** The process's file-store outage, which every thread's failures and recoveries feed. */
+    private readonly storageOutage: OutageLog,
   ) {}
 
   async start(): Promise<void> {
@@ -53,6 +57,10 @@ export class ThreadHost {
     return new Promise((resolve, reject) => {
       thread.on("message", (m: ThreadMessage) => {
         if (m.type === "ready") resolve();
+        if (m.type === "storage") {
+          if (m.ok) this.storageOutage.recovered(STORE);
+          else this.storageOutage.failed(STORE, new Error(m.err));
+        }
       });
       thread.on("error", (err: Error) => {
         log.error({ queue, err: err.message }, "worker thread crashed");

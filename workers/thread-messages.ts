@@ -17,4 +17,6 @@ export type HostMessage = { type: "drain"; timeoutMs: number } | { type: "metric
 export type ThreadMessage =
   | { type: "ready" }
   | { type: "drained"; timedOut: boolean }
+  /** The thread's file store stopped (ok: false) or started again answering: its process tells the outage once. */
+  | { type: "storage"; ok: boolean; err?: string }
   | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] };

@@ -8,6 +8,7 @@ import { remoteJobStore } from "../db/store-rpc.ts";
 import { createCaches } from "../src/cache/index.ts";
 import { log } from "../src/log.ts";
 import { onNonConnectionError } from "../src/dependencies/outage-log.ts";
+import { watchedStorage } from "../src/dependencies/watched-storage.ts";
 import { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import { LatencyRecorder } from "../src/monitoring/latency.ts";
 import { publishBreaker } from "../src/monitoring/breaker-board.ts";
@@ -47,7 +48,10 @@ const deps: ConsumerDeps = {
   cfg,
   redis,
   breaker,
-  storage: createStorage(cfg),
+  storage: watchedStorage(createStorage(cfg), {
+    failed: (err) => parentPort!.postMessage({ type: "storage", ok: false, err: (err as Error).message } satisfies ThreadMessage),
+    recovered: () => parentPort!.postMessage({ type: "storage", ok: true } satisfies ThreadMessage),
+  }),
   caches: createCaches(cfg, redis("commands"), l1Buffer),
   store,
   generator: createGenerator(cfg, breaker, (call) => {

@@ -2,12 +2,17 @@ import type { Config } from "../config.ts";
 import { startLocalRedis, type LocalRedis } from "../redis/local-server.ts";
 import { parseRedisUrl } from "../redis/redis-url.ts";
 import { createStorage, type Storage } from "../storage/index.ts";
+import { OutageLog } from "./outage-log.ts";
 import { checkDatabase, checkDataDir, checkRedis, checkStorage } from "./preflight.ts";
+import { STORE, watchedStorage } from "./watched-storage.ts";
 
 export interface Dependencies {
   /** The config to run with: REDIS_URL carries the password of a Redis Folio started. */
   cfg: Config;
+  /** The file store, its outages told by `storageOutage`. */
   storage: Storage;
+  /** Where this process's file-store outage is told, for the main thread and every consumer thread. */
+  storageOutage: OutageLog;
   /** The redis-server Folio started because nothing answered at REDIS_URL, if it did. */
   localRedis?: LocalRedis;
 }
@@ -32,5 +37,8 @@ export async function prepareDependencies(cfg: Config): Promise<Dependencies> {
     await localRedis?.stop();
     throw err;
   }
-  return { cfg: effective, storage, localRedis };
+  // Watched only from here: the check above says what is wrong in one line of its own.
+  const storageOutage = new OutageLog("storage");
+  const watched = watchedStorage(storage, { failed: (err) => storageOutage.failed(STORE, err), recovered: () => storageOutage.recovered(STORE) });
+  return { cfg: effective, storage: watched, storageOutage, localRedis };
 }

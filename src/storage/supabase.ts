@@ -4,6 +4,7 @@ import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { writeStreamToFile } from "./file-sink.ts";
 import { assertStorageKey, type Storage } from "./storage.ts";
+import { StorageUnavailable } from "./storage-unavailable.ts";
 
 export interface SupabaseOptions {
   url: string;
@@ -53,16 +54,16 @@ export function supabaseStorage(opts: SupabaseOptions): Storage {
       assertStorageKey(key);
       const { data, error } = await bucket().download(key);
       if (error) {
-        const status = (error as { status?: number; statusCode?: string }).status;
+        const status = statusOf(error);
         if (status === 404 || /not found/i.test(error.message)) return undefined;
-        throw new Error(`supabase download failed: ${error.message}`);
+        throw failure("download", error.message, status);
       }
       return new Uint8Array(await data.arrayBuffer());
     },
     async delete(key) {
       assertStorageKey(key);
       const { error } = await bucket().remove([key]);
-      if (error) throw new Error(`supabase delete failed: ${error.message}`);
+      if (error) throw failure("delete", error.message, statusOf(error));
     },
   };
 }
@@ -81,9 +82,18 @@ async function uploadFile(opts: SupabaseOptions, key: string, file: string): Pro
     // (the upload route then refuses it as empty_file).
     body: (await Bun.file(file).exists()) ? Bun.file(file) : new Uint8Array(0),
   }).catch((err: Error) => {
-    throw new Error(`supabase upload failed: ${err.message}`);
+    throw failure("upload", err.message, undefined);
   });
   if (res.ok) return void (await res.body?.cancel());
   const answer = (await res.json().catch(() => ({}))) as { message?: string };
-  throw new Error(`supabase upload failed: ${answer.message ?? `HTTP ${res.status}`}`);
+  throw failure("upload", answer.message ?? `HTTP ${res.status}`, res.status);
+}
+
+/** supabase-js gives an HTTP status on an answer (StorageApiError) and none when fetch failed (StorageUnknownError). */
+const statusOf = (error: Error) => (error as { status?: number }).status;
+
+/** No answer at all, or the store's own fault (5xx): an outage to wait out, not a refusal. */
+function failure(what: string, message: string, status: number | undefined): Error {
+  const text = `supabase ${what} failed: ${message}`;
+  return status === undefined || status >= 500 ? new StorageUnavailable(text) : new Error(text);
 }

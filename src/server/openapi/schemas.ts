@@ -157,7 +157,7 @@ export function errors(...statuses: number[]) {
     413: "Over MAX_UPLOAD_MB",
     415: "Not a PDF / unsupported content type",
     429: "Rate limit or in-flight limit reached",
-    503: "A dependency (queue, database) is unavailable",
+    503: "A dependency (queue, database, file store) is unavailable",
   };
   return Object.fromEntries(statuses.map((s) => [s, { description: text[s] ?? "Error", content: { "application/json": { schema: ErrorBody } } }]));
 }

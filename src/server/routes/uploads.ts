@@ -12,6 +12,7 @@ import { PageRangeError, parsePageRange } from "../../pipeline/page-range.ts";
 import { PIPELINES, type Pipeline } from "../../queues/names.ts";
 import type { Producer } from "../../queues/producer.ts";
 import type { Storage } from "../../storage/storage.ts";
+import { StorageUnavailable } from "../../storage/storage-unavailable.ts";
 import type { JobLifecycle } from "../../jobs/lifecycle.ts";
 import type { Admission } from "../admission.ts";
 import { HttpError } from "../http-error.ts";
@@ -131,6 +132,9 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   } catch (err) {
     await deps.storage.delete(storageKey).catch(() => {});
     if (err instanceof HttpError) throw err;
+    if (err instanceof StorageUnavailable) {
+      throw new HttpError(503, "storage_unavailable", "the file store does not answer; send the upload again shortly", { "retry-after": "5" });
+    }
     if (err instanceof UploadRejected) {
       throw new HttpError(({ file_too_large: 413, not_a_pdf: 415, upload_timeout: 408 } as const)[err.code], err.code, err.message);
     }
