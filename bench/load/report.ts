@@ -14,6 +14,8 @@ export interface RunSummary {
   jobsPerMin: number;
   /** Jobs that ran the pipeline (not answered from the cache), per minute. */
   pipelineJobsPerMin: number;
+  /** Jobs that ran the pipeline (not answered from the cache). */
+  pipelineJobs: number;
   cacheHitRate: number;
   failureRate: number;
   stages: Record<string, number>;
@@ -55,6 +57,7 @@ export function summarise(label: string, results: JobResult[], peakRssMb: number
     p99Ms: quantile(latencies, 0.99),
     jobsPerMin: done.length / minutes,
     pipelineJobsPerMin: ran.length / minutes,
+    pipelineJobs: ran.length,
     cacheHitRate: accepted.length ? accepted.filter((r) => r.cached).length / accepted.length : 0,
     failureRate: accepted.length ? accepted.filter((r) => r.status === "failed").length / accepted.length : 0,
     stages,

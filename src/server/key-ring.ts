@@ -43,7 +43,7 @@ export class KeyRing {
 
   async start(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch(() => {}), this.opts.refreshMs);
+    if (!this.everHadKeys) this.timer = setInterval(() => void this.refresh().catch(() => {}), this.opts.refreshMs);
   }
 
   stop(): void {
@@ -53,6 +53,8 @@ export class KeyRing {
   async refresh(): Promise<void> {
     // Once on, auth stays on for this process: a count that drops back to zero is a deleted table, not a wish.
     this.everHadKeys ||= (await this.repo.everCreated()) > 0;
+    // Auth never turns off again: nothing is left to poll the database for.
+    if (this.everHadKeys) this.stop();
   }
 
   /** False only in single-user mode: no key in the environment, and none ever made in the database. */
