@@ -23,7 +23,7 @@ export const OcrOption = z.enum(OCR_MODES).openapi({
 });
 
 export const PagesOption = z.string().max(200).openapi({
-  description: "Only these pages are read (text layer or OCR), counted from 1: `1-5,9`. A page past the end fails the job `pages_out_of_range`, naming the page count",
+  description: "Only these pages are read (text layer or OCR), counted from 1: `1-5,9`. A range past the end is a 400 `pages_out_of_range` naming the page count (for an upload by URL, known only once downloaded: its job fails so)",
   example: "1-5,9",
 });
 
