@@ -79,10 +79,20 @@ export const notes = pgTable(
     cached: boolean("cached").notNull().default(false),
     /** The id of the generator's fingerprint (src/pipeline/notes/fingerprint.ts). */
     fingerprint: text("fingerprint"),
+    /** The pages the notes cover and where their text came from (src/pipeline/notes/source.ts); null before it was kept. */
+    source: jsonb("source").$type<NotesSourceRow | null>(),
     createdAt: createdAt(),
   },
   (t) => [index("notes_user_idx").on(t.userId)],
 );
+
+/** As src/pipeline/notes/schema.ts's NotesSource (db/ imports nothing from src/). */
+export interface NotesSourceRow {
+  range: string | null;
+  pages: number;
+  totalPages: number;
+  ocr: { pages: number; textLayerPages: number; meanConfidence: number | null };
+}
 
 export type JobRow = typeof jobs.$inferSelect;
 export type NotesRow = typeof notes.$inferSelect;

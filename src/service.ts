@@ -19,6 +19,7 @@ import { ConfigError, type Config } from "./config.ts";
 import { isUnreachable, OutageLog, onNonConnectionError } from "./dependencies/outage-log.ts";
 import { prepareDependencies } from "./dependencies/start-up.ts";
 import { ExtractionPool } from "./extraction/pool.ts";
+import { PageCounter } from "./ingest/page-count.ts";
 import { poolOptions } from "./extraction/pool-options.ts";
 import { publishPool } from "./monitoring/extraction-board.ts";
 import { startLoopBoard } from "./monitoring/loop-board.ts";
@@ -167,7 +168,9 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   let producer: Producer | undefined;
   let reconciler: Reconciler | undefined;
   let monitor: QueueMonitor | undefined;
+  let pageCounter: PageCounter | undefined;
   if (runsServer) {
+    pageCounter = new PageCounter();
     producer = new Producer(cfg, redis());
     reconciler = new Reconciler(cfg, redis(), repo, producer);
     reconciler.start();
@@ -202,6 +205,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
         userCode: "too_many_uploads_in_progress",
       }),
       streams: new ConnectionSlots({ perUser: cfg.FOLIO_MAX_STREAMS_PER_USER, perProcess: cfg.FOLIO_MAX_STREAMS, noun: "event streams", userCode: "too_many_streams" }),
+      pageCounter,
       cfg,
       lifecycle,
       repo,
@@ -232,6 +236,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     writer,
     async stop() {
       await server?.stop();
+      await pageCounter?.stop();
       await probes?.stop();
       await reconciler?.stop();
       ring.stop();

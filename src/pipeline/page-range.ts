@@ -34,3 +34,15 @@ export function pagesIn(value: string, total: number): number[] {
   }
   return [...pages].sort((a, b) => a - b);
 }
+
+/** Sorted pages as a range again, runs joined: [1,2,3,4,5,9] → `1-5,9`. */
+export function rangeOf(pages: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < pages.length; ) {
+    let j = i;
+    while (j + 1 < pages.length && pages[j + 1] === pages[j]! + 1) j++;
+    runs.push(j === i ? `${pages[i]}` : `${pages[i]}-${pages[j]}`);
+    i = j + 1;
+  }
+  return runs.join(",");
+}

@@ -14,6 +14,7 @@ import type { JobTracker } from "../jobs/job-tracker.ts";
 import type { TokenBudget } from "../jobs/token-budget.ts";
 import type { NotesGenerator } from "./notes/generator.ts";
 import type { Notes } from "./notes/schema.ts";
+import { sourceOf, withSource } from "./notes/source.ts";
 
 export interface StageDeps {
   storage: Storage;
@@ -76,14 +77,13 @@ export const pagesRead = (text: ExtractedText) => text.range?.length ?? text.tot
 
 /** How many pages OCR read and how sure it was, for the job's row (none read: zero pages). */
 export function ocrOf(text: ExtractedText): { ocrPages: number; ocrPagesDone: number; ocrConfidence?: number } {
-  const confidences = Object.values(text.ocr?.confidence ?? {});
-  const mean = confidences.length ? Math.round(confidences.reduce((a, b) => a + b, 0) / confidences.length) : undefined;
-  return { ocrPages: confidences.length, ocrPagesDone: confidences.length, ...(mean !== undefined && { ocrConfidence: mean }) };
+  const { ocr } = sourceOf(text);
+  return { ocrPages: ocr.pages, ocrPagesDone: ocr.pages, ...(ocr.meanConfidence !== null && { ocrConfidence: ocr.meanConfidence }) };
 }
 
 /**
  * notes: the configured generator, progress 60–90, after keeping the text the job read
- * (job-text.ts). While the breaker is open the fallback (if any) writes them, marked by its
+ * (job-text.ts); the notes say which pages they cover and where their text came from (notes/source.ts). While the breaker is open the fallback (if any) writes them, marked by its
  * name in `generator`; otherwise BreakerOpen goes up and the job waits, its attempts untouched.
  */
 export async function generate(deps: StageDeps, data: PdfJobData, text: ExtractedText, t: JobTracker): Promise<Notes> {
@@ -91,9 +91,9 @@ export async function generate(deps: StageDeps, data: PdfJobData, text: Extracte
   await saveJobText(deps.storage, t.jobId, text);
   const notes = await t.timed("aiMs", async () => {
     try {
-      return await deps.generator.generate(text);
+      return withSource(await deps.generator.generate(text), text);
     } catch (err) {
-      if (err instanceof BreakerOpen && deps.fallback) return deps.fallback.generate(text);
+      if (err instanceof BreakerOpen && deps.fallback) return withSource(await deps.fallback.generate(text), text);
       throw err;
     }
   });
@@ -157,5 +157,6 @@ export function notesRow(data: Pick<PdfJobData, "jobId" | "userId" | "sha256">, 
     usage: cached ? { inputTokens: 0, outputTokens: 0 } : notes.usage,
     cached,
     fingerprint: notes.fingerprint,
+    source: notes.source,
   };
 }

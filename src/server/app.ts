@@ -4,6 +4,7 @@ import type { JobsRepo } from "../../db/jobs-repo.ts";
 import type { WebhooksRepo } from "../../db/webhooks-repo.ts";
 import type { Config } from "../config.ts";
 import type { QueueMonitor } from "../monitoring/queue-monitor.ts";
+import type { PageCounter } from "../ingest/page-count.ts";
 import type { Producer } from "../queues/producer.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Admission } from "./admission.ts";
@@ -42,6 +43,8 @@ export interface AppDeps {
   keys: { repo: ApiKeysRepo; ring: KeyRing };
   admission: Admission;
   slots: ConnectionSlots;
+  /** Counts the pages of uploads that give a range (src/ingest/page-count.ts). */
+  pageCounter?: PageCounter;
   streams: ConnectionSlots;
   metrics: () => Promise<{ contentType: string; body: string }>;
 }

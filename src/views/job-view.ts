@@ -59,6 +59,7 @@ export function notesView(n: NotesRow) {
     usage: n.usage,
     cached: n.cached,
     fingerprint: n.fingerprint,
+    source: n.source ?? null,
     createdAt: n.createdAt.toISOString(),
   };
 }

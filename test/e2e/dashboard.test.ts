@@ -16,7 +16,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   db = await freshDatabase("dashboard");
-  svc = await startServiceProcess({ name: "dashboard", env: { DATABASE_URL: db.url, FOLIO_CACHE: "off" } });
+  svc = await startServiceProcess({ name: "dashboard", env: { DATABASE_URL: db.url, FOLIO_CACHE: "off", FOLIO_OCR_DPI: "150" } });
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -29,7 +29,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-test("the dashboard shows the queues and its numbers move as jobs complete", async () => {
+test("the dashboard shows the queues and its numbers move as jobs complete, OCR's among them", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${svc.url}/dashboard`);
   await page.waitForFunction(() => document.getElementById("processed")?.textContent !== "–");
@@ -38,7 +38,7 @@ test("the dashboard shows the queues and its numbers move as jobs complete", asy
   expect(await page.textContent("#breaker")).toBe("unused");
 
   const ups = [];
-  for (const f of ["paper-bookmarks.pdf", "slides.pdf", "paper-two-column.pdf", "bad-first-1kb.pdf"]) ups.push(await uploadFile(svc.url, fixture(f)));
+  for (const f of ["paper-bookmarks.pdf", "slides.pdf", "paper-two-column.pdf", "bad-first-1kb.pdf", "scan-paper.pdf"]) ups.push(await uploadFile(svc.url, fixture(f)));
   await Promise.all(ups.map((u) => waitFinal(svc.url, u.body.jobId)));
 
   await page.waitForFunction((n) => Number(document.getElementById("processed")?.textContent) >= n + 3, before, { timeout: 20_000 });
@@ -49,6 +49,10 @@ test("the dashboard shows the queues and its numbers move as jobs complete", asy
   expect(await page.locator("#chart canvas").count()).toBeGreaterThan(0);
   // The extraction pool's threads (busy / all · waiting), as the worker process posted them.
   await page.waitForFunction(() => /^\d+ \/ [1-9]\d* · \d+$/.test(document.getElementById("extraction")?.textContent ?? ""), undefined, { timeout: 10_000 });
+  // The OCR panel: the scan's page, and the seconds OCR took, as the worker process posted them.
+  await page.waitForFunction(() => Number(document.getElementById("ocr-pages")?.textContent) >= 1, undefined, { timeout: 10_000 });
+  expect(Number(await page.textContent("#ocr-seconds"))).toBeGreaterThan(0);
+  expect(Number(await page.textContent("#ocr-per-page"))).toBeGreaterThan(0);
   // Event-loop delay of every thread: the main one and each queue's consumer.
   await page.waitForFunction((n) => (document.querySelectorAll("#loops tbody tr").length ?? 0) >= n, QUEUE_NAMES.length + 1, { timeout: 10_000 });
   const threads = await page.locator("#loops tbody tr td:nth-child(2)").allTextContents();

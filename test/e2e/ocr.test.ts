@@ -56,12 +56,17 @@ describe("scans become notes", () => {
     expect(badQuery.status).toBe(400);
   }, 120_000);
 
-  test("a mixed PDF: GET /jobs/:id says one page from the text layer, one from OCR, with its confidence and time; /metrics counts OCR pages and seconds", async () => {
+  test("a mixed PDF: GET /jobs/:id and the notes say one page from the text layer, one from OCR, with its confidence (and the job its time); /metrics counts OCR pages and seconds", async () => {
     const up = await uploadFile(svc.url, fixture("scan-mixed.pdf"));
     const job = await waitFinal(svc.url, up.body.jobId, 90_000);
     const text = await notesOf(job);
     expect(text).toContain("revision");
     expect(job.pages).toBe(2);
+    // The notes (one-job path) say the same as the job: in JSON, and in their Markdown under the title.
+    const notes = (await getJson(`${svc.url}/notes/${job.notesId}`)).body;
+    expect(notes.source).toEqual({ range: null, pages: 2, totalPages: 2, ocr: { pages: 1, textLayerPages: 1, meanConfidence: job.ocr.meanConfidence } });
+    const md = await (await fetch(`${svc.url}/notes/${job.notesId}?format=md`)).text();
+    expect(md).toContain(`\n\n_2 pages: 1 from the text layer, 1 read by OCR (mean confidence ${job.ocr.meanConfidence})._\n\n## Summary`);
     expect(job.ocr).toEqual({ pages: 1, pagesDone: 1, textLayerPages: 1, meanConfidence: expect.any(Number) });
     expect(job.ocr.meanConfidence).toBeGreaterThan(80);
     expect(job.timings.ocrMs).toBeGreaterThan(0);
@@ -90,13 +95,21 @@ describe("scans become notes", () => {
     expect(metrics).toContain('folio_stage_duration_seconds_count{stage="ocr"');
   }, 120_000);
 
-  test("a page range reads only those pages (and is its own cache entry); past the end the job fails naming the page count; a malformed one is a 400", async () => {
+  test("a page range reads only those pages (and is its own cache entry), which the notes say; past the end is a 400 naming the page count, as is a malformed one", async () => {
     const whole = await waitFinal(svc.url, (await uploadFile(svc.url, fixture("scan-mixed.pdf"), { ocr: "auto" })).body.jobId, 90_000);
     expect(whole.status).toBe("completed");
-    const up = await uploadFile(svc.url, fixture("scan-mixed.pdf"), { pages: "2" });
+    const up = await uploadFile(svc.url, fixture("scan-mixed.pdf"), { pages: "2", pipeline: "staged" });
     expect(up.body).toMatchObject({ status: "queued", cached: false });
     const job = await waitFinal(svc.url, up.body.jobId, 90_000);
     expect(job).toMatchObject({ status: "completed", pages: 1, ocr: { pages: 1, textLayerPages: 0 } });
+    // The notes (staged path) say which pages they cover, and so do the same notes from the cache.
+    const source = { range: "2", pages: 1, totalPages: 2, ocr: { pages: 1, textLayerPages: 0, meanConfidence: job.ocr.meanConfidence } };
+    const notes = (await getJson(`${svc.url}/notes/${job.notesId}`)).body;
+    expect(notes.source).toEqual(source);
+    expect(notes.markdown).toContain(`_Page 2 of 2: read by OCR (mean confidence ${job.ocr.meanConfidence})._`);
+    const again = await uploadFile(svc.url, fixture("scan-mixed.pdf"), { pages: "2" });
+    expect(again.body).toMatchObject({ status: "completed", cached: true });
+    expect((await getJson(`${svc.url}/notes/${again.body.notesId}`)).body).toMatchObject({ cached: true, source, markdown: notes.markdown });
     const text = (await (await fetch(`${svc.url}/jobs/${job.id}/text`, { headers: { accept: "application/json" } })).json()) as any;
     expect(text.pages.map((p: any) => [p.page, p.source])).toEqual([[2, "ocr"]]);
     const past = await fetch(`${svc.url}/uploads`, {
@@ -106,8 +119,12 @@ describe("scans become notes", () => {
     });
     expect(past.status).toBe(400);
     expect(((await past.json()) as any).error.code).toBe("invalid_pages");
-    const beyond = await waitFinal(svc.url, (await uploadFile(svc.url, fixture("scan-mixed.pdf"), { pages: "1-5" })).body.jobId);
-    expect(beyond).toMatchObject({ status: "failed", error: { code: "pages_out_of_range", message: expect.stringContaining("the PDF has 2 pages") } });
+    // Past the end: a 400 at upload naming the page count (form field, and query on a raw body).
+    const beyond = await uploadFile(svc.url, fixture("scan-mixed.pdf"), { pages: "1-5" });
+    expect(beyond).toMatchObject({ status: 400, body: { error: { code: "pages_out_of_range", message: expect.stringContaining("the PDF has 2 pages") } } });
+    const raw = await fetch(`${svc.url}/uploads?pages=3`, { method: "POST", body: await fixtureBytes("scan-mixed.pdf"), headers: { "content-type": "application/pdf" } });
+    expect(raw.status).toBe(400);
+    expect(((await raw.json()) as any).error).toMatchObject({ code: "pages_out_of_range", message: "pages=3 goes past the end: the PDF has 2 pages" });
     const bad = await uploadFile(svc.url, fixture("scan-mixed.pdf"), { pages: "3-1" });
     expect(bad).toMatchObject({ status: 400, body: { error: { code: "invalid_pages" } } });
   }, 120_000);

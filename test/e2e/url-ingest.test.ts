@@ -108,6 +108,13 @@ describe("uploads by URL", () => {
     expect(again.body.cached).toBe(true);
   });
 
+  test("a page range past the end of a PDF by URL fails its job naming the page count (the PDF is not there at upload)", async () => {
+    const up = await byUrl(svc.url, { url: `${origin}/papers/cvs.pdf?range`, pages: "2-3" });
+    expect(up.status).toBe(202);
+    const job = await waitFinal(svc.url, up.body.jobId);
+    expect(job).toMatchObject({ status: "failed", error: { code: "pages_out_of_range", message: "pages=2-3 goes past the end: the PDF has 2 pages" } });
+  });
+
   test("credentials and signed query strings in URLs never reach the log", async () => {
     const secretUrl = `http://reader:pw-s3cr3t@127.0.0.1:${source.port}/papers/cvs.pdf?X-Amz-Signature=sig-s3cr3t`;
     const failing = `http://reader:pw-s3cr3t@127.0.0.1:${source.port}/nothing.pdf?token=tok-s3cr3t`;

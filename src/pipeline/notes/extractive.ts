@@ -56,7 +56,8 @@ export function summarise(doc: ExtractedText, opts: ExtractiveOptions): Notes {
   const itemWords = reading.paragraphs.reduce((n, p) => n + (p.item && isListItem(p.text) ? wordCount(p.text) : 0), 0);
   let summary: string[];
   let keyPoints: string[];
-  const pages = doc.pages.length;
+  // With a range, the pages not read are empty: only those read say how much prose a page holds.
+  const pages = doc.range?.length ?? doc.pages.length;
   if (candidates.length < 3 || proseWords < PROSE_SHARE * (proseWords + itemWords) || (pages >= 3 && proseWords < PROSE_WORDS_A_PAGE * pages)) {
     ({ summary, keyPoints } = listNotes(reading, title, length, opts.keyPoints));
   } else {

@@ -27,6 +27,10 @@ function render(r) {
   $("breaker").className = r.breaker.state === "open" ? "bad" : r.breaker.state === "half-open" ? "warn" : "ok";
   $("health").textContent = r.healthyQueues + " / " + r.totalQueues;
   $("extraction").textContent = r.extraction.busy + " / " + r.extraction.threads + " · " + r.extraction.waiting;
+  const ocr = r.extraction.ocr;
+  $("ocr-pages").textContent = ocr.pages;
+  $("ocr-seconds").textContent = ocr.seconds.toFixed(1);
+  $("ocr-per-page").textContent = ocr.pages > 0 ? (ocr.seconds / ocr.pages).toFixed(1) : "–";
   $("queues").tBodies[0].replaceChildren(
     ...r.queues.map((q) => {
       const tr = row([q.name, q.counts.waiting, q.counts.active, q.counts.delayed, q.counts.completed, q.counts.failed, q.workers, q.wait.p95, q.processing.p50, q.processing.p95, q.healthy ? "healthy" : "unhealthy"]);

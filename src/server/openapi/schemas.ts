@@ -23,7 +23,7 @@ export const OcrOption = z.enum(OCR_MODES).openapi({
 });
 
 export const PagesOption = z.string().max(200).openapi({
-  description: "Only these pages are read (text layer or OCR), counted from 1: `1-5,9`. A page past the end fails the job `pages_out_of_range`, naming the page count",
+  description: "Only these pages are read (text layer or OCR), counted from 1: `1-5,9`. A range past the end is a 400 `pages_out_of_range` naming the page count (for an upload by URL, known only once downloaded: its job fails so)",
   example: "1-5,9",
 });
 
@@ -127,6 +127,19 @@ export const NotesView = z
       .openapi({ description: "Tokens this job spent: zero when the notes came from the cache, null for the offline generator" }),
     cached: z.boolean().openapi({ description: "Made for an earlier upload of the same PDF by the same generator, and served from the cache" }),
     fingerprint: z.string().nullable().openapi({ description: "Which generator settings wrote the notes (16 hex digits)" }),
+    source: z
+      .object({
+        range: z.string().nullable().openapi({ description: "The pages read, `1-5,9`, when the upload gave a range; null for the whole PDF" }),
+        pages: z.number().int().openapi({ description: "Pages read" }),
+        totalPages: z.number().int(),
+        ocr: z.object({
+          pages: z.number().int().openapi({ description: "Pages read by OCR" }),
+          textLayerPages: z.number().int().openapi({ description: "Pages whose text came from the PDF's text layer" }),
+          meanConfidence: z.number().int().nullable().openapi({ description: "Tesseract's mean word confidence over the OCR'd pages, 0–100" }),
+        }),
+      })
+      .nullable()
+      .openapi({ description: "What the notes were made from (also for notes from the cache); null for notes made before Folio kept it" }),
     createdAt: z.string(),
   })
   .openapi("Notes");

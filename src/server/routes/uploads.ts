@@ -8,7 +8,8 @@ import { log } from "../../log.ts";
 import { hashingStream, hasPdfMagic, UploadRejected } from "../../ingest/upload-guard.ts";
 import { notesRow } from "../../pipeline/stages.ts";
 import { OCR_MODES, type OcrMode } from "../../pipeline/ocr/ocr-pages.ts";
-import { PageRangeError, parsePageRange } from "../../pipeline/page-range.ts";
+import { PageRangeError, pagesIn, parsePageRange } from "../../pipeline/page-range.ts";
+import type { PageCounter } from "../../ingest/page-count.ts";
 import { PIPELINES, type Pipeline } from "../../queues/names.ts";
 import type { Producer } from "../../queues/producer.ts";
 import type { Storage } from "../../storage/storage.ts";
@@ -34,6 +35,8 @@ export interface UploadDeps {
   cache: UploadCache;
   producer: Producer;
   slots: ConnectionSlots;
+  /** Counts an upload's pages when it gives a range (a range past the end is a 400); absent, the job checks. */
+  pageCounter?: PageCounter;
 }
 
 /** The upload-time lookup: the PDF's notes as the workers' generator would have cached them. */
@@ -163,6 +166,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
     await deps.storage.delete(storageKey);
     throw new HttpError(415, "not_a_pdf", "the file does not start with %PDF-: not a PDF");
   }
+  if (pages) await checkRange(deps, storageKey, pages);
 
   const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey };
   // A PDF whose notes are cached is answered now: the job is born completed, with this user's own notes row.
@@ -247,6 +251,23 @@ function pagesOf(value: string | undefined): string | undefined {
     throw err;
   }
   return value.replace(/\s+/g, "");
+}
+
+/**
+ * A range past the end of the PDF is refused now, with its page count, when the count comes
+ * in time (page-count.ts); otherwise the job's extraction fails pages_out_of_range, as for
+ * uploads by URL, whose PDF is not here yet.
+ */
+async function checkRange(deps: UploadDeps, storageKey: string, pages: string): Promise<void> {
+  const total = await deps.pageCounter?.count(() => deps.storage.get(storageKey));
+  if (total === undefined) return;
+  try {
+    pagesIn(pages, total);
+  } catch (err) {
+    if (!(err instanceof PageRangeError)) throw err;
+    await deps.storage.delete(storageKey).catch(() => {});
+    throw new HttpError(400, "pages_out_of_range", err.message);
+  }
 }
 
 async function callbackOf(cfg: Config, value: string | undefined): Promise<string | undefined> {
