@@ -56,13 +56,15 @@ describe("extraction pool", () => {
     const started_ = performance.now();
     await expect(p.extract(job(nestedXObjectPdf(7, 10)))).rejects.toMatchObject({ code: "pdf_too_complex", retryable: false });
     const took = performance.now() - started_;
-    expect(took).toBeGreaterThanOrEqual(3000);
-    expect(took).toBeLessThan(4500);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(1024 * 1024 * 1024);
     expect(p.stats().terminations.timeout).toBe(1);
     expect(await until(() => p.stats().threads === 2)).toBe(true);
+    const t0 = performance.now();
     const after = await p.extract(job(await fixtureBytes("slides.pdf")));
     expect(after.totalPages).toBe(8);
+    // Stopped at the timeout, not later: the slack is what an ordinary PDF takes this machine now (a thread's ending and start-up included).
+    expect(took).toBeGreaterThanOrEqual(3000);
+    expect(took).toBeLessThan(3000 + 500 + 3 * (performance.now() - t0));
   }, 30_000);
 
   test("text over FOLIO_MAX_TEXT_CHARS stops the extraction mid-document (pdf_too_complex)", async () => {
@@ -97,12 +99,17 @@ describe("extraction pool", () => {
 
   test("two hostile PDFs of one user do not hold up another user's ordinary one", async () => {
     const p = await started();
+    const bobs = await fixtureBytes("paper-bookmarks.pdf");
+    let t0 = performance.now();
+    await p.extract(job(bobs.slice(), "bob"));
+    const idleMs = performance.now() - t0;
     const hostile = [p.extract(job(nestedXObjectPdf(7, 10), "mallory")), p.extract(job(nestedXObjectPdf(7, 10), "mallory"))];
     for (const h of hostile) h.catch(() => {});
     await Bun.sleep(200);
-    const t0 = performance.now();
-    await p.extract(job(await fixtureBytes("paper-bookmarks.pdf"), "bob"));
-    expect(performance.now() - t0).toBeLessThan(2000);
+    t0 = performance.now();
+    await p.extract(job(bobs, "bob"));
+    // Within a few times its time on the idle pool (it shares the cores with one hostile thread), far from the 3 s timeout it would wait behind.
+    expect(performance.now() - t0).toBeLessThan(4 * idleMs + 300);
     for (const h of hostile) await expect(h).rejects.toMatchObject({ code: "pdf_too_complex" });
   }, 30_000);
 
