@@ -71,15 +71,20 @@ describe("SIGTERM", () => {
     const stopped = performance.now();
     const code = await svc.stop("SIGTERM");
     expect(code).toBe(0);
-    expect(performance.now() - stopped).toBeLessThan(3000 + 10_000);
+    const busyStopMs = performance.now() - stopped;
 
     const again = await svc.restart();
+    let idleStopMs = Number.POSITIVE_INFINITY;
     try {
       const finals = await Promise.all(accepted.map((id) => waitFinal(again.url, id, 120_000)));
       for (const job of finals) expect(job.status).toBe("completed");
     } finally {
+      const t0 = performance.now();
       await again.stop();
+      idleStopMs = performance.now() - t0;
       again.cleanup();
     }
+    // The drain timeout (3 s), plus a few times what stopping the idle service takes on this machine now.
+    expect(busyStopMs).toBeLessThan(3000 + 4 * idleStopMs + 2000);
   }, 180_000);
 });
