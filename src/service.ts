@@ -2,6 +2,7 @@
  * The composition root: the one module that wires server/, workers/ and db/ together.
  * Nothing imports it but the CLI and tests.
  */
+import { reportTo } from "./dependencies/watched-storage.ts";
 import { Queue, QueueEvents } from "bullmq";
 import { openDatabase, type Database } from "../db/client.ts";
 import { localJobStore } from "../db/job-store.ts";
@@ -142,7 +143,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const pool = runsWorkers ? new ExtractionPool(poolOptions(cfg, authRequired)) : undefined;
   await pool?.start();
   const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, processId, pool.stats()).catch(() => {}), 2000);
-  const host = pool ? new ThreadHost(cfg, store, queues, l1Buffer, pool, storageOutage) : undefined;
+  const host = pool ? new ThreadHost(cfg, store, queues, l1Buffer, pool, reportTo(storageOutage)) : undefined;
   await host?.start();
   const fingerprint = generatorFingerprint(cfg);
   const unpublish = runsWorkers ? await publishGenerator(redis(), cfg.FOLIO_REDIS_PREFIX, processId, fingerprint) : undefined;

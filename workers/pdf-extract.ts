@@ -1,4 +1,5 @@
-import { cachedNotes, download, extract, pagesRead } from "../src/pipeline/stages.ts";
+import { pagesRead } from "../src/pipeline/page-range.ts";
+import { cachedNotes, download, extract } from "../src/pipeline/stages.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
 

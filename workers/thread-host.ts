@@ -4,8 +4,7 @@ import { serveJobStore } from "../db/store-rpc.ts";
 import type { ExtractionPool } from "../src/extraction/pool.ts";
 import { serveExtraction } from "../src/extraction/pool-rpc.ts";
 import { log } from "../src/log.ts";
-import type { OutageLog } from "../src/dependencies/outage-log.ts";
-import { STORE } from "../src/dependencies/watched-storage.ts";
+import type { OutageReporter } from "../src/dependencies/watched-storage.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { Config } from "../src/config.ts";
@@ -36,7 +35,7 @@ export class ThreadHost {
     /** The process's extraction threads, shared by every consumer thread. */
     private readonly pool: ExtractionPool,
     /** The process's file-store outage, which every thread's failures and recoveries feed. */
-    private readonly storageOutage: OutageLog,
+    private readonly storageOutage: OutageReporter,
   ) {}
 
   async start(): Promise<void> {
@@ -58,8 +57,8 @@ export class ThreadHost {
       thread.on("message", (m: ThreadMessage) => {
         if (m.type === "ready") resolve();
         if (m.type === "storage") {
-          if (m.ok) this.storageOutage.recovered(STORE);
-          else this.storageOutage.failed(STORE, new Error(m.err));
+          if (m.ok) this.storageOutage.recovered();
+          else this.storageOutage.failed(new Error(m.err));
         }
       });
       thread.on("error", (err: Error) => {

@@ -4,7 +4,7 @@ import { parseRedisUrl } from "../redis/redis-url.ts";
 import { createStorage, type Storage } from "../storage/index.ts";
 import { OutageLog } from "./outage-log.ts";
 import { checkDatabase, checkDataDir, checkRedis, checkStorage } from "./preflight.ts";
-import { STORE, watchedStorage } from "./watched-storage.ts";
+import { reportTo, watchedStorage } from "./watched-storage.ts";
 
 export interface Dependencies {
   /** The config to run with: REDIS_URL carries the password of a Redis Folio started. */
@@ -39,6 +39,5 @@ export async function prepareDependencies(cfg: Config): Promise<Dependencies> {
   }
   // Watched only from here: the check above says what is wrong in one line of its own.
   const storageOutage = new OutageLog("storage");
-  const watched = watchedStorage(storage, { failed: (err) => storageOutage.failed(STORE, err), recovered: () => storageOutage.recovered(STORE) });
-  return { cfg: effective, storage: watched, storageOutage, localRedis };
+  return { cfg: effective, storage: watchedStorage(storage, reportTo(storageOutage)), storageOutage, localRedis };
 }

@@ -1,14 +1,21 @@
 import type { Storage } from "../storage/storage.ts";
 import { StorageUnavailable } from "../storage/storage-unavailable.ts";
+import type { OutageLog } from "./outage-log.ts";
 
 /** The one source of a process's storage OutageLog (see watchedStorage). */
-export const STORE = "file store";
+const STORE = "file store";
 
 /** Where a store's outage is told: the process's OutageLog, or a thread's message to it. */
 export interface OutageReporter {
   failed(err: unknown): void;
   recovered(): void;
 }
+
+/** A process's storage OutageLog as a reporter: the main thread's store and every thread's message feed it. */
+export const reportTo = (outage: OutageLog): OutageReporter => ({
+  failed: (err) => outage.failed(STORE, err),
+  recovered: () => outage.recovered(STORE),
+});
 
 /**
  * A store whose outages are reported as they meet callers (uploads and jobs answer or wait on

@@ -35,6 +35,9 @@ export function pagesIn(value: string, total: number): number[] {
   return [...pages].sort((a, b) => a - b);
 }
 
+/** The pages a text covers: its range's, or the whole PDF's. */
+export const pagesRead = (text: { range?: readonly number[]; totalPages: number }) => text.range?.length ?? text.totalPages;
+
 /** Sorted pages as a range again, runs joined: [1,2,3,4,5,9] → `1-5,9`. */
 export function rangeOf(pages: readonly number[]): string {
   const runs: string[] = [];

@@ -1,3 +1,4 @@
+import { pagesRead } from "./page-range.ts";
 import type { NewNotes } from "../../db/jobs-repo.ts";
 import type { JobStore } from "../../db/job-store.ts";
 import type { Caches } from "../cache/index.ts";
@@ -71,9 +72,6 @@ export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Arr
   if (text.ocr) t.record("ocrMs", text.ocr.ms);
   return text;
 }
-
-/** The pages the job read: its range's, or the whole PDF's. */
-export const pagesRead = (text: ExtractedText) => text.range?.length ?? text.totalPages;
 
 /** How many pages OCR read and how sure it was, for the job's row (none read: zero pages). */
 export function ocrOf(text: ExtractedText): { ocrPages: number; ocrPagesDone: number; ocrConfidence?: number } {

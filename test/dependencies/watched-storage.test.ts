@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OutageLog } from "../../src/dependencies/outage-log.ts";
-import { STORE, watchedStorage } from "../../src/dependencies/watched-storage.ts";
+import { reportTo, watchedStorage } from "../../src/dependencies/watched-storage.ts";
 import { log } from "../../src/log.ts";
 import { StorageUnavailable } from "../../src/storage/storage-unavailable.ts";
 import { supabaseStorage } from "../../src/storage/supabase.ts";
@@ -31,7 +31,7 @@ const spoolDir = mkdtempSync(join(tmpdir(), "folio-spool-"));
 const store = (serviceKey = "service-key") => {
   const outage = new OutageLog("storage");
   const inner = supabaseStorage({ url: `http://127.0.0.1:${proxy.port}`, serviceKey, bucket: "uploads", spoolDir });
-  return watchedStorage(inner, { failed: (err) => outage.failed(STORE, err), recovered: () => outage.recovered(STORE) });
+  return watchedStorage(inner, reportTo(outage));
 };
 const pdf = () => new Blob(["%PDF-1.4 test"]).stream();
 

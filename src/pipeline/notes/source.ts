@@ -1,10 +1,10 @@
 import type { ExtractedText } from "../extract.ts";
-import { rangeOf } from "../page-range.ts";
+import { pagesRead, rangeOf } from "../page-range.ts";
 import type { Notes, NotesSource } from "./schema.ts";
 
 /** Which pages were read and where their text came from, as GET /jobs/:id has it. */
 export function sourceOf(text: ExtractedText): NotesSource {
-  const read = text.range?.length ?? text.totalPages;
+  const read = pagesRead(text);
   const confidences = Object.values(text.ocr?.confidence ?? {});
   return {
     range: text.range ? rangeOf(text.range) : null,
