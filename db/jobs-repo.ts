@@ -48,11 +48,19 @@ export class JobsRepo {
     return row;
   }
 
-  /** Saves a job's notes once: a second save for the same job keeps the first row. */
+  /**
+   * Saves a job's notes once: a second save for the same job keeps the first row. A job
+   * deleted meanwhile (DELETE /jobs/:id while a worker held it) gets none: its row is locked
+   * first, so the deletion either sees these notes and deletes them too, or comes before.
+   */
   async saveNotes(row: NewNotes): Promise<string> {
-    await this.db.insert(notes).values(row).onConflictDoNothing({ target: notes.jobId });
-    const [saved] = await this.db.select({ id: notes.id }).from(notes).where(eq(notes.jobId, row.jobId));
-    return saved!.id;
+    return this.db.transaction(async (tx) => {
+      const [job] = await tx.select({ id: jobs.id }).from(jobs).where(eq(jobs.id, row.jobId)).for("update");
+      if (!job) return row.id!;
+      await tx.insert(notes).values(row).onConflictDoNothing({ target: notes.jobId });
+      const [saved] = await tx.select({ id: notes.id }).from(notes).where(eq(notes.jobId, row.jobId));
+      return saved!.id;
+    });
   }
 
   /** A file uploaded by URL, once downloaded. */

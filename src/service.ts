@@ -47,6 +47,7 @@ import { probeRoutes, type ReadinessCheck } from "./server/routes/probes.ts";
 import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { parseCidrs } from "./net/cidrs.ts";
 import { TokenBudget } from "./jobs/token-budget.ts";
+import { createErasure } from "./erasure/index.ts";
 import { checkStorageShared, publishStorageProbe } from "./storage/shared-check.ts";
 import { webhookQueue } from "./webhooks/webhook-queue.ts";
 import { JobLifecycle } from "./jobs/lifecycle.ts";
@@ -164,6 +165,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const watchers = runsWorkers ? watchFailures(cfg, redis("worker"), lifecycle, queues) : [];
   // Webhooks read rows and secrets, so they are sent from the process that owns the database.
   const sender = runsWorkers ? startWebhookSender(cfg, webhooksRepo, redis("worker")) : undefined;
+  const erasure = createErasure(cfg, { db: database.db, redis: redis(), worker: redis("worker"), storage, caches, work: runsWorkers });
 
   let server: ReturnType<typeof Bun.serve> | undefined;
   let producer: Producer | undefined;
@@ -207,6 +209,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       }),
       streams: new ConnectionSlots({ perUser: cfg.FOLIO_MAX_STREAMS_PER_USER, perProcess: cfg.FOLIO_MAX_STREAMS, noun: "event streams", userCode: "too_many_streams" }),
       pageCounter,
+      erasure,
       cfg,
       lifecycle,
       repo,
@@ -250,7 +253,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       clearInterval(poolBeat);
       await pool?.stop(0);
       await bounded("queue watchers", Promise.all(watchers.map((w) => w.close())));
-      await bounded("webhook sender", sender?.close());
+      await bounded("webhook sender and erasure", Promise.all([sender?.close(), erasure.close()]));
       await bounded("producers", Promise.all([producer?.close(), webhooks.close()]));
       await writer.close();
       await database.close();

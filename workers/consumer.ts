@@ -12,7 +12,9 @@ import type { StageDeps } from "../src/pipeline/stages.ts";
 import type { DownloadSlots } from "../src/ingest/download-slots.ts";
 import type { TextStore } from "../src/pipeline/text-store.ts";
 import type { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
-import type { BaseJobData } from "../src/queues/job-data.ts";
+import type { BaseJobData, UrlJobData } from "../src/queues/job-data.ts";
+import { isErased } from "../src/erasure/tombstones.ts";
+import { deleteJobText } from "../src/pipeline/job-text.ts";
 import type { Producer } from "../src/queues/producer.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import { queueTuning, workerOptions } from "../src/queues/worker-options.ts";
@@ -53,11 +55,14 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps
     // Queue wait (enqueued → first start) belongs to the first stage's first attempt.
     if (role.first && job.attemptsMade === 0) tracker.record("waitMs", Date.now() - job.data.acceptedAt);
     const log = jobLog(job.data.jobId, { attempt });
+    if (await erased(job, deps)) return dropErased(job, deps, role.stage);
     try {
       const result = await consumer.process(job, tracker, deps);
+      if (await erased(job, deps)) return dropErased(job, deps, role.stage);
       deps.metrics.outcome(consumer.queue, job, "completed", tracker);
       return result;
     } catch (thrown) {
+      if (await erased(job, deps)) return dropErased(job, deps, role.stage);
       const err = thrown instanceof StorageUnavailable ? storageOutageWait(thrown) : thrown;
       // Not the job's fault: while the model endpoint's breaker is open, wait for its
       // half-open probe (or for a download slot, or the file store) without spending an attempt.
@@ -95,6 +100,21 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps
     },
     { connection: deps.redis("worker"), prefix: deps.cfg.FOLIO_REDIS_PREFIX, name: `folio-${consumer.queue}`, ...workerOptions(tuning) },
   );
+}
+
+const erased = (job: Job<BaseJobData>, deps: ConsumerDeps) => isErased(deps.redis(), deps.cfg.FOLIO_REDIS_PREFIX, job.data.jobId).catch(() => false);
+
+/**
+ * The job was deleted on request while queued or held here: nothing more is written for it,
+ * what this attempt stored goes (its text; the intake's download), and BullMQ forgets its
+ * record when it completes (the record holds the user's id).
+ */
+async function dropErased(job: Job<BaseJobData>, deps: ConsumerDeps, stage: number): Promise<undefined> {
+  job.opts.removeOnComplete = true;
+  const fetched = stage === 0 ? (job.data as Partial<UrlJobData>).storageKey : undefined;
+  await Promise.all([deleteJobText(deps.storage, job.data.jobId), fetched && deps.storage.delete(fetched)]).catch(() => {});
+  jobLog(job.data.jobId).info("dropped: the job was deleted on request");
+  return undefined;
 }
 
 /** The store's outage is told once by the process (watchedStorage); each job just comes back in a few seconds. */

@@ -56,6 +56,7 @@ export async function uploadApp(name: string, env: Record<string, string> = {}):
     streams: new ConnectionSlots({ perUser: 1e9, perProcess: 1e9, noun: "streams", userCode: "too_many_streams" }),
     // No route of /admin/keys is called here.
     keys: {} as AppDeps["keys"],
+    erasure: {} as AppDeps["erasure"],
     identity: { envKeys: [], keys: { required: () => false, lookup: async () => undefined, recordFailure: async () => {} }, trustedProxies: [] },
     admission: new Admission(redis, prefix, async () => 0, new TokenBudget(redis, prefix, 0), { uploadsPerMinute: 1e9, refreshesPerMinute: 1e9, maxInFlight: 1e9 }),
     metrics: async () => ({ contentType: "text/plain", body: "" }),

@@ -44,6 +44,13 @@ export class NotesCache {
     await this.dropEverywhere(key);
   }
 
+  /** Forgets the notes under the key (their user asked for their data to be deleted): L2, and every process's L1. */
+  async forget(key: string): Promise<void> {
+    this.l1?.delete(key);
+    await this.l2.delete("notes", key);
+    await this.dropEverywhere(key);
+  }
+
   /** This process's L1 figures, without asking Redis. */
   localStats(): CacheStats["l1"] {
     const l1 = this.l1?.stats();
@@ -66,8 +73,9 @@ export const noCache = {
   get: async () => undefined,
   set: async () => {},
   replace: async () => {},
+  forget: async () => {},
   localStats: () => null,
   stats: async (): Promise<CacheStats> => ({ l1: null, l2: { hits: 0, misses: 0, sets: 0, hitRate: 0 } }),
 } satisfies NotesLookup;
 
-export type NotesLookup = Pick<NotesCache, "get" | "set" | "replace" | "localStats" | "stats">;
+export type NotesLookup = Pick<NotesCache, "get" | "set" | "replace" | "forget" | "localStats" | "stats">;

@@ -39,6 +39,10 @@ export class RedisL2 {
       .exec();
   }
 
+  async delete(namespace: string, key: string): Promise<void> {
+    await this.redis.del(this.key(namespace, key));
+  }
+
   async stats(): Promise<L2Stats> {
     const [hits, misses, sets] = await this.redis.mget(this.statKey("hits"), this.statKey("misses"), this.statKey("sets"));
     return { hits: Number(hits ?? 0), misses: Number(misses ?? 0), sets: Number(sets ?? 0) };

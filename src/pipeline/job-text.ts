@@ -25,6 +25,10 @@ export async function saveJobText(storage: Storage, jobId: string, text: Extract
   await storage.put(keyOf(jobId), new Blob([JSON.stringify(pagesOf(text))]).stream());
 }
 
+export async function deleteJobText(storage: Storage, jobId: string): Promise<void> {
+  await storage.delete(keyOf(jobId));
+}
+
 export async function readJobText(storage: Storage, jobId: string): Promise<PageText[] | undefined> {
   const bytes = await storage.get(keyOf(jobId));
   return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as PageText[]) : undefined;

@@ -25,6 +25,10 @@ export class TextStore {
     return (await this.redis.exists(this.key(key))) === 1;
   }
 
+  async delete(key: string): Promise<void> {
+    await this.redis.del(this.key(key));
+  }
+
   async get(key: string): Promise<ExtractedText | undefined> {
     const raw = await this.redis.get(this.key(key));
     return raw ? (JSON.parse(raw) as ExtractedText) : undefined;

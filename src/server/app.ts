@@ -21,6 +21,7 @@ import type { KeyRing } from "./key-ring.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { probeRoutes, type ReadinessCheck } from "./routes/probes.ts";
 import { keyRoutes } from "./routes/keys.ts";
+import { erasureRoutes, type ErasureRouteDeps } from "./routes/erasure.ts";
 import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { uploadRoutes, type UploadCache } from "./routes/uploads.ts";
@@ -46,6 +47,8 @@ export interface AppDeps {
   /** Counts the pages of uploads that give a range (src/ingest/page-count.ts). */
   pageCounter?: PageCounter;
   streams: ConnectionSlots;
+  /** Deletion on request (src/erasure/). */
+  erasure: ErasureRouteDeps;
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
@@ -83,5 +86,6 @@ export function createApp(deps: AppDeps) {
   app.route("/jobs", jobRoutes({ repo: deps.repo, storage: deps.storage, events: deps.events, streams: deps.streams, keepAliveMs: deps.cfg.FOLIO_SSE_KEEPALIVE_MS }));
   app.route("/notes", notesRoutes(deps.repo));
   app.route("/webhooks", webhookRoutes(deps.webhooksRepo, deps.cfg.FOLIO_WEBHOOK_SECRET_GRACE_S));
+  app.route("/", erasureRoutes(deps.erasure));
   return app;
 }

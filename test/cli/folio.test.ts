@@ -185,4 +185,23 @@ describe("folio CLI", () => {
       tmux("kill-session", "-t", session);
     }
   }, 120_000);
+  // Last: it deletes everything of the test's user.
+  test("delete takes jobs and notes (1 for an unknown id); forget-me asks for --yes, then leaves the user nothing", async () => {
+    const up = await folio(["upload", fixture("form.pdf")]);
+    const jobId = /j_[a-z0-9]{20}/.exec(up.stderr)![0];
+    const job = JSON.parse((await folio(["status", jobId, "--json"])).stdout);
+    const gone = await folio(["delete", job.notesId, jobId, "j_nosuchjob0000000000000"]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(`deleted ${job.notesId}`);
+    expect(gone.stderr).toContain(`deleted ${jobId}`);
+    expect(gone.stderr).toContain("j_nosuchjob0000000000000: job_not_found");
+    expect((await folio(["status", jobId])).stderr).toContain("job_not_found");
+
+    const kept = /j_[a-z0-9]{20}/.exec((await folio(["upload", fixture("slides.pdf")])).stderr)![0];
+    expect((await folio(["forget-me"])).code).toBe(2);
+    expect((await folio(["status", kept])).code).toBe(0);
+    const forgot = await folio(["forget-me", "--yes"]);
+    expect([forgot.code, forgot.stderr]).toEqual([0, expect.stringMatching(/deleted: \d+ jobs/)]);
+    expect((await folio(["status", kept])).stderr).toContain("job_not_found");
+  }, 120_000);
 });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { fixture } from "../support/fixtures.ts";
-import { waitFinal } from "../support/client.ts";
+import { uploadFileAs, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startInProcess, type InProcessService } from "../support/in-process-service.ts";
 
@@ -27,13 +27,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function upload(file: string, key: string, pipeline = "optimized") {
-  const form = new FormData();
-  form.append("file", Bun.file(fixture(file)), file);
-  form.append("pipeline", pipeline);
-  const res = await fetch(`${svc.url}/uploads`, { method: "POST", body: form, headers: { authorization: `Bearer ${key}` } });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const upload = (file: string, key: string, pipeline = "optimized") => uploadFileAs(svc.url, key, fixture(file), { pipeline });
 const get = async (path: string, key: string) => {
   const res = await fetch(`${svc.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
   return { status: res.status, body: (await res.json()) as any };

@@ -9,13 +9,16 @@ export interface UploadAnswer {
 export const uploadFile = (base: string, path: string, fields: Record<string, string> = {}) => uploadBlob(base, Bun.file(path), basename(path), fields);
 
 /** A multipart upload of bytes made by the test (a generated PDF). */
-export async function uploadBlob(base: string, file: Blob | Uint8Array<ArrayBuffer>, filename: string, fields: Record<string, string> = {}): Promise<UploadAnswer> {
+export async function uploadBlob(base: string, file: Blob | Uint8Array<ArrayBuffer>, filename: string, fields: Record<string, string> = {}, apiKey?: string): Promise<UploadAnswer> {
   const form = new FormData();
   form.append("file", file instanceof Blob ? file : new Blob([file]), filename);
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  const res = await fetch(`${base}/uploads`, { method: "POST", body: form });
+  const res = await fetch(`${base}/uploads`, { method: "POST", body: form, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
   return { status: res.status, body: await res.json() };
 }
+
+/** `uploadFile` with an API key. */
+export const uploadFileAs = (base: string, apiKey: string, path: string, fields: Record<string, string> = {}) => uploadBlob(base, Bun.file(path), basename(path), fields, apiKey);
 
 /** POST /uploads with the raw PDF as the body, as `curl --data-binary` does. */
 export async function uploadRaw(base: string, bytes: Uint8Array<ArrayBuffer> | Blob, query = "filename=upload.pdf", type = "application/pdf"): Promise<UploadAnswer> {

@@ -14,6 +14,8 @@ import { freePort } from "./service-process.ts";
 export interface InProcessService {
   url: string;
   prefix: string;
+  /** Its data directory (uploads/ holds the stored files). */
+  dataDir: string;
   /** Stops the service (drains its threads, closes its database and connections); once. */
   stop(): Promise<void>;
   /** Removes its data directory (its PGlite and files). */
@@ -29,6 +31,7 @@ export async function startInProcess(opts: { name: string; env?: Record<string, 
   return {
     url: `http://127.0.0.1:${service.port}`,
     prefix,
+    dataDir,
     stop: () => (stopping ??= service.stop()),
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   };

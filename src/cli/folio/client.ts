@@ -15,6 +15,14 @@ export interface JobInfo {
   finishedAt: string | null;
 }
 
+/** A deletion of all the caller's data, as its status URL shows it. */
+export interface Deletion {
+  id: string;
+  status: "queued" | "running" | "completed" | "failed";
+  progress: number;
+  jobsDeleted: number | null;
+}
+
 /** What an upload may ask for beside its file. */
 export interface UploadChoices {
   pipeline?: string;
@@ -154,6 +162,22 @@ export class FolioClient {
       onUpdate(last);
     }
     return last;
+  }
+
+  /** DELETE /jobs/:id (j_…) or /notes/:id (n_…). */
+  async delete(id: string): Promise<void> {
+    await this.send(`/${id.startsWith("n_") ? "notes" : "jobs"}/${encodeURIComponent(id)}`, { method: "DELETE" });
+  }
+
+  /** DELETE /me/data, then its status URL until it is done; `onProgress` hears each percentage. */
+  async forgetMe(onProgress: (percent: number) => void): Promise<Deletion> {
+    const { statusUrl } = await this.json<{ statusUrl: string }>("/me/data", { method: "DELETE" });
+    for (;;) {
+      const d = await this.json<Deletion>(statusUrl);
+      onProgress(d.progress);
+      if (d.status === "completed" || d.status === "failed") return d;
+      await Bun.sleep(500);
+    }
   }
 
   async notesMarkdown(notesId: string): Promise<string> {

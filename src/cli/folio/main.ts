@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 /**
  * `bun run folio …`: upload PDFs (files, directories, URLs) and get their notes, follow
- * jobs, read the monitoring report, create API keys. Exit codes: 0 all done, 1 anything
+ * jobs, delete them (or all your data), read the monitoring report, create API keys. Exit codes: 0 all done, 1 anything
  * failed (a job, the API, an alert in the report), 2 usage (an unknown command or option, a
  * missing value: one line on stderr).
  */
@@ -74,6 +74,38 @@ const notes = defineCommand({
   },
 });
 
+const del = defineCommand({
+  meta: { name: "delete", description: "Delete jobs (j_…) with their notes, file and text, or notes alone (n_…)" },
+  args: { ids: { type: "positional", description: "JOB | NOTES …", required: false }, ...connection },
+  async run({ args }) {
+    if (!args._.length) throw new UsageError("give the ids of the jobs or notes to delete");
+    const client = clientOf(args);
+    let failed = 0;
+    for (const id of args._) {
+      try {
+        await client.delete(id);
+        console.error(`deleted ${id}`);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        failed++;
+        console.error(`${id}: ${err.code}: ${err.message}`);
+      }
+    }
+    process.exitCode = failed ? 1 : 0;
+  },
+});
+
+const forgetMe = defineCommand({
+  meta: { name: "forget-me", description: "Delete everything of yours the service keeps (jobs, notes, files, text, cache entries); asks for --yes" },
+  args: { yes: { type: "boolean", description: "Yes, delete it all: there is no undo" }, ...connection },
+  async run({ args }) {
+    if (!args.yes) throw new UsageError("forget-me deletes all your jobs, notes and files for good: run it again with --yes");
+    const done = await clientOf(args).forgetMe((percent) => console.error(`deleting… ${percent}%`));
+    console.error(done.status === "completed" ? `deleted: ${done.jobsDeleted} jobs with their notes, files and text` : `deletion ${done.id} failed; run forget-me again`);
+    process.exitCode = done.status === "completed" ? 0 : 1;
+  },
+});
+
 const report = defineCommand({
   meta: { name: "report", description: "The monitoring summary as a table (admin)" },
   args: { json: { type: "boolean", description: "Print the report as JSON" }, ...connection },
@@ -126,7 +158,7 @@ const keys = defineCommand({
 
 const main = defineCommand({
   meta: { name: "folio", version: "0.1.0", description: "Turn PDFs into structured notes with a Folio service" },
-  subCommands: { upload, status, notes, report, keys },
+  subCommands: { upload, status, notes, delete: del, "forget-me": forgetMe, report, keys },
 });
 
 /** The command the arguments name, for its usage text. */
@@ -148,7 +180,7 @@ try {
     await showUsage(...commandFor(rawArgs));
     process.exit(0);
   }
-  checkArgs(main, rawArgs, new Set([upload]));
+  checkArgs(main, rawArgs, new Set([upload, del]));
   // citty drops a sub-command's return value: each command sets process.exitCode instead.
   await runCommand(main, { rawArgs });
   process.exit(process.exitCode ?? 0);

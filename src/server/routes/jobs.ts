@@ -43,7 +43,7 @@ const jobEvents = createRoute({
   method: "get",
   path: "/{id}/events",
   tags: ["Jobs"],
-  summary: "Server-sent events: one `status` event (a Job) per change, until the job is final",
+  summary: "Server-sent events: one `status` event (a Job) per change, until the job is final (or a `deleted` event, if it is deleted)",
   description:
     "Each event's id orders the job's states; reconnect with `Last-Event-ID` and only newer states are sent. A `: keep-alive` comment " +
     "comes every FOLIO_SSE_KEEPALIVE_MS while nothing changes. At most FOLIO_MAX_STREAMS_PER_USER open streams per user (429 `too_many_streams`).",
@@ -116,7 +116,13 @@ export function jobRoutes(deps: JobRouteDeps) {
               setTimeout(r, deps.safetyPollMs ?? 30_000);
               stream.onAbort(r);
             });
-            job = (await deps.repo.getJob(first.id, userId)) ?? job;
+            const next = await deps.repo.getJob(first.id, userId);
+            if (!next) {
+              // Deleted on request while followed: said once, then the stream ends (the id answers 404 from now on).
+              await stream.writeSSE({ event: "deleted", data: JSON.stringify({ id: first.id }) });
+              break;
+            }
+            job = next;
           }
         } finally {
           clearInterval(keepAlive);

@@ -1,0 +1,17 @@
+import type { Redis } from "ioredis";
+
+/**
+ * A deleted job's id, kept a day: a worker that holds the job (or picks up a stage of it
+ * the deletion could not take off its queue) sees it and drops the job instead of writing
+ * anything more for it.
+ */
+const key = (prefix: string, jobId: string) => `${prefix}:erased:${jobId}`;
+const TTL_S = 24 * 3600;
+
+export async function markErased(redis: Redis, prefix: string, jobId: string): Promise<void> {
+  await redis.set(key(prefix, jobId), "1", "EX", TTL_S);
+}
+
+export async function isErased(redis: Redis, prefix: string, jobId: string): Promise<boolean> {
+  return (await redis.exists(key(prefix, jobId))) === 1;
+}
