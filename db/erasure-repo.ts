@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { releaseBlob } from "./blobs.ts";
 import type { Db } from "./client.ts";
 import { files, jobs, notes, webhookSecrets } from "./schema.ts";
 
@@ -21,8 +22,12 @@ export class ErasureRepo {
     return (await this.db.$count(jobs, and(eq(jobs.id, jobId), eq(jobs.userId, userId)))) > 0;
   }
 
-  /** The job, its notes and its file row, in one transaction; undefined when the user has no such job. */
-  async eraseJob(jobId: string, userId: string): Promise<ErasedJob | undefined> {
+  /**
+   * The job, its notes and its file row, in one transaction; undefined when the user has no
+   * such job. The stored copy of its PDF goes (`drop`) with its last reference; `storageKey`
+   * is a file of the job's own, for the caller to delete.
+   */
+  async eraseJob(jobId: string, userId: string, drop: (key: string) => Promise<void>): Promise<ErasedJob | undefined> {
     return this.db.transaction(async (tx) => {
       const [job] = await tx.delete(jobs).where(and(eq(jobs.id, jobId), eq(jobs.userId, userId))).returning();
       if (!job) return undefined;
@@ -31,7 +36,7 @@ export class ErasureRepo {
       return {
         jobId,
         userId,
-        storageKey: file?.storageKey ?? null,
+        storageKey: file ? ((await releaseBlob(tx, file.storageKey, drop)) ?? null) : null,
         sha256: file?.sha256 ?? null,
         inFlight: job.status !== "completed" && job.status !== "failed",
         notes: note ? { fingerprint: note.fingerprint, range: note.source?.range ?? null } : null,
@@ -60,12 +65,17 @@ export class ErasureRepo {
   }
 
   /** What no job links to any more (notes of jobs erased one by one, files of failed URL uploads) and the webhook secret. */
-  async eraseRest(userId: string): Promise<{ storageKeys: string[] }> {
+  async eraseRest(userId: string, drop: (key: string) => Promise<void>): Promise<{ storageKeys: string[] }> {
     return this.db.transaction(async (tx) => {
       await tx.delete(notes).where(eq(notes.userId, userId));
       const gone = await tx.delete(files).where(eq(files.userId, userId)).returning({ storageKey: files.storageKey });
       await tx.delete(webhookSecrets).where(eq(webhookSecrets.userId, userId));
-      return { storageKeys: gone.map((f) => f.storageKey) };
+      const own: string[] = [];
+      for (const key of new Set(gone.map((f) => f.storageKey))) {
+        const left = await releaseBlob(tx, key, drop);
+        if (left) own.push(left);
+      }
+      return { storageKeys: own };
     });
   }
 }

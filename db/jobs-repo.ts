@@ -1,4 +1,5 @@
 import { and, asc, count, eq, lt, notInArray } from "drizzle-orm";
+import { claimBlob, type NewBlob } from "./blobs.ts";
 import type { Db } from "./client.ts";
 import { files, jobs, notes, type JobRow, type NotesRow } from "./schema.ts";
 
@@ -21,11 +22,18 @@ export interface UnfinishedJob {
 export class JobsRepo {
   constructor(private readonly db: Db) {}
 
-  async createUpload(file: NewFile, job: NewJob, cachedNotes?: NewNotes): Promise<void> {
-    await this.db.transaction(async (tx) => {
+  /**
+   * The rows of an accepted upload. With `blob` (the file's storage key is its content key),
+   * the stored copy is claimed in the same transaction: true when this upload's object was
+   * placed as the copy, false when one was stored already (the caller drops its own).
+   */
+  async createUpload(file: NewFile, job: NewJob, cachedNotes?: NewNotes, blob?: NewBlob): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const placed = blob ? await claimBlob(tx, blob) : false;
       await tx.insert(files).values(file);
       await tx.insert(jobs).values(job);
       if (cachedNotes) await tx.insert(notes).values(cachedNotes);
+      return placed;
     });
   }
 

@@ -16,8 +16,20 @@ export const files = pgTable(
     sourceUrl: text("source_url"),
     createdAt: createdAt(),
   },
-  (t) => [index("files_user_idx").on(t.userId), index("files_sha_idx").on(t.sha256)],
+  (t) => [index("files_user_idx").on(t.userId), index("files_sha_idx").on(t.sha256), index("files_storage_key_idx").on(t.storageKey)],
 );
+
+/**
+ * One stored copy per PDF (per user under FOLIO_CACHE_SCOPE=user): the object at `key` is
+ * shared by every files row whose storage_key is `key`, and deleted with the last of them
+ * (db/blobs.ts, under a lock on the key).
+ */
+export const blobs = pgTable("blobs", {
+  key: text("key").primaryKey(),
+  sha256: text("sha256").notNull(),
+  size: bigint("size", { mode: "number" }).notNull(),
+  createdAt: createdAt(),
+});
 
 export const jobs = pgTable(
   "jobs",

@@ -29,6 +29,14 @@ export function notesKey(scope: CacheScope, pdf: KeyedPdf, fingerprint: string):
 }
 
 /**
+ * Where a PDF's one stored copy lives: its hash in the global scope, a derived one in the
+ * user scope (so one user's upload never stands for another's), as a storage key.
+ */
+export function contentKey(scope: CacheScope, sha256: string, userId: string): string {
+  return `c_${scope === "global" ? sha256 : sha256Hex(`pdf\n${sha256}\n${scopeOf(scope, userId)}`)}.pdf`;
+}
+
+/**
  * The staged path's extracted text, which no generator setting changes: the PDF's own hash
  * in the global scope when read the default way (as before keys had a scope), a derived one
  * in the user scope or when the upload chose how to read it.

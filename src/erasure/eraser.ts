@@ -40,6 +40,8 @@ const PER_USER_KEYS = ["ratelimit", "refreshlimit", "tokens", "download-slots"];
 export class Eraser {
   constructor(private readonly deps: EraserDeps) {}
 
+  private readonly dropObject = (key: string) => this.deps.storage.delete(key);
+
   /** False when the user has no such job. */
   async eraseJob(jobId: string, userId: string): Promise<boolean> {
     return (await this.erase(jobId, userId)) !== undefined;
@@ -51,7 +53,7 @@ export class Eraser {
     // Cancelled first: a worker that holds the job sees the mark and drops it; waiting stages leave their queues.
     await markErased(redis, prefix, jobId);
     await this.dequeue(jobId);
-    const gone = await repo.eraseJob(jobId, userId);
+    const gone = await repo.eraseJob(jobId, userId, this.dropObject);
     if (!gone) return undefined;
     await this.eraseOutside(gone);
     await this.deps.changed([jobId]).catch(() => {});
@@ -86,7 +88,7 @@ export class Eraser {
       }
       await onProgress(done, Math.max(total, done));
     }
-    const rest = await this.deps.repo.eraseRest(userId);
+    const rest = await this.deps.repo.eraseRest(userId, this.dropObject);
     await Promise.all(rest.storageKeys.map((key) => this.deps.storage.delete(key)));
     await this.erasePerUserKeys(userId);
     await this.settle(running);

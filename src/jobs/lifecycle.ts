@@ -1,4 +1,5 @@
 import { statusSeq } from "../../db/job-status.ts";
+import type { NewBlob } from "../../db/blobs.ts";
 import type { NewFile, NewJob, NewNotes } from "../../db/jobs-repo.ts";
 import { log } from "../log.ts";
 import { INTERNAL_MESSAGE } from "../pipeline/errors.ts";
@@ -22,16 +23,20 @@ export class JobLifecycle {
   constructor(
     private readonly writers: LifecycleWriters,
     /** Creates the rows (server side only: worker threads never create jobs). */
-    private readonly rows?: { createUpload(file: NewFile, job: NewJob, notes?: NewNotes): Promise<void> },
+    private readonly rows?: { createUpload(file: NewFile, job: NewJob, notes?: NewNotes, blob?: NewBlob): Promise<boolean> },
   ) {}
 
-  /** A job accepted by the API; one answered from the cache is born completed, and announced. */
-  async created(file: NewFile, job: NewJob, cachedNotes?: NewNotes): Promise<void> {
+  /**
+   * A job accepted by the API; one answered from the cache is born completed, and announced.
+   * With `blob`, true when the upload's object became the stored copy of its content.
+   */
+  async created(file: NewFile, job: NewJob, cachedNotes?: NewNotes, blob?: NewBlob): Promise<boolean> {
     if (!this.rows) throw new Error("this process does not create jobs");
-    await this.rows.createUpload(file, job, cachedNotes);
+    const placed = await this.rows.createUpload(file, job, cachedNotes, blob);
     if (job.status === "completed" && job.callbackUrl) {
       await this.writers.announce(job.id).catch((err: unknown) => log.warn({ jobId: job.id, err: (err as Error).message }, "webhook not announced"));
     }
+    return placed;
   }
 
   /** The handle a consumer reports one attempt of one stage through (stage 0 is url-fetch). */

@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { writeStreamToFile } from "./file-sink.ts";
 import { privateDir } from "./private-dir.ts";
@@ -22,6 +22,9 @@ export function localStorage(dir: string): Storage {
     },
     async delete(key) {
       await rm(path(key), { force: true });
+    },
+    async move(from, to) {
+      await rename(path(from), path(to));
     },
   };
 }

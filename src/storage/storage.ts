@@ -5,6 +5,8 @@ export interface Storage {
   /** The object's bytes, or undefined when it does not exist. */
   get(key: string): Promise<Uint8Array | undefined>;
   delete(key: string): Promise<void>;
+  /** Renames an object (an upload's temporary object to its content key), replacing any object at `to`. */
+  move(from: string, to: string): Promise<void>;
 }
 
 const KEY = /^[A-Za-z0-9_-]{1,128}\.(pdf|text\.json)$/;

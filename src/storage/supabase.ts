@@ -65,6 +65,14 @@ export function supabaseStorage(opts: SupabaseOptions): Storage {
       const { error } = await bucket().remove([key]);
       if (error) throw failure("delete", error.message, statusOf(error));
     },
+    async move(from, to) {
+      assertStorageKey(from);
+      assertStorageKey(to);
+      // Supabase's move refuses an existing destination: one left by an upload cut short is replaced.
+      await this.delete(to);
+      const { error } = await bucket().move(from, to);
+      if (error) throw failure("move", error.message, statusOf(error));
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { contentKey } from "../../src/cache/cache-keys.ts";
 import postgres from "postgres";
 import { uploadFileAs } from "../support/client.ts";
 import { fixture } from "../support/fixtures.ts";
@@ -130,7 +131,8 @@ describe("deletion on request", () => {
     const job = await final(up.body.jobId, ALICE);
     expect(job.status).toBe("completed");
     expect((await call("GET", `/jobs/${job.id}/text`, ALICE)).status).toBe(200);
-    expect(stored()).toEqual(expect.arrayContaining([`${up.body.fileId}.pdf`, `${job.id}.text.json`]));
+    const copy = contentKey("user", up.body.sha256, ALICE_ID);
+    expect(stored()).toEqual(expect.arrayContaining([copy, `${job.id}.text.json`]));
     // Another user cannot delete it.
     expect((await call("DELETE", `/jobs/${job.id}`, BOB)).status).toBe(404);
     expect((await call("GET", `/jobs/${job.id}`, ALICE)).status).toBe(200);
@@ -140,7 +142,7 @@ describe("deletion on request", () => {
     expect((await call("GET", `/jobs/${job.id}`, ALICE)).body.error.code).toBe("job_not_found");
     expect((await call("GET", `/notes/${job.notesId}`, ALICE)).status).toBe(404);
     expect((await call("GET", `/jobs/${job.id}/text`, ALICE)).status).toBe(404);
-    expect(stored().filter((f) => f.startsWith(up.body.fileId) || f.startsWith(job.id))).toEqual([]);
+    expect(stored().filter((f) => f === copy || f.startsWith(job.id))).toEqual([]);
     expect((await call("DELETE", `/jobs/${job.id}`, ALICE)).status).toBe(404);
     // The user-scope cache entry went with it: the same PDF is made afresh, not answered from the cache.
     const again = await upload("paper-two-column.pdf", ALICE);
@@ -165,7 +167,7 @@ describe("deletion on request", () => {
     const records = async () => (await redisMentions(jobId)).filter((k) => !k.includes(":erased:") && !k.endsWith(":events"));
     for (let i = 0; i < 1200 && (await records()).length; i++) await Bun.sleep(100);
     expect(await records()).toEqual([]);
-    expect(stored().filter((f) => f.startsWith(jobId) || f.startsWith(up.body.fileId))).toEqual([]);
+    expect(stored().filter((f) => f.startsWith(jobId) || f === contentKey("user", up.body.sha256, ALICE_ID))).toEqual([]);
   }, 180_000);
 
   test("DELETE /notes/:id takes the notes; the job stays, without notes", async () => {
@@ -202,7 +204,7 @@ describe("deletion on request", () => {
     const aliceFiles = (await call("GET", `/jobs/${running.body.jobId}`, ALICE)).status;
     expect(aliceFiles).toBe(404);
     // Only Bob's files are left (the earlier tests' deletions took theirs).
-    const bobFiles = [`${bobUp.body.fileId}.pdf`, `${bobJob.id}.text.json`];
+    const bobFiles = [contentKey("user", bobUp.body.sha256, BOB_ID), `${bobJob.id}.text.json`];
     expect(stored().sort()).toEqual(bobFiles.sort());
     // Bob's data is all there, and the checks above would have seen it.
     expect((await call("GET", `/notes/${bobJob.notesId}`, BOB)).status).toBe(200);

@@ -1,6 +1,7 @@
 /** Nobody let in: API keys on every route, isolation between users, admission control, hostile uploads. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
+import { contentKey } from "../../src/cache/cache-keys.ts";
 import { join, resolve } from "node:path";
 import { fixture } from "../support/fixtures.ts";
 import { freshDatabase } from "../support/postgres.ts";
@@ -122,9 +123,9 @@ describe("hostile uploads", () => {
     const huge = await upload(ADMIN, "paper-bookmarks.pdf", `${"x".repeat(5000)}.pdf`);
     expect(huge.status).toBe(202);
     const stored = readdirSync(join(svc.dataDir, "uploads"));
-    // Only generated names: file ids, the text jobs read (by job id), and the storage probe the server writes at start.
-    expect(stored.filter((f) => !/^(f_[a-z0-9]{20}\.pdf|j_[a-z0-9]{20}\.text\.json|probe_[0-9a-f]{32}\.pdf)$/.test(f))).toEqual([]);
-    expect(stored).toContain(`${up.body.fileId}.pdf`);
+    // Only generated names: stored copies (by content), uploads on their way (by file id), the text jobs read (by job id), and the storage probe the server writes at start.
+    expect(stored.filter((f) => !/^(c_[0-9a-f]{64}\.pdf|f_[a-z0-9]{20}\.pdf|j_[a-z0-9]{20}\.text\.json|probe_[0-9a-f]{32}\.pdf)$/.test(f))).toEqual([]);
+    expect(stored).toContain(contentKey("user", up.body.sha256, "ops"));
   });
 
   test("a slow-loris upload is cut with 408 at the deadline", async () => {

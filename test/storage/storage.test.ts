@@ -27,6 +27,15 @@ for (const [name, storage] of adapters) {
       expect(await storage.get("f_abc.pdf")).toBeUndefined();
     });
 
+    test("move renames an object, replacing one already at the destination", async () => {
+      await storage.put("f_tmp.pdf", stream());
+      await storage.put("c_dest.pdf", new Blob(["%PDF-1.4 older"]).stream());
+      await storage.move("f_tmp.pdf", "c_dest.pdf");
+      expect(await storage.get("c_dest.pdf")).toEqual(bytes);
+      expect(await storage.get("f_tmp.pdf")).toBeUndefined();
+      await storage.delete("c_dest.pdf");
+    });
+
     test("a missing object is undefined, not an error", async () => {
       expect(await storage.get("f_missing.pdf")).toBeUndefined();
     });

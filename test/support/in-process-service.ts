@@ -22,9 +22,10 @@ export interface InProcessService {
   cleanup(): void;
 }
 
-export async function startInProcess(opts: { name: string; env?: Record<string, string> }): Promise<InProcessService> {
-  const dataDir = mkdtempSync(join(tmpdir(), `folio-${opts.name}-`));
-  const prefix = `{folio-test-${opts.name}-${process.pid}-${Date.now()}}`;
+/** `share`: another service's data directory and prefix, for two processes of one deployment (then `cleanup` leaves the directory to it). */
+export async function startInProcess(opts: { name: string; env?: Record<string, string>; share?: InProcessService }): Promise<InProcessService> {
+  const dataDir = opts.share?.dataDir ?? mkdtempSync(join(tmpdir(), `folio-${opts.name}-`));
+  const prefix = opts.share?.prefix ?? `{folio-test-${opts.name}-${process.pid}-${Date.now()}}`;
   const cfg = loadConfig({ PORT: String(await freePort()), FOLIO_DATA_DIR: dataDir, FOLIO_REDIS_PREFIX: prefix, LOG_LEVEL: "warn", ...opts.env });
   const service = await startService(cfg, { role: "all" });
   let stopping: Promise<void> | undefined;
@@ -33,6 +34,6 @@ export async function startInProcess(opts: { name: string; env?: Record<string, 
     prefix,
     dataDir,
     stop: () => (stopping ??= service.stop()),
-    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+    cleanup: () => (opts.share ? undefined : rmSync(dataDir, { recursive: true, force: true })),
   };
 }

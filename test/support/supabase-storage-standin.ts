@@ -33,6 +33,13 @@ export function startStorageStandIn(serviceKey: string): StorageStandIn {
       if (req.headers.get("authorization") !== `Bearer ${serviceKey}`) {
         return json({ statusCode: "403", error: "Unauthorized", message: "invalid signature" }, 403);
       }
+      if (req.method === "POST" && url.pathname === "/storage/v1/object/move") {
+        const { bucketId, sourceKey, destinationKey } = (await req.json()) as { bucketId: string; sourceKey: string; destinationKey: string };
+        if (!(await file(`${bucketId}/${sourceKey}`).exists())) return json({ statusCode: "404", error: "not_found", message: "Object not found" }, 404);
+        if (await file(`${bucketId}/${destinationKey}`).exists()) return json({ statusCode: "409", error: "Duplicate", message: "The resource already exists" }, 409);
+        await rename(join(dir, encodeURIComponent(`${bucketId}/${sourceKey}`)), join(dir, encodeURIComponent(`${bucketId}/${destinationKey}`)));
+        return json({ message: "Successfully moved" });
+      }
       const m = url.pathname.match(/^\/storage\/v1\/object\/([^/]+)(?:\/(.+))?$/);
       if (!m) return json({ statusCode: "404", error: "not_found", message: "route not found" }, 404);
       const [, bucket, key] = m;

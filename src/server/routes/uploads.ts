@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { KeyedPdf } from "../../cache/cache-keys.ts";
+import { contentKey, type KeyedPdf } from "../../cache/cache-keys.ts";
 import type { Notes } from "../../pipeline/notes/schema.ts";
 import type { Config } from "../../config.ts";
 import { checkUrl, UrlRefused, urlPolicy } from "../../ingest/url-policy.ts";
@@ -122,6 +122,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   const userId = c.get("userId");
   const fileId = newId("f");
   const jobId = newId("j");
+  // Where the upload streams to, until its hash says where its content is stored.
   const storageKey = `${fileId}.pdf`;
 
   const hashed = hashingStream(incoming.body, cfg.maxUploadBytes, deadline);
@@ -168,7 +169,10 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   }
   if (pages) await checkRange(deps, storageKey, pages);
 
-  const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey };
+  // The PDF is stored once per content: a repeat upload references the stored copy and its own object goes.
+  const copyKey = contentKey(cfg.FOLIO_CACHE_SCOPE, meta.sha256, userId);
+  const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey: copyKey };
+  const blob = { key: copyKey, sha256: meta.sha256, size: meta.size, place: () => deps.storage.move(storageKey, copyKey) };
   // A PDF whose notes are cached is answered now: the job is born completed, with this user's own notes row.
   const refresh = isTrue(fields.refresh ?? query.refresh);
   const cached = refresh ? undefined : await deps.cache.lookup({ sha256: meta.sha256, userId, ocr, pages }).catch(() => undefined);
@@ -179,7 +183,8 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
     ? { ...base, status: "completed", progress: 100, cacheHit: true, notesId: notes.id, finishedAt: new Date() }
     : { ...base, status: "queued" };
   try {
-    await deps.lifecycle.created(file, job, notes);
+    const placed = await deps.lifecycle.created(file, job, notes, blob);
+    if (!placed) await deps.storage.delete(storageKey).catch((err: unknown) => log.warn({ jobId, err: (err as Error).message }, "a repeat upload's own copy was not deleted"));
   } catch (err) {
     // Not accepted: leave nothing behind.
     await deps.storage.delete(storageKey).catch(() => {});
@@ -191,7 +196,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
     return { ...answer, status: "completed", cached: true, notesId: notes.id };
   }
   await enqueueOrFail(deps, jobId, callbackUrl, () =>
-    deps.producer.enqueue({ jobId, fileId, userId, storageKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, trace, ...(refresh && { refresh }), ...(ocr && { ocr }), ...(pages && { pages }) }),
+    deps.producer.enqueue({ jobId, fileId, userId, storageKey: copyKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, trace, ...(refresh && { refresh }), ...(ocr && { ocr }), ...(pages && { pages }) }),
   );
   log.info({ jobId, fileId, pipeline, size: meta.size, refresh }, "upload accepted");
   return { ...answer, status: "queued", cached: false };

@@ -1,0 +1,47 @@
+import { count, eq, sql } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { blobs, files } from "./schema.ts";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export interface NewBlob {
+  key: string;
+  sha256: string;
+  size: number;
+  /** Puts the object at `key` (moves the upload's temporary object there); called only when no copy is stored yet. */
+  place(): Promise<void>;
+}
+
+/**
+ * Uploads and deletions of the same content take turns on a lock on its key, held to the end
+ * of their transaction, across processes: an upload that finds the blob row references an
+ * object no deletion is removing, and a deletion that finds no reference left removes the
+ * object before any upload can see the row gone.
+ */
+const lock = (tx: Tx, key: string) => tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+
+/** The blob for an upload, stored by `place` when new: true when this upload's object became the stored copy. */
+export async function claimBlob(tx: Tx, blob: NewBlob): Promise<boolean> {
+  await lock(tx, blob.key);
+  const [found] = await tx.select({ key: blobs.key }).from(blobs).where(eq(blobs.key, blob.key));
+  if (found) return false;
+  await blob.place();
+  await tx.insert(blobs).values({ key: blob.key, sha256: blob.sha256, size: blob.size });
+  return true;
+}
+
+/**
+ * Called in the transaction that deleted files rows with this storage key. A blob's object
+ * goes with its last reference (`drop`, under the lock); a key that is not a blob's (a file
+ * of its own, as an upload by URL has) is answered, for the caller to delete.
+ */
+export async function releaseBlob(tx: Tx, key: string, drop: (key: string) => Promise<void>): Promise<string | undefined> {
+  await lock(tx, key);
+  const [blob] = await tx.select({ key: blobs.key }).from(blobs).where(eq(blobs.key, key));
+  if (!blob) return key;
+  const [refs] = await tx.select({ n: count() }).from(files).where(eq(files.storageKey, key));
+  if ((refs?.n ?? 0) > 0) return undefined;
+  await tx.delete(blobs).where(eq(blobs.key, key));
+  await drop(key);
+  return undefined;
+}
