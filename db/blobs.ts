@@ -10,6 +10,8 @@ export interface NewBlob {
   size: number;
   /** Puts the object at `key` (moves the upload's temporary object there); called only when no copy is stored yet. */
   place(): Promise<void>;
+  /** Whether the object at `key` is there (a store wiped or swapped under the database loses it). */
+  present(): Promise<boolean>;
 }
 
 /**
@@ -20,13 +22,16 @@ export interface NewBlob {
  */
 const lock = (tx: Tx, key: string) => tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
 
-/** The blob for an upload, stored by `place` when new: true when this upload's object became the stored copy. */
+/**
+ * The blob for an upload, stored by `place` when new, or when its row outlived its object:
+ * true when this upload's object became the stored copy.
+ */
 export async function claimBlob(tx: Tx, blob: NewBlob): Promise<boolean> {
   await lock(tx, blob.key);
   const [found] = await tx.select({ key: blobs.key }).from(blobs).where(eq(blobs.key, blob.key));
-  if (found) return false;
+  if (found && (await blob.present())) return false;
   await blob.place();
-  await tx.insert(blobs).values({ key: blob.key, sha256: blob.sha256, size: blob.size });
+  if (!found) await tx.insert(blobs).values({ key: blob.key, sha256: blob.sha256, size: blob.size });
   return true;
 }
 

@@ -50,6 +50,7 @@ export function watchedStorage(storage: Storage, report: OutageReporter): Storag
     put: watch(storage.put.bind(storage)),
     get: watch(storage.get.bind(storage)),
     delete: watch(storage.delete.bind(storage)),
+    exists: watch(storage.exists.bind(storage)),
     move: watch(storage.move.bind(storage)),
   };
 }

@@ -23,6 +23,9 @@ export function localStorage(dir: string): Storage {
     async delete(key) {
       await rm(path(key), { force: true });
     },
+    async exists(key) {
+      return Bun.file(path(key)).exists();
+    },
     async move(from, to) {
       await rename(path(from), path(to));
     },

@@ -5,6 +5,7 @@ export interface Storage {
   /** The object's bytes, or undefined when it does not exist. */
   get(key: string): Promise<Uint8Array | undefined>;
   delete(key: string): Promise<void>;
+  exists(key: string): Promise<boolean>;
   /** Renames an object (an upload's temporary object to its content key), replacing any object at `to`. */
   move(from: string, to: string): Promise<void>;
 }

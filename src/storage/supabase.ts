@@ -65,6 +65,15 @@ export function supabaseStorage(opts: SupabaseOptions): Storage {
       const { error } = await bucket().remove([key]);
       if (error) throw failure("delete", error.message, statusOf(error));
     },
+    async exists(key) {
+      assertStorageKey(key);
+      const res = await fetch(objectUrl(opts, key), { method: "HEAD", headers: authHeaders(opts) }).catch((err: Error) => {
+        throw failure("exists", err.message, undefined);
+      });
+      if (res.ok) return true;
+      if (res.status === 404 || res.status === 400) return false;
+      throw failure("exists", `HTTP ${res.status}`, res.status);
+    },
     async move(from, to) {
       assertStorageKey(from);
       assertStorageKey(to);
@@ -78,11 +87,10 @@ export function supabaseStorage(opts: SupabaseOptions): Storage {
 
 /** The Storage REST upload route (the one supabase-js calls for a raw body), with the file as the body. */
 async function uploadFile(opts: SupabaseOptions, key: string, file: string): Promise<void> {
-  const res = await fetch(`${opts.url.replace(/\/+$/, "")}/storage/v1/object/${encodeURIComponent(opts.bucket)}/${key}`, {
+  const res = await fetch(objectUrl(opts, key), {
     method: "POST",
     headers: {
-      authorization: `Bearer ${opts.serviceKey}`,
-      apikey: opts.serviceKey,
+      ...authHeaders(opts),
       "content-type": "application/pdf",
       "x-upsert": "true",
     },
@@ -96,6 +104,9 @@ async function uploadFile(opts: SupabaseOptions, key: string, file: string): Pro
   const answer = (await res.json().catch(() => ({}))) as { message?: string };
   throw failure("upload", answer.message ?? `HTTP ${res.status}`, res.status);
 }
+
+const objectUrl = (opts: SupabaseOptions, key: string) => `${opts.url.replace(/\/+$/, "")}/storage/v1/object/${encodeURIComponent(opts.bucket)}/${key}`;
+const authHeaders = (opts: SupabaseOptions) => ({ authorization: `Bearer ${opts.serviceKey}`, apikey: opts.serviceKey });
 
 /** supabase-js gives an HTTP status on an answer (StorageApiError) and none when fetch failed (StorageUnknownError). */
 const statusOf = (error: Error) => (error as { status?: number }).status;

@@ -5,7 +5,7 @@
  * Redis prefix) lose nobody's file. Local storage, and Supabase's protocol (the stand-in).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
 import { contentKey } from "../../src/cache/cache-keys.ts";
@@ -85,6 +85,16 @@ describe("one stored copy per PDF", () => {
     expect(pdfs()).not.toContain(key);
     const [blobs] = await sql`SELECT count(*)::int AS n FROM blobs WHERE key = ${key}`;
     expect(blobs!.n).toBe(0);
+  });
+
+  test("a stored copy lost under the database (storage wiped) is stored again by the next upload", async () => {
+    const pdf = unique("wiped");
+    const key = contentKey("global", sha(pdf), "any");
+    await final(a, (await upload(a, ALICE, pdf)).body.jobId, ALICE);
+    rmSync(join(a.dataDir, "uploads", key));
+    const again = await upload(b, BOB, pdf, { refresh: "true" });
+    expect((await final(b, again.body.jobId, BOB)).status).toBe("completed");
+    expect(pdfs()).toContain(key);
   });
 
   test("an upload and a deletion of the same PDF racing through two processes lose neither user's file", async () => {

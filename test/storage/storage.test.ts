@@ -33,6 +33,7 @@ for (const [name, storage] of adapters) {
       await storage.move("f_tmp.pdf", "c_dest.pdf");
       expect(await storage.get("c_dest.pdf")).toEqual(bytes);
       expect(await storage.get("f_tmp.pdf")).toBeUndefined();
+      expect([await storage.exists("c_dest.pdf"), await storage.exists("f_tmp.pdf")]).toEqual([true, false]);
       await storage.delete("c_dest.pdf");
     });
 

@@ -66,7 +66,7 @@ export function startStorageStandIn(serviceKey: string): StorageStandIn {
         }
         return json({ Id: crypto.randomUUID(), Key: id });
       }
-      if (req.method === "GET" && key) {
+      if ((req.method === "GET" || req.method === "HEAD") && key) {
         if (!(await file(id).exists())) return json({ statusCode: "404", error: "not_found", message: "Object not found" }, 404);
         return new Response(file(id), { headers: { "content-type": "application/pdf" } });
       }

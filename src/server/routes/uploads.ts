@@ -172,7 +172,7 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   // The PDF is stored once per content: a repeat upload references the stored copy and its own object goes.
   const copyKey = contentKey(cfg.FOLIO_CACHE_SCOPE, meta.sha256, userId);
   const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey: copyKey };
-  const blob = { key: copyKey, sha256: meta.sha256, size: meta.size, place: () => deps.storage.move(storageKey, copyKey) };
+  const blob = { key: copyKey, sha256: meta.sha256, size: meta.size, place: () => deps.storage.move(storageKey, copyKey), present: () => deps.storage.exists(copyKey) };
   // A PDF whose notes are cached is answered now: the job is born completed, with this user's own notes row.
   const refresh = isTrue(fields.refresh ?? query.refresh);
   const cached = refresh ? undefined : await deps.cache.lookup({ sha256: meta.sha256, userId, ocr, pages }).catch(() => undefined);
