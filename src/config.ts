@@ -95,6 +95,9 @@ export const EnvSchema = z.object({
   FOLIO_REFRESH_PER_MIN: int(10, 1),
   /** Model tokens (input + output) a user may spend per UTC day; 0 = no budget. */
   FOLIO_USER_TOKENS_PER_DAY: int(0),
+  /** Bytes of stored PDFs a user may keep (each stored copy once), and bytes a user may upload per UTC day (cache hits included); 0 = no limit. */
+  FOLIO_QUOTA_BYTES: int(0),
+  FOLIO_QUOTA_BYTES_PER_DAY: int(0),
   FOLIO_MAX_IN_FLIGHT_PER_USER: int(200, 1),
   FOLIO_UPLOAD_TIMEOUT_MS: ms(120000, 100),
   /** Upload bodies still arriving, per user and per server process (429 / 503 past them). */

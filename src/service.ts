@@ -48,6 +48,8 @@ import { parseApiKeys } from "./server/middleware/identity/index.ts";
 import { parseCidrs } from "./net/cidrs.ts";
 import { TokenBudget } from "./jobs/token-budget.ts";
 import { createErasure } from "./erasure/index.ts";
+import { Quotas } from "./server/quotas.ts";
+import { UsageRepo } from "../db/usage-repo.ts";
 import { checkStorageShared, publishStorageProbe } from "./storage/shared-check.ts";
 import { webhookQueue } from "./webhooks/webhook-queue.ts";
 import { JobLifecycle } from "./jobs/lifecycle.ts";
@@ -210,6 +212,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       streams: new ConnectionSlots({ perUser: cfg.FOLIO_MAX_STREAMS_PER_USER, perProcess: cfg.FOLIO_MAX_STREAMS, noun: "event streams", userCode: "too_many_streams" }),
       pageCounter,
       erasure,
+      quotas: new Quotas(redis(), cfg.FOLIO_REDIS_PREFIX, new UsageRepo(database.db), { storedBytes: cfg.FOLIO_QUOTA_BYTES, bytesPerDay: cfg.FOLIO_QUOTA_BYTES_PER_DAY }),
       cfg,
       lifecycle,
       repo,

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { Quotas } from "../../src/server/quotas.ts";
+import { UsageRepo } from "../../db/usage-repo.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
@@ -57,6 +59,7 @@ export async function uploadApp(name: string, env: Record<string, string> = {}):
     // No route of /admin/keys is called here.
     keys: {} as AppDeps["keys"],
     erasure: {} as AppDeps["erasure"],
+    quotas: new Quotas(redis, prefix, new UsageRepo(db.db), { storedBytes: 0, bytesPerDay: 0 }),
     identity: { envKeys: [], keys: { required: () => false, lookup: async () => undefined, recordFailure: async () => {} }, trustedProxies: [] },
     admission: new Admission(redis, prefix, async () => 0, new TokenBudget(redis, prefix, 0), { uploadsPerMinute: 1e9, refreshesPerMinute: 1e9, maxInFlight: 1e9 }),
     metrics: async () => ({ contentType: "text/plain", body: "" }),

@@ -29,8 +29,8 @@ export interface EraserDeps {
 /** How long a deletion waits for workers to drop the user's running jobs (a stage runs minutes at most) before it is retried. */
 const SETTLE_MS = 10 * 60_000;
 
-/** Keys that carry a user's id: upload and refresh rate windows, the day's model tokens, URL download slots. */
-const PER_USER_KEYS = ["ratelimit", "refreshlimit", "tokens", "download-slots"];
+/** Keys that carry a user's id: upload and refresh rate windows, the day's model tokens and upload bytes, URL download slots. */
+const PER_USER_KEYS = ["ratelimit", "refreshlimit", "tokens", "upbytes", "download-slots"];
 
 /**
  * Deletes what a user asked to be deleted: a job with all it left behind (its notes, file,

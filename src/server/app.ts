@@ -22,6 +22,8 @@ import { jobRoutes } from "./routes/jobs.ts";
 import { probeRoutes, type ReadinessCheck } from "./routes/probes.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { erasureRoutes, type ErasureRouteDeps } from "./routes/erasure.ts";
+import { usageRoutes } from "./routes/usage.ts";
+import type { Quotas } from "./quotas.ts";
 import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { uploadRoutes, type UploadCache } from "./routes/uploads.ts";
@@ -47,6 +49,7 @@ export interface AppDeps {
   /** Counts the pages of uploads that give a range (src/ingest/page-count.ts). */
   pageCounter?: PageCounter;
   streams: ConnectionSlots;
+  quotas: Quotas;
   /** Deletion on request (src/erasure/). */
   erasure: ErasureRouteDeps;
   metrics: () => Promise<{ contentType: string; body: string }>;
@@ -87,5 +90,6 @@ export function createApp(deps: AppDeps) {
   app.route("/notes", notesRoutes(deps.repo));
   app.route("/webhooks", webhookRoutes(deps.webhooksRepo, deps.cfg.FOLIO_WEBHOOK_SECRET_GRACE_S));
   app.route("/", erasureRoutes(deps.erasure));
+  app.route("/me", usageRoutes(deps.quotas));
   return app;
 }

@@ -203,5 +203,8 @@ describe("folio CLI", () => {
     const forgot = await folio(["forget-me", "--yes"]);
     expect([forgot.code, forgot.stderr]).toEqual([0, expect.stringMatching(/deleted: \d+ jobs/)]);
     expect((await folio(["status", kept])).stderr).toContain("job_not_found");
+    const usage = await folio(["usage", "--json"]);
+    expect([usage.code, JSON.parse(usage.stdout).stored]).toEqual([0, { bytes: 0, limit: null }]);
+    expect((await folio(["usage"])).stdout).toMatch(/stored PDFs\s+0 bytes \(no limit\)\nuploaded today\s+0 bytes \(no limit; resets \d{4}-/);
   }, 120_000);
 });

@@ -23,6 +23,12 @@ export interface Deletion {
   jobsDeleted: number | null;
 }
 
+/** GET /me/usage. */
+export interface Usage {
+  stored: { bytes: number; limit: number | null };
+  uploadedToday: { bytes: number; limit: number | null; resetsAt: string };
+}
+
 /** What an upload may ask for beside its file. */
 export interface UploadChoices {
   pipeline?: string;

@@ -8,7 +8,7 @@
 import { stripVTControlCharacters } from "node:util";
 import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
 import { ConfigError } from "../../config.ts";
-import { ApiError, FolioClient } from "./client.ts";
+import { ApiError, FolioClient, type Usage } from "./client.ts";
 import { expandInputs, UsageError } from "./inputs.ts";
 import { createKey, listKeys, revokeKey } from "./keys.ts";
 import { PerformanceReportSchema } from "../../monitoring/report-schema.ts";
@@ -106,6 +106,20 @@ const forgetMe = defineCommand({
   },
 });
 
+const usage = defineCommand({
+  meta: { name: "usage", description: "What you store and uploaded today, against your quotas" },
+  args: { json: { type: "boolean", description: "Print JSON" }, ...connection },
+  async run({ args }) {
+    const u = await clientOf(args).json<Usage>("/me/usage");
+    const of = (limit: number | null) => (limit === null ? "no limit" : `of ${limit}`);
+    console.log(
+      args.json
+        ? JSON.stringify(u, null, 2)
+        : `stored PDFs     ${u.stored.bytes} bytes (${of(u.stored.limit)})\nuploaded today  ${u.uploadedToday.bytes} bytes (${of(u.uploadedToday.limit)}; resets ${u.uploadedToday.resetsAt})`,
+    );
+  },
+});
+
 const report = defineCommand({
   meta: { name: "report", description: "The monitoring summary as a table (admin)" },
   args: { json: { type: "boolean", description: "Print the report as JSON" }, ...connection },
@@ -158,7 +172,7 @@ const keys = defineCommand({
 
 const main = defineCommand({
   meta: { name: "folio", version: "0.1.0", description: "Turn PDFs into structured notes with a Folio service" },
-  subCommands: { upload, status, notes, delete: del, "forget-me": forgetMe, report, keys },
+  subCommands: { upload, status, notes, delete: del, "forget-me": forgetMe, usage, report, keys },
 });
 
 /** The command the arguments name, for its usage text. */

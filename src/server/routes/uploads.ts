@@ -8,20 +8,22 @@ import { log } from "../../log.ts";
 import { hashingStream, hasPdfMagic, UploadRejected } from "../../ingest/upload-guard.ts";
 import { notesRow } from "../../pipeline/stages.ts";
 import { OCR_MODES, type OcrMode } from "../../pipeline/ocr/ocr-pages.ts";
-import { PageRangeError, pagesIn, parsePageRange } from "../../pipeline/page-range.ts";
+import { PageRangeError, pagesIn } from "../../pipeline/page-range.ts";
 import type { PageCounter } from "../../ingest/page-count.ts";
-import { PIPELINES, type Pipeline } from "../../queues/names.ts";
+import { PIPELINES } from "../../queues/names.ts";
 import type { Producer } from "../../queues/producer.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { StorageUnavailable } from "../../storage/storage-unavailable.ts";
 import type { JobLifecycle } from "../../jobs/lifecycle.ts";
 import type { Admission } from "../admission.ts";
+import type { Quotas } from "../quotas.ts";
 import { HttpError } from "../http-error.ts";
 import { newId, sanitizeFilename } from "../ids.ts";
 import type { AppEnv } from "../middleware/identity/index.ts";
 import { errors, UploadAnswer, UploadQuery, UrlUpload } from "../openapi/schemas.ts";
 import { invalidRequest, validationHook } from "../openapi/validation-hook.ts";
 import { readIncoming, readSmallJson } from "../upload-body.ts";
+import { callbackOf, isTrue, ocrOf, pagesOf, pipelineOf } from "../upload-fields.ts";
 import type { ConnectionSlots } from "../connection-slots.ts";
 import { safeUrl } from "../../redact.ts";
 import { currentCarrier } from "../../tracing/tracing.ts";
@@ -35,6 +37,8 @@ export interface UploadDeps {
   cache: UploadCache;
   producer: Producer;
   slots: ConnectionSlots;
+  /** FOLIO_QUOTA_BYTES and FOLIO_QUOTA_BYTES_PER_DAY. */
+  quotas: Quotas;
   /** Counts an upload's pages when it gives a range (a range past the end is a 400); absent, the job checks. */
   pageCounter?: PageCounter;
 }
@@ -96,6 +100,7 @@ export function uploadRoutes(deps: UploadDeps) {
   app.openAPIRegistry.register("UrlUpload", UrlUpload);
   return app.openapi(route, async (c) => {
     await deps.admission.admit(c.get("userId"));
+    await deps.quotas.admit(c.get("userId"));
     const query = c.req.valid("query");
     const isJson = (c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json");
     const release = deps.slots.acquire(c.get("userId"));
@@ -173,6 +178,10 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
   const copyKey = contentKey(cfg.FOLIO_CACHE_SCOPE, meta.sha256, userId);
   const file = { id: fileId, userId, sha256: meta.sha256, size: meta.size, filename: incoming.filename, storageKey: copyKey };
   const blob = { key: copyKey, sha256: meta.sha256, size: meta.size, place: () => deps.storage.move(storageKey, copyKey), present: () => deps.storage.exists(copyKey) };
+  await deps.quotas.charge(userId, copyKey, meta.size).catch(async (err: unknown) => {
+    await deps.storage.delete(storageKey).catch(() => {});
+    throw err;
+  });
   // A PDF whose notes are cached is answered now: the job is born completed, with this user's own notes row.
   const refresh = isTrue(fields.refresh ?? query.refresh);
   const cached = refresh ? undefined : await deps.cache.lookup({ sha256: meta.sha256, userId, ocr, pages }).catch(() => undefined);
@@ -228,36 +237,6 @@ async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typ
   return { jobId, fileId, sha256: null, status: "queued", pipeline, cached: false, size: null, url: url.href };
 }
 
-/** `refresh` as a form field or query parameter: "true" or "1" (anything else is no). */
-function isTrue(value: string | undefined): boolean {
-  return value === "true" || value === "1";
-}
-
-function pipelineOf(value: string | undefined): Pipeline {
-  if (value === undefined) return "optimized";
-  if (!(PIPELINES as readonly string[]).includes(value)) throw new HttpError(400, "invalid_pipeline", `pipeline must be one of ${PIPELINES.join(", ")}`);
-  return value as Pipeline;
-}
-
-/** A form field is not checked by the query's schema: the same choice, checked here. */
-function ocrOf(value: string | undefined): OcrMode | undefined {
-  if (value === undefined) return undefined;
-  if (!(OCR_MODES as readonly string[]).includes(value)) throw new HttpError(400, "invalid_ocr", `ocr must be one of ${OCR_MODES.join(", ")}`);
-  return value as OcrMode;
-}
-
-/** `1-5,9`, checked for form here (the page count is known only where the PDF is read); stored without spaces. */
-function pagesOf(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  try {
-    parsePageRange(value);
-  } catch (err) {
-    if (err instanceof PageRangeError) throw new HttpError(400, "invalid_pages", err.message);
-    throw err;
-  }
-  return value.replace(/\s+/g, "");
-}
-
 /**
  * A range past the end of the PDF is refused now, with its page count, when the count comes
  * in time (page-count.ts); otherwise the job's extraction fails pages_out_of_range, as for
@@ -272,16 +251,6 @@ async function checkRange(deps: UploadDeps, storageKey: string, pages: string): 
     if (!(err instanceof PageRangeError)) throw err;
     await deps.storage.delete(storageKey).catch(() => {});
     throw new HttpError(400, "pages_out_of_range", err.message);
-  }
-}
-
-async function callbackOf(cfg: Config, value: string | undefined): Promise<string | undefined> {
-  if (value === undefined) return undefined;
-  try {
-    return (await checkUrl(value, urlPolicy(cfg))).url.href;
-  } catch (err) {
-    if (err instanceof UrlRefused) throw new HttpError(400, "invalid_callback_url", `callbackUrl: ${err.message}`);
-    throw err;
   }
 }
 
