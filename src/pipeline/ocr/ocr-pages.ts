@@ -79,6 +79,10 @@ export async function ocrPages(
       hooks.onPage?.(i, wanted.length, n);
       const page = await doc.render(n, settings.dpi);
       const result = tesseract.read(page.grey, page.width, page.height, page.dpi);
+      // A page's bitmaps are megabytes of garbage once read, and the collector left them to pile
+      // up over a scan: two 40-page scans peaked 389 MB over idle without this, 52 MB with it
+      // (test/faults/ocr-memory.test.ts). A full collection costs milliseconds; a page, seconds.
+      Bun.gc(true);
       read.set(n, result.confidence < MIN_CONFIDENCE ? { ...result, text: "" } : result);
     }
     return { read, ms: Math.round(performance.now() - started) };
