@@ -2,7 +2,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { JobStore } from "./job-store.ts";
 
 /**
- * PGlite lives in one thread (ARCHITECTURE.md): worker threads reach the database owner's
+ * PGlite lives in one thread (it allows one connection): worker threads reach the database owner's
  * JobStore over a MessagePort. Measured cheaper than serving PGlite over the wire protocol,
  * and it lets the owner's status batcher coalesce writes from every thread.
  */

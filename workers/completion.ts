@@ -1,5 +1,5 @@
 import type { StageTimings } from "../db/job-status.ts";
-import { PipelineError } from "../src/pipeline/errors.ts";
+import { PipelineError } from "../src/errors/pipeline-error.ts";
 import { NotesSchema } from "../src/pipeline/notes/schema.ts";
 import { save } from "../src/pipeline/stages.ts";
 import { logBreakdown } from "./breakdown.ts";

@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Config } from "../src/config.ts";
 import type { Runtime } from "../src/runtime.ts";
 import { jobLog } from "../src/log.ts";
-import { NotYet, PipelineError, detailOf, failureOf } from "../src/pipeline/errors.ts";
+import { NotYet, PipelineError, detailOf, failureOf } from "../src/errors/pipeline-error.ts";
 import { StorageUnavailable } from "../src/storage/storage-unavailable.ts";
 import { BreakerOpen, type AiBreaker } from "../src/resilience/ai-breaker.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";

@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 /** `bun run start | server | workers [--queues a,b]`: runs Folio until SIGTERM/SIGINT, then drains. */
 import { parseArgs } from "node:util";
-import { ConfigError, config } from "../config.ts";
+import { config } from "../config.ts";
+import { ConfigError } from "../errors/config-error.ts";
 import { log } from "../log.ts";
 import { redactSecrets } from "../redact.ts";
 import { QUEUE_NAMES, isQueueName } from "../queues/names.ts";

@@ -1,5 +1,5 @@
 import type { ExtractedText } from "../pipeline/extract.ts";
-import type { FailureCode } from "../pipeline/errors.ts";
+import type { FailureCode } from "../errors/pipeline-error.ts";
 import type { OcrMode } from "../pipeline/ocr/ocr-pages.ts";
 
 /** A failure as it crosses a thread boundary (a PipelineError's fields). */

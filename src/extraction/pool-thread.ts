@@ -5,7 +5,7 @@
  * too long.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { PipelineError } from "../pipeline/errors.ts";
+import { PipelineError } from "../errors/pipeline-error.ts";
 import { extractPdf, warmExtractor } from "../pipeline/extract.ts";
 import { ocrPages, type OcrSettings } from "../pipeline/ocr/ocr-pages.ts";
 import { warmRenderer } from "../pipeline/ocr/render.ts";

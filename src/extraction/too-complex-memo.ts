@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { PipelineError } from "../pipeline/errors.ts";
+import { PipelineError } from "../errors/pipeline-error.ts";
 import type { Extractor } from "./extractor.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { getDocumentProxy, getResolvedPDFJS } from "unpdf";
-import { cleanText } from "./clean-text.ts";
-import { PipelineError } from "./errors.ts";
+import { cleanText } from "../text/clean-text.ts";
+import { PipelineError } from "../errors/pipeline-error.ts";
 import { firstPageTitle, fontHeadings, MAX_HEADINGS, type Heading, type Line } from "./font-headings.ts";
 import { lineKinds } from "./line-kinds.ts";
 import type { OcrPass } from "./ocr/ocr-pages.ts";

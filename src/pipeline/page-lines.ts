@@ -1,4 +1,4 @@
-import { cleanText } from "./clean-text.ts";
+import { cleanText } from "../text/clean-text.ts";
 import type { Line } from "./font-headings.ts";
 
 /** A text item as pdf.js streams it: its string, the id of its font, its transform. */

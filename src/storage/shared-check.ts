@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../errors/config-error.ts";
 import type { Storage } from "./storage.ts";
 
 const probeKey = (prefix: string) => `${prefix}:storage-probe`;

@@ -5,7 +5,7 @@ import { APICallError, NoObjectGeneratedError, generateText, Output, type Langua
 import { log } from "../../log.ts";
 import { BreakerOpen, type AiBreaker } from "../../resilience/ai-breaker.ts";
 import { inSpan, SpanKind } from "../../tracing/tracing.ts";
-import { PipelineError } from "../errors.ts";
+import { PipelineError } from "../../errors/pipeline-error.ts";
 import type { ExtractedText } from "../extract.ts";
 import { chunkPages, mapLimit } from "./chunks.ts";
 import { sha256Hex } from "../../crypto/sha256.ts";

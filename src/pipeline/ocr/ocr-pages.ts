@@ -1,4 +1,4 @@
-import { PipelineError } from "../errors.ts";
+import { PipelineError } from "../../errors/pipeline-error.ts";
 import type { OcrLanguage } from "./languages.ts";
 import { openScan } from "./render.ts";
 import { TesseractReader, type OcrResult } from "./tesseract.ts";

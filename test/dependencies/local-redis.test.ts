@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isListening } from "../../src/redis/local-server.ts";
+import { isListening } from "../../src/dependencies/local-redis.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { spawnGuarded } from "../support/process-guard.ts";
 import { freePort, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";

@@ -1,4 +1,4 @@
-import { cleanText } from "./clean-text.ts";
+import { cleanText } from "../text/clean-text.ts";
 
 /** Reason codes a failed job can carry; users see them in `error.code`. */
 export const FAILURE_CODES = [

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { connect } from "node:net";
-import { DependencyError } from "../dependencies/dependency-error.ts";
+import { DependencyError } from "./dependency-error.ts";
 import { log } from "../log.ts";
 import { privateDir } from "../storage/private-dir.ts";
 
