@@ -14,9 +14,9 @@
 import { parseArgs } from "node:util";
 import { availableParallelism } from "node:os";
 import { ExtractionPool } from "../src/extraction/pool.ts";
-import { extractPdf } from "../src/pipeline/extract.ts";
-import { resolveLanguages } from "../src/pipeline/ocr/languages.ts";
-import { ocrPages } from "../src/pipeline/ocr/ocr-pages.ts";
+import { extractPdf } from "../src/extraction/extract.ts";
+import { resolveLanguages } from "../src/extraction/ocr/languages.ts";
+import { ocrPages } from "../src/extraction/ocr/ocr-pages.ts";
 import { corpusPath } from "../test/support/corpus.ts";
 import { pagesPdf, scanPage } from "../test/support/scan.ts";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ConfigError } from "./errors/config-error.ts";
 import { parseCidrs } from "./net/cidrs.ts";
-import { OcrLanguageMissing, parseLanguages, resolveLanguages, type OcrLanguage } from "./pipeline/ocr/languages.ts";
+import { OcrLanguageMissing, parseLanguages, resolveLanguages, type OcrLanguage } from "./extraction/ocr/languages.ts";
 import { QUEUE_NAMES, type QueueName } from "./jobs/pipelines.ts";
 import { SECRET_SETTINGS } from "./redact.ts";
 import { parseRedisUrl } from "./redis/redis-url.ts";

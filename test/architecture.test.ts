@@ -43,20 +43,21 @@ const LAYERS = [
   ["src/text", "src/crypto", "src/net", "src/redact.ts", "src/tracing", "src/redis", "db"],
   // What every layer speaks: error classes, the log, the views users are shown.
   ["src/errors", "src/log.ts", "src/views"],
-  // The parts: file storage, the job lifecycle, breakers, metrics, URL ingest, the runtime.
-  ["src/storage", "src/jobs", "src/resilience", "src/monitoring", "src/ingest", "src/runtime.ts"],
-  // The stages' work (extract, OCR, notes); the dependencies checked and started at start-up.
-  ["src/pipeline", "src/dependencies"],
-  // What runs the work: the extraction pool, the caches, the queues, webhooks; the settings,
-  // validated against the pipeline's declarations (queue names, OCR languages).
-  ["src/extraction", "src/cache", "src/queues", "src/webhooks", "src/config.ts"],
-  // The two roles: queue consumers and the HTTP server.
+  // The parts: file storage, the job lifecycle and the pipelines' declaration, breakers,
+  // metrics, URL ingest, reading PDFs (the thread pool, pdf.js text, lines, headings, OCR).
+  ["src/storage", "src/jobs", "src/resilience", "src/monitoring", "src/ingest", "src/extraction", "src/runtime.ts"],
+  // Notes from the text read; the dependencies checked and started at start-up; the
+  // settings, validated against the pipelines and the OCR languages.
+  ["src/notes", "src/dependencies", "src/config.ts"],
+  // What carries the work: the caches, the queues, webhooks.
+  ["src/cache", "src/queues", "src/webhooks"],
+  // The two roles: queue consumers (and the stages they run) and the HTTP server.
   ["workers", "src/server"],
   // The wiring of a process, then the command line.
   ["src/service.ts"],
   ["src/cli"],
 ];
-/** `src/pipeline/ocr/render.ts` → `src/pipeline`; top-level files of src/ are their own layer entry. */
+/** `src/extraction/ocr/render.ts` → `src/extraction`; top-level files of src/ are their own layer entry. */
 const folderOf = (file: string) => {
   const parts = file.split("/");
   return parts[0] === "src" ? (parts.length > 2 ? `src/${parts[1]}` : file) : parts[0]!;

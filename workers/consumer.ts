@@ -7,14 +7,13 @@ import { StorageUnavailable } from "../src/storage/storage-unavailable.ts";
 import { BreakerOpen, type AiBreaker } from "../src/resilience/ai-breaker.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";
 import type { JobLifecycle } from "../src/jobs/lifecycle.ts";
-import { roleOf } from "../src/jobs/pipelines.ts";
-import type { StageDeps } from "../src/pipeline/stages.ts";
+import { roleOf, type QueueName } from "../src/jobs/pipelines.ts";
+import type { StageDeps } from "./stages.ts";
 import type { DownloadSlots } from "../src/ingest/download-slots.ts";
-import type { TextStore } from "../src/pipeline/text-store.ts";
+import type { TextStore } from "../src/cache/text-store.ts";
 import type { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import type { BaseJobData } from "../src/queues/job-data.ts";
 import type { Producer } from "../src/queues/producer.ts";
-import type { QueueName } from "../src/queues/names.ts";
 import { queueTuning, workerOptions } from "../src/queues/worker-options.ts";
 import { contextOf, inSpan, recordSpan, SpanKind } from "../src/tracing/tracing.ts";
 

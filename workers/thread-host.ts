@@ -5,7 +5,7 @@ import type { ExtractionPool } from "../src/extraction/pool.ts";
 import { serveExtraction } from "../src/extraction/pool-rpc.ts";
 import { log } from "../src/log.ts";
 import type { OutageReporter } from "../src/dependencies/watched-storage.ts";
-import type { QueueName } from "../src/queues/names.ts";
+import type { QueueName } from "../src/jobs/pipelines.ts";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { Config } from "../src/config.ts";
 import type { HostMessage, ThreadData, ThreadMessage } from "./thread-messages.ts";

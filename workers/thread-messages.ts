@@ -1,7 +1,7 @@
 import type { MessagePort } from "node:worker_threads";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { Config } from "../src/config.ts";
-import type { QueueName } from "../src/queues/names.ts";
+import type { QueueName } from "../src/jobs/pipelines.ts";
 
 /** What a worker thread starts from: its queue, the validated config, its ports and the shared L1. */
 export interface ThreadData {

@@ -5,7 +5,7 @@ import { config } from "../config.ts";
 import { ConfigError } from "../errors/config-error.ts";
 import { log } from "../log.ts";
 import { redactSecrets } from "../redact.ts";
-import { QUEUE_NAMES, isQueueName } from "../queues/names.ts";
+import { QUEUE_NAMES, isQueueName } from "../jobs/pipelines.ts";
 import { startService, type Role } from "../service.ts";
 
 /** One line on stderr and out: 1 for what stops the service, 2 for arguments it does not know. */

@@ -1,6 +1,6 @@
-import type { ExtractedText } from "../pipeline/extract.ts";
+import type { ExtractedText } from "./extract.ts";
 import type { FailureCode } from "../errors/pipeline-error.ts";
-import type { OcrMode } from "../pipeline/ocr/ocr-pages.ts";
+import type { OcrMode } from "./ocr/ocr-pages.ts";
 
 /** A failure as it crosses a thread boundary (a PipelineError's fields). */
 export interface WireFailure {

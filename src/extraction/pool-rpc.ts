@@ -1,6 +1,6 @@
 import type { MessagePort } from "node:worker_threads";
 import { INTERNAL_MESSAGE, PipelineError } from "../errors/pipeline-error.ts";
-import type { ExtractedText } from "../pipeline/extract.ts";
+import type { ExtractedText } from "./extract.ts";
 import type { Extractor, ExtractRequest } from "./extractor.ts";
 import type { ExtractAnswer, ExtractCall, WireFailure } from "./messages.ts";
 import type { ExtractionPool } from "./pool.ts";

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { ModelCall } from "../pipeline/notes/ai.ts";
+import type { ModelCall } from "../notes/ai.ts";
 import { bucketOf, BUCKET_MS, minuteOf } from "./latency.ts";
 
 /**

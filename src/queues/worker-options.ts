@@ -1,6 +1,6 @@
 import type { WorkerOptions } from "bullmq";
 import type { Config } from "../config.ts";
-import type { QueueName } from "./names.ts";
+import type { QueueName } from "../jobs/pipelines.ts";
 import { retryAfterOf } from "../errors/pipeline-error.ts";
 
 export type Profile = "optimized" | "baseline";

@@ -8,7 +8,7 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { ExtractionPool } from "../../src/extraction/pool.ts";
-import { resolveLanguages } from "../../src/pipeline/ocr/languages.ts";
+import { resolveLanguages } from "../../src/extraction/ocr/languages.ts";
 import { longScan } from "../support/scan.ts";
 
 const pool = new ExtractionPool({

@@ -4,7 +4,7 @@
  * The fixtures (test/fixtures/generate.ts) and bench:ocr make theirs here.
  */
 import PDFDocument from "pdfkit";
-import { openScan } from "../../src/pipeline/ocr/render.ts";
+import { openScan } from "../../src/extraction/ocr/render.ts";
 import { fixtureBytes } from "./fixtures.ts";
 import { greyPngOf } from "./png.ts";
 

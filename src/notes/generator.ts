@@ -1,4 +1,4 @@
-import type { ExtractedText } from "../extract.ts";
+import type { ExtractedText } from "../extraction/extract.ts";
 import type { GeneratorFingerprint } from "./fingerprint.ts";
 import type { Notes } from "./schema.ts";
 

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { ExtractedText } from "./extract.ts";
+import type { ExtractedText } from "../extraction/extract.ts";
 
 /**
  * The staged path hands extracted text from pdf-extract to ai-notes through Redis, keyed

@@ -18,7 +18,7 @@ export interface ExtractedText {
   headings: Heading[];
   chars: number;
   /**
-   * What each line of each page is (src/pipeline/line-kinds.ts): one letter a line of the
+   * What each line of each page is (src/extraction/line-kinds.ts): one letter a line of the
    * page's text. Absent from text extracted before it was added.
    */
   lineKinds?: string[];
@@ -51,7 +51,7 @@ export interface ExtractOptions {
    * returns replaces those pages' text. Run in the extraction pool's threads.
    */
   ocr?: (layer: Map<number, string>, ranged: boolean) => Promise<OcrPass>;
-  /** Only these pages, `1-5,9` (src/pipeline/page-range.ts); a page past the end fails pages_out_of_range. */
+  /** Only these pages, `1-5,9` (src/extraction/page-range.ts); a page past the end fails pages_out_of_range. */
   pages?: string;
 }
 

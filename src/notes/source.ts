@@ -1,5 +1,5 @@
-import type { ExtractedText } from "../extract.ts";
-import { pagesRead, rangeOf } from "../page-range.ts";
+import type { ExtractedText } from "../extraction/extract.ts";
+import { pagesRead, rangeOf } from "../extraction/page-range.ts";
 import type { Notes, NotesSource } from "./schema.ts";
 
 /** Which pages were read and where their text came from, as GET /jobs/:id has it. */

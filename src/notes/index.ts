@@ -1,11 +1,11 @@
 import type { Redis } from "ioredis";
-import type { Config } from "../../config.ts";
-import { AiBreaker } from "../../resilience/ai-breaker.ts";
+import type { Config } from "../config.ts";
+import { AiBreaker } from "../resilience/ai-breaker.ts";
 import { aiFingerprint, aiGenerator, type AiOptions, type ModelCall } from "./ai.ts";
 import { extractiveFingerprint, extractiveGenerator, type ExtractiveOptions } from "./extractive.ts";
 import type { GeneratorFingerprint } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
-import { ocrEngineTag } from "../ocr/languages.ts";
+import { ocrEngineTag } from "../extraction/ocr/languages.ts";
 
 export type { NotesGenerator } from "./generator.ts";
 export type { GeneratorFingerprint } from "./fingerprint.ts";

@@ -1,4 +1,4 @@
-import type { ExtractedText } from "../extract.ts";
+import type { ExtractedText } from "../extraction/extract.ts";
 import { chooseKeyPoints, chooseSummary, scoreSentences, type Candidate, type Length } from "./choose.ts";
 import { fingerprintOf, type GeneratorFingerprint, type ReaderSetting } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
@@ -12,7 +12,7 @@ import { STOPWORDS } from "./stopwords.ts";
 /**
  * Offline, deterministic notes from the document's own sentences. Only body prose is
  * quoted: extraction marks captions, footnotes, code, running heads and contents lines
- * (src/pipeline/line-kinds.ts), and the sentences' words tell the rest (not-prose.ts).
+ * (src/extraction/line-kinds.ts), and the sentences' words tell the rest (not-prose.ts).
  */
 export interface ExtractiveOptions extends ReaderSetting {
   summarySentences: number;

@@ -3,9 +3,9 @@
  * read by OCR, what comes out, and that nothing is fetched from the network for it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { extractPdf, type ExtractedText } from "../../../src/pipeline/extract.ts";
-import { resolveLanguages } from "../../../src/pipeline/ocr/languages.ts";
-import { ocrPages, type OcrMode } from "../../../src/pipeline/ocr/ocr-pages.ts";
+import { extractPdf, type ExtractedText } from "../../../src/extraction/extract.ts";
+import { resolveLanguages } from "../../../src/extraction/ocr/languages.ts";
+import { ocrPages, type OcrMode } from "../../../src/extraction/ocr/ocr-pages.ts";
 import { fixtureBytes } from "../../support/fixtures.ts";
 
 const settings = { langs: resolveLanguages(["eng"]), dpi: 150, maxPages: 10 };

@@ -4,11 +4,11 @@
  * bulleted slides with glyphs and code, and none of it may reach the notes.
  */
 import { describe, expect, test } from "bun:test";
-import { extractPdf } from "../../../src/pipeline/extract.ts";
-import { summarise } from "../../../src/pipeline/notes/extractive.ts";
-import { chinese, japanese, paper, slides as deck } from "../../fixtures/texts.ts";
-import { fixture } from "../../support/fixtures.ts";
-import { sizedLinesPdf, type SizedLine } from "../../support/pdf-factory.ts";
+import { extractPdf } from "../../src/extraction/extract.ts";
+import { summarise } from "../../src/notes/extractive.ts";
+import { chinese, japanese, paper, slides as deck } from "../fixtures/texts.ts";
+import { fixture } from "../support/fixtures.ts";
+import { sizedLinesPdf, type SizedLine } from "../support/pdf-factory.ts";
 
 const opts = { summarySentences: 6, keyPoints: 8 };
 const extract = async (bytes: Uint8Array) => extractPdf(bytes, { maxPages: 100, minTextChars: 1 });

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { extractPdf } from "../../../src/pipeline/extract.ts";
-import { aiGenerator, type AiOptions } from "../../../src/pipeline/notes/ai.ts";
-import { NotesSchema } from "../../../src/pipeline/notes/schema.ts";
-import { AiBreaker, BreakerOpen } from "../../../src/resilience/ai-breaker.ts";
-import { fixture } from "../../support/fixtures.ts";
-import { startOpenAIStandIn } from "../../support/openai-standin.ts";
+import { extractPdf } from "../../src/extraction/extract.ts";
+import { aiGenerator, type AiOptions } from "../../src/notes/ai.ts";
+import { NotesSchema } from "../../src/notes/schema.ts";
+import { AiBreaker, BreakerOpen } from "../../src/resilience/ai-breaker.ts";
+import { fixture } from "../support/fixtures.ts";
+import { startOpenAIStandIn } from "../support/openai-standin.ts";
 import { Redis } from "ioredis";
 
 const standIn = startOpenAIStandIn();

@@ -1,21 +1,20 @@
-import { pagesRead } from "./page-range.ts";
-import type { NewNotes } from "../../db/jobs-repo.ts";
-import type { JobStore } from "../../db/job-store.ts";
-import type { Caches } from "../cache/index.ts";
-import { BreakerOpen } from "../resilience/ai-breaker.ts";
-import type { PdfJobData } from "../queues/job-data.ts";
-import type { Storage } from "../storage/storage.ts";
-import { cleanText } from "../text/clean-text.ts";
-import { PipelineError } from "../errors/pipeline-error.ts";
-import { saveJobText } from "./job-text.ts";
-import { recordChildSpan } from "../tracing/tracing.ts";
-import type { Extractor } from "../extraction/extractor.ts";
-import type { ExtractedText } from "./extract.ts";
-import type { JobTracker } from "../jobs/job-tracker.ts";
-import type { TokenBudget } from "../jobs/token-budget.ts";
-import type { NotesGenerator } from "./notes/generator.ts";
-import type { Notes } from "./notes/schema.ts";
-import { sourceOf, withSource } from "./notes/source.ts";
+import { pagesRead } from "../src/extraction/page-range.ts";
+import { notesRow } from "../src/jobs/notes-row.ts";
+import type { JobStore } from "../db/job-store.ts";
+import type { Caches } from "../src/cache/index.ts";
+import { BreakerOpen } from "../src/resilience/ai-breaker.ts";
+import type { PdfJobData } from "../src/queues/job-data.ts";
+import type { Storage } from "../src/storage/storage.ts";
+import { PipelineError } from "../src/errors/pipeline-error.ts";
+import { saveJobText } from "../src/storage/job-text.ts";
+import { recordChildSpan } from "../src/tracing/tracing.ts";
+import type { Extractor } from "../src/extraction/extractor.ts";
+import type { ExtractedText } from "../src/extraction/extract.ts";
+import type { JobTracker } from "../src/jobs/job-tracker.ts";
+import type { TokenBudget } from "../src/jobs/token-budget.ts";
+import type { NotesGenerator } from "../src/notes/generator.ts";
+import type { Notes } from "../src/notes/schema.ts";
+import { sourceOf, withSource } from "../src/notes/source.ts";
 
 export interface StageDeps {
   storage: Storage;
@@ -132,29 +131,4 @@ export function notesOnce(deps: StageDeps, data: PdfJobData, work: () => Promise
 export async function save(deps: StageDeps, data: PdfJobData, notes: Notes, t: JobTracker, cached: boolean): Promise<string> {
   await t.progress("saving", 90);
   return t.timed("saveMs", () => deps.store.saveNotes(notesRow(data, notes, cached)));
-}
-
-/**
- * The job's own notes row (each user gets theirs, also on a cache hit). Notes from the
- * cache keep the generator and model that wrote them, but cost this job nothing: their
- * usage is zero, so summing usage over notes is what was spent.
- */
-export function notesRow(data: Pick<PdfJobData, "jobId" | "userId" | "sha256">, notes: Notes, cached: boolean): NewNotes {
-  return {
-    id: `n_${data.jobId.slice(2)}`,
-    jobId: data.jobId,
-    userId: data.userId,
-    sha256: data.sha256,
-    title: cleanText(notes.title),
-    summary: cleanText(notes.summary),
-    keyPoints: notes.keyPoints.map(cleanText),
-    outline: notes.outline.map((o) => ({ ...o, title: cleanText(o.title) })),
-    markdown: cleanText(notes.markdown),
-    generator: notes.generator,
-    model: notes.model,
-    usage: cached ? { inputTokens: 0, outputTokens: 0 } : notes.usage,
-    cached,
-    fingerprint: notes.fingerprint,
-    source: notes.source,
-  };
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { splitSentences } from "../../../src/pipeline/notes/sentences.ts";
+import { splitSentences } from "../../src/notes/sentences.ts";
 
 test("CJK sentences end at 。！？", () => {
   expect(splitSentences("これは文です。次の文です！本当ですか？这是第一句。")).toEqual(["これは文です。", "次の文です！", "本当ですか？", "这是第一句。"]);

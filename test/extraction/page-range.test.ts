@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { pagesIn, parsePageRange, rangeOf } from "../../src/pipeline/page-range.ts";
+import { pagesIn, parsePageRange, rangeOf } from "../../src/extraction/page-range.ts";
 
 test("a range is pages and inclusive spans, in any order, overlaps merged", () => {
   expect(pagesIn("1-5,9", 10)).toEqual([1, 2, 3, 4, 5, 9]);

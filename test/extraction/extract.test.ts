@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { extractPdf, warmExtractor } from "../../src/pipeline/extract.ts";
+import { extractPdf, warmExtractor } from "../../src/extraction/extract.ts";
 import { fixtures, fixture } from "../support/fixtures.ts";
 
 const opts = { maxPages: 5000, minTextChars: 50 };

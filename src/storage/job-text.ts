@@ -1,5 +1,5 @@
-import type { Storage } from "../storage/storage.ts";
-import type { ExtractedText } from "./extract.ts";
+import type { Storage } from "./storage.ts";
+import type { ExtractedText } from "../extraction/extract.ts";
 
 /** One page of the text a job read: from the PDF's text layer, or by OCR with tesseract's confidence. */
 export interface PageText {

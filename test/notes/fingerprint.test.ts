@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { loadConfig } from "../../../src/config.ts";
-import { generatorFingerprint } from "../../../src/pipeline/notes/index.ts";
+import { loadConfig } from "../../src/config.ts";
+import { generatorFingerprint } from "../../src/notes/index.ts";
 
 const fp = (env: Record<string, string>) => generatorFingerprint(loadConfig(env));
 const model = { OPENAI_BASE_URL: "http://127.0.0.1:11434/v1", FOLIO_MODEL: "llama3:8b" };

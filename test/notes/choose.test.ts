@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { chooseSummary, type Scored } from "../../../src/pipeline/notes/choose.ts";
+import { chooseSummary, type Scored } from "../../src/notes/choose.ts";
 
 const sentence = (index: number, text: string, score: number, leans = false): Scored => ({
   text,

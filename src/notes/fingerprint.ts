@@ -1,4 +1,4 @@
-import { sha256Hex } from "../../crypto/sha256.ts";
+import { sha256Hex } from "../crypto/sha256.ts";
 
 /**
  * What determined a generator's notes: its kind and every setting that changes what it

@@ -1,4 +1,4 @@
-import { CAPTION_START } from "../line-kinds.ts";
+import { CAPTION_START } from "../extraction/line-kinds.ts";
 import { CJK } from "./sentences.ts";
 
 /**

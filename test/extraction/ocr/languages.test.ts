@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../../src/config.ts";
-import { parseLanguages, resolveLanguages } from "../../../src/pipeline/ocr/languages.ts";
+import { parseLanguages, resolveLanguages } from "../../../src/extraction/ocr/languages.ts";
 
 describe("OCR languages", () => {
   test("English comes with Folio, from npm", () => {

@@ -1,5 +1,5 @@
-import type { ExtractedText } from "../extract.ts";
-import { CAPTION_START, edgeKey, LineKind, repeatedEdgeKeys } from "../line-kinds.ts";
+import type { ExtractedText } from "../extraction/extract.ts";
+import { CAPTION_START, edgeKey, LineKind, repeatedEdgeKeys } from "../extraction/line-kinds.ts";
 import { CJK } from "./sentences.ts";
 import { displayWidth } from "./not-prose.ts";
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { extractPdf } from "../../../src/pipeline/extract.ts";
-import { summarise } from "../../../src/pipeline/notes/extractive.ts";
-import { NotesSchema } from "../../../src/pipeline/notes/schema.ts";
-import { fixture } from "../../support/fixtures.ts";
+import { extractPdf } from "../../src/extraction/extract.ts";
+import { summarise } from "../../src/notes/extractive.ts";
+import { NotesSchema } from "../../src/notes/schema.ts";
+import { fixture } from "../support/fixtures.ts";
 
 const opts = { summarySentences: 6, keyPoints: 8 };
 const extract = async (f: string) =>

@@ -1,8 +1,8 @@
 /** What the notes say they were made from: the pages read, and how many came from the text layer and from OCR. */
 import { describe, expect, test } from "bun:test";
-import type { ExtractedText } from "../../../src/pipeline/extract.ts";
-import { NotesSchema, notesMarkdown } from "../../../src/pipeline/notes/schema.ts";
-import { sourceLine, sourceOf, withSource } from "../../../src/pipeline/notes/source.ts";
+import type { ExtractedText } from "../../src/extraction/extract.ts";
+import { NotesSchema, notesMarkdown } from "../../src/notes/schema.ts";
+import { sourceLine, sourceOf, withSource } from "../../src/notes/source.ts";
 
 const text = (over: Partial<ExtractedText>): ExtractedText => ({ pages: ["a", "b", "c", "d"], totalPages: 4, title: null, headings: [], chars: 4, ...over });
 const content = { title: "A Scan", summary: "It says things.", keyPoints: ["One thing."], outline: [] };

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { log } from "../../log.ts";
+import { log } from "../log.ts";
 import type { GeneratorFingerprint } from "./fingerprint.ts";
 
 /**

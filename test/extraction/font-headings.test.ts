@@ -1,6 +1,6 @@
 /** The font-size heading detector on small generated PDFs (no bookmarks): what a reader of the outline sees. */
 import { expect, test } from "bun:test";
-import { extractPdf } from "../../src/pipeline/extract.ts";
+import { extractPdf } from "../../src/extraction/extract.ts";
 import { sizedLinesPdf, type SizedLine } from "../support/pdf-factory.ts";
 
 const body = (n: number): SizedLine[] =>
