@@ -34,7 +34,7 @@ import { QueueMonitor } from "./monitoring/queue-monitor.ts";
 import { folioJobId, QUEUE_NAMES, type QueueName } from "./jobs/pipelines.ts";
 import { Producer } from "./queues/producer.ts";
 import { Reconciler } from "./queues/reconciler.ts";
-import { jobEventsChannel } from "./redis/channels.ts";
+import { keyspace } from "./redis/keyspace.ts";
 import { createRuntime } from "./runtime.ts";
 import type { Redis } from "ioredis";
 import { createApp } from "./server/app.ts";
@@ -89,7 +89,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     pgliteDir: `${cfg.FOLIO_DATA_DIR}/pglite`,
     poolSize: cfg.FOLIO_DB_POOL,
   });
-  const channel = jobEventsChannel(cfg.FOLIO_REDIS_PREFIX);
+  const channel = keyspace.jobEvents(cfg.FOLIO_REDIS_PREFIX);
   // The status writer retries a lost database with backoff: its outage is two lines, not one per retry.
   const databaseOutage = new OutageLog("database");
   const writer = new StatusWriter(database, {

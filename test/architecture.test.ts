@@ -98,6 +98,17 @@ describe("architecture", () => {
     expect(upward).toEqual([]);
   });
 
+  test("every Redis key is spelled in one module, src/redis/keyspace.ts", () => {
+    const spelled = [...graph.keys()]
+      .filter((file) => file !== "src/redis/keyspace.ts")
+      .flatMap((file) =>
+        readFileSync(join(ROOT, file), "utf8")
+          .split("\n")
+          .flatMap((line, i) => (/\$\{[\w.]*prefix\}:/i.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+      );
+    expect(spelled).toEqual([]);
+  });
+
   test("only the lifecycle module (src/jobs/) writes job state or announces webhooks", () => {
     // The ways to change a job's row or its webhook: the status order, the status writer's
     // entry points, the rows' creation, the webhook queue, and the per-attempt handle.

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { ExtractedText } from "../extraction/extract.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * The staged path hands extracted text from pdf-extract to ai-notes through Redis, keyed
@@ -14,7 +15,7 @@ export class TextStore {
   ) {}
 
   private key(key: string): string {
-    return `${this.prefix}:text:${key}`;
+    return keyspace.text(this.prefix, key);
   }
 
   async put(key: string, text: ExtractedText): Promise<void> {

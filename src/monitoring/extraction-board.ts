@@ -1,20 +1,20 @@
 import type { Redis } from "ioredis";
 import type { PoolStats } from "../extraction/pool.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * Each worker process posts its extraction pool's state here, so the monitoring of any
  * process shows the fleet's; entries expire unless refreshed.
  */
-const key = (prefix: string) => `${prefix}:extract-pools`;
 const TTL_MS = 15_000;
 
 export async function publishPool(redis: Redis, prefix: string, source: string, stats: PoolStats): Promise<void> {
-  await redis.hset(key(prefix), source, JSON.stringify({ ...stats, at: Date.now() }));
+  await redis.hset(keyspace.extractPools(prefix), source, JSON.stringify({ ...stats, at: Date.now() }));
 }
 
 /** Every live pool added up. */
 export async function readPools(redis: Redis, prefix: string): Promise<PoolStats & { pools: number }> {
-  const live = Object.values(await redis.hgetall(key(prefix)))
+  const live = Object.values(await redis.hgetall(keyspace.extractPools(prefix)))
     .map((v) => JSON.parse(v) as PoolStats & { at: number })
     .filter((p) => Date.now() - p.at < TTL_MS);
   return live.reduce(

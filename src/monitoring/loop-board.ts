@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * Event-loop delay per thread for the dashboard: every thread (the main one and each
@@ -7,7 +8,6 @@ import type { Redis } from "ioredis";
  * process. A timer of its own, not the event-loop-delay histogram: Bun shares that one
  * histogram per thread, and the Prometheus scrape resets it.
  */
-const key = (prefix: string) => `${prefix}:loop-delay`;
 const TICK_MS = 100;
 const POST_MS = 2000;
 const TTL_MS = 10_000;
@@ -36,7 +36,7 @@ export function startLoopBoard(redis: Redis, prefix: string, process: string, th
   const post = setInterval(() => {
     const entry = { process, thread, maxMs: Math.round(max), avgMs: Math.round((sum / Math.max(1, ticks)) * 10) / 10, at: Date.now() };
     max = sum = ticks = 0;
-    void redis.hset(key(prefix), `${process}:${thread}`, JSON.stringify(entry)).catch(() => {});
+    void redis.hset(keyspace.loopDelay(prefix), `${process}:${thread}`, JSON.stringify(entry)).catch(() => {});
   }, POST_MS);
   tick.unref?.();
   post.unref?.();
@@ -48,9 +48,9 @@ export function startLoopBoard(redis: Redis, prefix: string, process: string, th
 
 /** The live threads' delays, worst first; entries of threads gone quiet are dropped. */
 export async function readLoopBoard(redis: Redis, prefix: string): Promise<LoopDelay[]> {
-  const all = Object.entries(await redis.hgetall(key(prefix))).map(([field, v]) => ({ field, ...(JSON.parse(v) as LoopDelay & { at: number }) }));
+  const all = Object.entries(await redis.hgetall(keyspace.loopDelay(prefix))).map(([field, v]) => ({ field, ...(JSON.parse(v) as LoopDelay & { at: number }) }));
   const stale = all.filter((e) => Date.now() - e.at > TTL_MS);
-  if (stale.length) await redis.hdel(key(prefix), ...stale.map((e) => e.field)).catch(() => 0);
+  if (stale.length) await redis.hdel(keyspace.loopDelay(prefix), ...stale.map((e) => e.field)).catch(() => 0);
   return all
     .filter((e) => Date.now() - e.at <= TTL_MS)
     .map(({ process, thread, maxMs, avgMs }) => ({ process, thread, maxMs, avgMs }))

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { log } from "../log.ts";
 import type { GeneratorFingerprint } from "./fingerprint.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * Where worker processes say which notes generator they run (a hash field per process,
@@ -9,7 +10,6 @@ import type { GeneratorFingerprint } from "./fingerprint.ts";
  */
 const BEAT_MS = 15_000;
 const FRESH_MS = 3 * BEAT_MS;
-const boardKey = (prefix: string) => `${prefix}:generators`;
 
 interface Entry {
   process: string;
@@ -20,7 +20,7 @@ interface Entry {
 }
 
 async function readBoard(redis: Redis, prefix: string): Promise<[field: string, entry: Entry][]> {
-  return Object.entries(await redis.hgetall(boardKey(prefix))).map(([field, v]) => [field, JSON.parse(v) as Entry]);
+  return Object.entries(await redis.hgetall(keyspace.generators(prefix))).map(([field, v]) => [field, JSON.parse(v) as Entry]);
 }
 
 const fresh = (board: [string, Entry][], now: number) =>
@@ -42,7 +42,7 @@ export async function publishGenerator(redis: Redis, prefix: string, processId: 
   let warned = "";
   const beat = async () => {
     const entry: Entry = { process: processId, id: fp.id, kind: fp.kind, settings: fp.settings, at: Date.now() };
-    await redis.hset(boardKey(prefix), processId, JSON.stringify(entry));
+    await redis.hset(keyspace.generators(prefix), processId, JSON.stringify(entry));
     const board = await readBoard(redis, prefix);
     const now = Date.now();
     const live = fresh(board, now);
@@ -52,13 +52,13 @@ export async function publishGenerator(redis: Redis, prefix: string, processId: 
     }
     warned = ids;
     const stale = board.filter(([, e]) => now - e.at > 10 * FRESH_MS);
-    if (stale.length) await redis.hdel(boardKey(prefix), ...stale.map(([field]) => field));
+    if (stale.length) await redis.hdel(keyspace.generators(prefix), ...stale.map(([field]) => field));
   };
   await beat();
   const timer = setInterval(() => void beat().catch(() => {}), BEAT_MS);
   return async () => {
     clearInterval(timer);
-    await redis.hdel(boardKey(prefix), processId).catch(() => {});
+    await redis.hdel(keyspace.generators(prefix), processId).catch(() => {});
   };
 }
 

@@ -6,6 +6,7 @@ import { extractiveFingerprint, extractiveGenerator, type ExtractiveOptions } fr
 import type { GeneratorFingerprint } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
 import { ocrEngineTag } from "../extraction/ocr/languages.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 export type { NotesGenerator } from "./generator.ts";
 export type { GeneratorFingerprint } from "./fingerprint.ts";
@@ -54,7 +55,7 @@ export function createBreaker(cfg: Config, redis: Redis): AiBreaker | undefined 
   return new AiBreaker(
     { enabled: cfg.FOLIO_BREAKER === "on", failures: cfg.FOLIO_BREAKER_FAILURES, halfOpenAfterMs: cfg.FOLIO_BREAKER_HALF_OPEN_MS, timeoutMs: cfg.FOLIO_AI_TIMEOUT_MS },
     redis,
-    `${cfg.FOLIO_REDIS_PREFIX}:ai-breaker`,
+    keyspace.aiBreaker(cfg.FOLIO_REDIS_PREFIX),
   );
 }
 
