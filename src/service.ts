@@ -23,7 +23,7 @@ import { prepareDependencies } from "./dependencies/start-up.ts";
 import { ExtractionPool } from "./extraction/pool.ts";
 import { PageCounter } from "./ingest/page-count.ts";
 import { poolOptions } from "./extraction/pool-options.ts";
-import { publishPool } from "./monitoring/extraction-board.ts";
+import { poolBoard } from "./monitoring/extraction-board.ts";
 import { startLoopBoard } from "./monitoring/loop-board.ts";
 import { GeneratorLookup, publishGenerator } from "./notes/generator-board.ts";
 import { generatorFingerprint } from "./notes/index.ts";
@@ -142,7 +142,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const stopLoopBoard = startLoopBoard(redis(), cfg.FOLIO_REDIS_PREFIX, processId, "main");
   const pool = runsWorkers ? new ExtractionPool(poolOptions(cfg, authRequired)) : undefined;
   await pool?.start();
-  const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, processId, pool.stats()).catch(() => {}), 2000);
+  const stopPoolBeat = pool && poolBoard(redis(), cfg.FOLIO_REDIS_PREFIX).beat(processId, () => pool.stats());
   const host = pool ? new ThreadHost(cfg, store, queues, l1Buffer, pool, reportTo(storageOutage)) : undefined;
   await host?.start();
   const fingerprint = generatorFingerprint(cfg);
@@ -247,7 +247,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       await bounded("generator board", unpublish?.());
       await bounded("L1 drops", stopDrops?.());
       // Consumers have drained; an extraction still running after that is cut, not waited on.
-      clearInterval(poolBeat);
+      stopPoolBeat?.();
       await pool?.stop(0);
       await bounded("queue watchers", Promise.all(watchers.map((w) => w.close())));
       await bounded("webhook sender", sender?.close());

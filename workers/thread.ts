@@ -11,7 +11,7 @@ import { onNonConnectionError } from "../src/dependencies/outage-log.ts";
 import { watchedStorage } from "../src/dependencies/watched-storage.ts";
 import { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import { LatencyRecorder } from "../src/monitoring/latency.ts";
-import { publishBreaker } from "../src/monitoring/breaker-board.ts";
+import { breakerBoard } from "../src/monitoring/breaker-board.ts";
 import { countModelCall } from "../src/monitoring/counters.ts";
 import { threadMetrics } from "../src/monitoring/process-metrics.ts";
 import { startLoopBoard } from "../src/monitoring/loop-board.ts";
@@ -70,10 +70,7 @@ const deps: ConsumerDeps = {
 };
 
 // Post this thread's AI breaker (if it made model calls) where every process's monitoring reads it.
-const breakerBeat = setInterval(() => {
-  const state = breaker?.state();
-  if (state) void publishBreaker(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`, state).catch(() => {});
-}, 2000);
+const stopBreakerBeat = breakerBoard(redis("commands"), cfg.FOLIO_REDIS_PREFIX).beat(`${process.pid}:${threadId}`, () => breaker?.state());
 
 const stopLoopBoard = startLoopBoard(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${hostname()}:${process.pid}`, queue);
 
@@ -96,7 +93,7 @@ parentPort!.on("message", async (m: HostMessage) => {
     Bun.sleep(m.timeoutMs).then(() => true),
   ]);
   if (timedOut) await worker.close(true);
-  clearInterval(breakerBeat);
+  stopBreakerBeat();
   stopLoopBoard();
   await Promise.all([deps.producer.close(), webhooks.close()]).catch(() => {});
   await latency.close().catch(() => {});

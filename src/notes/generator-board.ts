@@ -1,64 +1,49 @@
 import type { Redis } from "ioredis";
 import { log } from "../log.ts";
 import type { GeneratorFingerprint } from "./fingerprint.ts";
+import { Board, type Posted } from "../redis/board.ts";
 import { keyspace } from "../redis/keyspace.ts";
 
 /**
- * Where worker processes say which notes generator they run (a hash field per process,
- * refreshed every BEAT_MS), so the server's upload-time cache lookup uses the fingerprint
- * that workers would write under, not whatever the server's own environment says.
+ * Where worker processes say which notes generator they run (an entry per process, posted
+ * every 15 s), so the server's upload-time cache lookup uses the fingerprint that workers
+ * would write under, not whatever the server's own environment says.
  */
-const BEAT_MS = 15_000;
-const FRESH_MS = 3 * BEAT_MS;
-
 interface Entry {
   process: string;
   id: string;
   kind: GeneratorFingerprint["kind"];
   settings: GeneratorFingerprint["settings"];
-  at: number;
 }
 
-async function readBoard(redis: Redis, prefix: string): Promise<[field: string, entry: Entry][]> {
-  return Object.entries(await redis.hgetall(keyspace.generators(prefix))).map(([field, v]) => [field, JSON.parse(v) as Entry]);
-}
+const board = (redis: Redis, prefix: string) => new Board<Entry>(redis, keyspace.generators(prefix), 15_000);
 
-const fresh = (board: [string, Entry][], now: number) =>
-  board
-    .map(([, e]) => e)
-    .filter((e) => now - e.at < FRESH_MS)
-    .sort((a, b) => b.at - a.at);
-
-export async function readGenerators(redis: Redis, prefix: string, now = Date.now()): Promise<Entry[]> {
-  return fresh(await readBoard(redis, prefix), now);
+export function readGenerators(redis: Redis, prefix: string, now = Date.now()): Promise<Posted<Entry>[]> {
+  return board(redis, prefix).live(now);
 }
 
 /**
- * Publishes this process's fingerprint now and every BEAT_MS; warns when live processes
+ * Publishes this process's fingerprint now and every beat; warns when live processes
  * disagree (each then caches under its own fingerprint: no stale notes, fewer hits).
  * Returns a stop function that takes this process off the board.
  */
 export async function publishGenerator(redis: Redis, prefix: string, processId: string, fp: GeneratorFingerprint): Promise<() => Promise<void>> {
+  const generators = board(redis, prefix);
   let warned = "";
   const beat = async () => {
-    const entry: Entry = { process: processId, id: fp.id, kind: fp.kind, settings: fp.settings, at: Date.now() };
-    await redis.hset(keyspace.generators(prefix), processId, JSON.stringify(entry));
-    const board = await readBoard(redis, prefix);
-    const now = Date.now();
-    const live = fresh(board, now);
+    await generators.post(processId, { process: processId, id: fp.id, kind: fp.kind, settings: fp.settings });
+    const live = await generators.live();
     const ids = [...new Set(live.map((e) => e.id))].sort().join(",");
     if (ids.includes(",") && ids !== warned) {
       log.warn({ generators: live.map((e) => ({ process: e.process, fingerprint: e.id, kind: e.kind })) }, "worker processes run different notes generators");
     }
     warned = ids;
-    const stale = board.filter(([, e]) => now - e.at > 10 * FRESH_MS);
-    if (stale.length) await redis.hdel(keyspace.generators(prefix), ...stale.map(([field]) => field));
   };
   await beat();
-  const timer = setInterval(() => void beat().catch(() => {}), BEAT_MS);
+  const timer = setInterval(() => void beat().catch(() => {}), generators.beatMs);
   return async () => {
     clearInterval(timer);
-    await redis.hdel(keyspace.generators(prefix), processId).catch(() => {});
+    await generators.remove(processId).catch(() => {});
   };
 }
 
