@@ -39,8 +39,9 @@ const graph = importGraph(["src", "workers", "db"]);
  * folder takes its place here.
  */
 const LAYERS = [
-  // Foundations: plain functions, the database schema and clients, the Redis URL.
-  ["src/text", "src/crypto", "src/net", "src/redact.ts", "src/tracing", "src/redis", "db"],
+  // Foundations: plain functions, calls across threads, the database schema and clients, the
+  // Redis URL, keyspace and boards.
+  ["src/text", "src/crypto", "src/net", "src/threads", "src/redact.ts", "src/tracing", "src/redis", "db"],
   // What every layer speaks: error classes, the log, the views users are shown.
   ["src/errors", "src/log.ts", "src/views"],
   // The parts: file storage, the job lifecycle and the pipelines' declaration, breakers,

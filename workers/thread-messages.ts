@@ -13,10 +13,15 @@ export interface ThreadData {
 }
 
 /** Messages between the thread host (main thread) and a worker thread. */
-export type HostMessage = { type: "drain"; timeoutMs: number } | { type: "metrics"; id: number };
+export type HostMessage = { type: "drain"; timeoutMs: number };
 export type ThreadMessage =
   | { type: "ready" }
   | { type: "drained"; timedOut: boolean }
   /** The thread's file store stopped (ok: false) or started again answering: its process tells the outage once. */
-  | { type: "storage"; ok: boolean; err?: string }
-  | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] };
+  | { type: "storage"; ok: boolean; err?: string };
+
+/** What the host may call on a thread (src/threads/port-rpc.ts, over the Worker itself). */
+export interface ThreadCalls {
+  /** The thread's Prometheus metrics, for the process's /metrics. */
+  metrics(arg: undefined): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
+}

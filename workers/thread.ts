@@ -4,7 +4,7 @@
  * own connections.
  */
 import { parentPort, threadId, workerData, type MessagePort } from "node:worker_threads";
-import { remoteJobStore } from "../db/store-rpc.ts";
+import { remoteJobStore } from "./store-rpc.ts";
 import { createCaches } from "../src/cache/index.ts";
 import { log } from "../src/log.ts";
 import { onNonConnectionError } from "../src/dependencies/outage-log.ts";
@@ -31,7 +31,8 @@ import { JobLifecycle } from "../src/jobs/lifecycle.ts";
 import { TokenBudget } from "../src/jobs/token-budget.ts";
 import { startConsumer, type ConsumerDeps } from "./consumer.ts";
 import { CONSUMERS } from "./consumers.ts";
-import type { HostMessage, ThreadData, ThreadMessage } from "./thread-messages.ts";
+import type { HostMessage, ThreadCalls, ThreadData, ThreadMessage } from "./thread-messages.ts";
+import { serveRpc } from "../src/threads/port-rpc.ts";
 
 const { cfg, queue, port, extractPort, l1Buffer } = workerData as ThreadData;
 const runtime = createRuntime(cfg);
@@ -81,11 +82,10 @@ await worker.waitUntilReady();
 
 const send = (m: ThreadMessage) => parentPort!.postMessage(m);
 
+serveRpc(parentPort!, { metrics: () => prom.snapshot() } satisfies ThreadCalls);
+
 parentPort!.on("message", async (m: HostMessage) => {
-  if (m.type === "metrics") {
-    send({ type: "metrics", id: m.id, metrics: await prom.snapshot() });
-    return;
-  }
+  if (m.type !== "drain") return;
   // close() waits for active jobs; past the drain timeout, leave them to be picked up
   // again as stalled rather than hold the shutdown forever.
   const timedOut = await Promise.race([
