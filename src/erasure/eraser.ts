@@ -4,9 +4,10 @@ import type { ErasedJob, ErasureRepo } from "../../db/erasure-repo.ts";
 import type { Caches } from "../cache/index.ts";
 import { bullJobIds } from "../jobs/pipelines.ts";
 import { log } from "../log.ts";
-import { deleteJobText } from "../pipeline/job-text.ts";
-import { OCR_MODES } from "../pipeline/ocr/ocr-pages.ts";
-import type { TextStore } from "../pipeline/text-store.ts";
+import { deleteJobText } from "../storage/job-text.ts";
+import { OCR_MODES } from "../extraction/ocr/ocr-pages.ts";
+import type { TextStore } from "../cache/text-store.ts";
+import { keyspace } from "../redis/keyspace.ts";
 import type { Storage } from "../storage/storage.ts";
 import { WEBHOOK_QUEUE } from "../webhooks/webhook-queue.ts";
 import { markErased } from "./tombstones.ts";
@@ -29,8 +30,15 @@ export interface EraserDeps {
 /** How long a deletion waits for workers to drop the user's running jobs (a stage runs minutes at most) before it is retried. */
 const SETTLE_MS = 10 * 60_000;
 
-/** Keys that carry a user's id: upload and refresh rate windows, the day's model tokens and upload bytes, URL download slots. */
-const PER_USER_KEYS = ["ratelimit", "refreshlimit", "tokens", "upbytes", "download-slots"];
+/**
+ * Keys that carry a user's id, as glob patterns: upload and refresh rate windows, the day's
+ * model tokens and upload bytes, URL download slots.
+ */
+const perUserKeys = (prefix: string, userId: string, glob: (s: string) => string): string[] => {
+  const u = glob(userId);
+  const p = glob(prefix);
+  return [keyspace.admission(p, `ratelimit:${u}:*`), keyspace.admission(p, `refreshlimit:${u}:*`), keyspace.tokens(p, u, "*"), keyspace.uploadBytes(p, u, "*"), keyspace.downloadSlots(p, u)];
+};
 
 /**
  * Deletes what a user asked to be deleted: a job with all it left behind (its notes, file,
@@ -136,14 +144,13 @@ export class Eraser {
   private async erasePerUserKeys(userId: string): Promise<void> {
     const { redis, prefix } = this.deps;
     const glob = (s: string) => s.replace(/[*?[\]\\]/g, "\\$&");
-    for (const name of PER_USER_KEYS) {
-      const base = `${prefix}:${name}:${userId}`;
-      await redis.del(base);
+    for (const pattern of perUserKeys(prefix, userId, glob)) {
       for (let cursor = "0"; ; ) {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${glob(base)}:*`, "COUNT", 1000);
+        const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
         if (keys.length) await redis.del(...keys);
         if ((cursor = next) === "0") break;
       }
     }
   }
+
 }

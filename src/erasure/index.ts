@@ -4,8 +4,8 @@ import { ErasureRepo } from "../../db/erasure-repo.ts";
 import type { Db } from "../../db/client.ts";
 import type { Caches } from "../cache/index.ts";
 import type { Config } from "../config.ts";
-import { TextStore } from "../pipeline/text-store.ts";
-import { jobEventsChannel } from "../redis/channels.ts";
+import { TextStore } from "../cache/text-store.ts";
+import { keyspace } from "../redis/keyspace.ts";
 import type { Storage } from "../storage/storage.ts";
 import { Eraser } from "./eraser.ts";
 import { ErasureQueue } from "./erasure-queue.ts";
@@ -35,7 +35,7 @@ export function createErasure(cfg: Config, deps: { db: Db; redis: Redis; worker:
     caches: deps.caches,
     texts: new TextStore(deps.redis, prefix, 0),
     queue,
-    changed: (jobIds) => deps.redis.publish(jobEventsChannel(prefix), jobIds.join(",")),
+    changed: (jobIds) => deps.redis.publish(keyspace.jobEvents(prefix), jobIds.join(",")),
   });
   const requests = new ErasureQueue(deps.redis, prefix);
   const worker = deps.work ? startErasureWorker(deps.worker, prefix, eraser) : undefined;

@@ -1,11 +1,12 @@
 import type { Redis } from "ioredis";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * A deleted job's id, kept a day: a worker that holds the job (or picks up a stage of it
  * the deletion could not take off its queue) sees it and drops the job instead of writing
  * anything more for it.
  */
-const key = (prefix: string, jobId: string) => `${prefix}:erased:${jobId}`;
+const key = keyspace.erased;
 const TTL_S = 24 * 3600;
 
 export async function markErased(redis: Redis, prefix: string, jobId: string): Promise<void> {

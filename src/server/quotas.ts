@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { UsageRepo } from "../../db/usage-repo.ts";
+import { keyspace } from "../redis/keyspace.ts";
 import { HttpError } from "./http-error.ts";
 
 const DAY_MS = 86_400_000;
@@ -31,7 +32,7 @@ export class Quotas {
   ) {}
 
   private dayKey(userId: string): string {
-    return `${this.prefix}:upbytes:${userId}:${Math.floor(Date.now() / DAY_MS)}`;
+    return keyspace.uploadBytes(this.prefix, userId, Math.floor(Date.now() / DAY_MS));
   }
 
   /** Before an upload's body is read: a user already at a limit is refused at once. */

@@ -1,9 +1,9 @@
 /** An upload's fields (form fields, query parameters or the JSON body's), checked: a bad one is a 400 naming it. */
 import type { Config } from "../config.ts";
 import { checkUrl, UrlRefused, urlPolicy } from "../ingest/url-policy.ts";
-import { OCR_MODES, type OcrMode } from "../pipeline/ocr/ocr-pages.ts";
-import { PageRangeError, parsePageRange } from "../pipeline/page-range.ts";
-import { PIPELINES, type Pipeline } from "../queues/names.ts";
+import { OCR_MODES, type OcrMode } from "../extraction/ocr/ocr-pages.ts";
+import { PageRangeError, parsePageRange } from "../extraction/page-range.ts";
+import { PIPELINES, type Pipeline } from "../jobs/pipelines.ts";
 import { HttpError } from "./http-error.ts";
 
 /** `refresh` as a form field or query parameter: "true" or "1" (anything else is no). */
