@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Config } from "../../config.ts";
 import { AiBreaker } from "../../resilience/ai-breaker.ts";
+import { AiLimiter } from "../../resilience/ai-limiter.ts";
 import { aiFingerprint, aiGenerator, type AiOptions, type ModelCall } from "./ai.ts";
 import { extractiveFingerprint, extractiveGenerator, type ExtractiveOptions } from "./extractive.ts";
 import type { GeneratorFingerprint } from "./fingerprint.ts";
@@ -58,7 +59,23 @@ export function createBreaker(cfg: Config, redis: Redis): AiBreaker | undefined 
   );
 }
 
+/** The seed's "before" (baseline profile) keeps fixed per-process numbers, so its before/after compares like with like. */
+export function aiLimitMode(cfg: Config): "adaptive" | "off" {
+  return cfg.FOLIO_AI_LIMIT ?? (cfg.FOLIO_PROFILE === "baseline" ? "off" : "adaptive");
+}
+
+/** A thread's handle on the fleet's limit on model calls (state in Redis), when there is one. */
+export function createLimiter(cfg: Config, redis: Redis): AiLimiter | undefined {
+  if (notesMode(cfg) === "extractive" || aiLimitMode(cfg) === "off") return undefined;
+  return new AiLimiter(
+    // A permit outlives the call it was taken for: the breaker cuts every call at its timeout.
+    { min: cfg.FOLIO_AI_CONCURRENCY_MIN, max: cfg.FOLIO_AI_CONCURRENCY_MAX, leaseMs: cfg.FOLIO_AI_TIMEOUT_MS + 5000, maxPauseMs: cfg.FOLIO_AI_TIMEOUT_MS },
+    redis,
+    cfg.FOLIO_REDIS_PREFIX,
+  );
+}
+
 /** The model's generator when there is a breaker for it, else the offline one. `onCall` hears every model call (tokens and outcome). */
-export function createGenerator(cfg: Config, breaker: AiBreaker | undefined, onCall?: (call: ModelCall) => void): NotesGenerator {
-  return breaker ? aiGenerator({ ...aiOptions(cfg), onCall }, breaker) : createExtractive(cfg);
+export function createGenerator(cfg: Config, breaker: AiBreaker | undefined, onCall?: (call: ModelCall) => void, limiter?: AiLimiter): NotesGenerator {
+  return breaker ? aiGenerator({ ...aiOptions(cfg), onCall }, breaker, limiter) : createExtractive(cfg);
 }
