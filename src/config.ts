@@ -194,6 +194,8 @@ export const EnvSchema = z.object({
   FOLIO_AI_LIMIT: z.enum(["adaptive", "off"]).optional(),
   FOLIO_AI_CONCURRENCY_MIN: int(2, 1),
   FOLIO_AI_CONCURRENCY_MAX: int(64, 1),
+  /** Model tokens (input + output) the whole fleet may spend per minute; calls wait for them. 0 = no budget. */
+  FOLIO_AI_TPM: int(0),
 
   FOLIO_METRICS_LOG_EVERY: int(10, 1),
   FOLIO_HEALTH_INTERVAL_MS: ms(30000, 100),

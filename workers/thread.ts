@@ -20,7 +20,7 @@ import { startTracing, stopTracing } from "../src/tracing/tracing.ts";
 import { remoteExtractor } from "../src/extraction/pool-rpc.ts";
 import { DownloadSlots } from "../src/ingest/download-slots.ts";
 import { rememberTooComplex } from "../src/extraction/too-complex-memo.ts";
-import { createBreaker, createExtractive, createGenerator, createLimiter } from "../src/pipeline/notes/index.ts";
+import { createBreaker, createExtractive, createCallGuards, createGenerator } from "../src/pipeline/notes/index.ts";
 import { TextStore } from "../src/pipeline/text-store.ts";
 import type { QueueName } from "../src/queues/names.ts";
 import { Producer } from "../src/queues/producer.ts";
@@ -61,7 +61,7 @@ const deps: ConsumerDeps = {
       prom.modelCall(call);
       void countModelCall(redis("commands"), cfg.FOLIO_REDIS_PREFIX, call).catch(() => {});
     },
-    createLimiter(cfg, redis("commands")),
+    createCallGuards(cfg, redis("commands")),
   ),
   fallback: cfg.FOLIO_AI_FALLBACK === "extractive" ? createExtractive(cfg) : undefined,
   tokens: new TokenBudget(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_USER_TOKENS_PER_DAY),

@@ -5,6 +5,7 @@ import { APICallError, NoObjectGeneratedError, generateText, Output, type Langua
 import { log } from "../../log.ts";
 import { BreakerOpen, type AiBreaker } from "../../resilience/ai-breaker.ts";
 import type { AiLimiter, CallOutcome } from "../../resilience/ai-limiter.ts";
+import type { TokenBucket } from "../../resilience/token-bucket.ts";
 import { exhaustedUntil, pushbackUntil, PushedBack, retryAfterMs } from "../../resilience/pushback.ts";
 import { inSpan, SpanKind } from "../../tracing/tracing.ts";
 import { NotYet, PipelineError } from "../errors.ts";
@@ -65,14 +66,26 @@ interface Usage {
   outputTokens: number;
 }
 
+/** What the fleet puts between a job and the model besides the breaker (each optional). */
+export interface CallGuards {
+  /** The fleet's adaptive limit on calls in flight (FOLIO_AI_LIMIT). */
+  limiter?: AiLimiter;
+  /** The fleet's tokens-per-minute bucket (FOLIO_AI_TPM). */
+  tokens?: TokenBucket;
+}
+
+/** Taken from the tokens-per-minute bucket for the answer before it is known; settled against the real usage after. */
+const ANSWER_TOKENS = 1000;
+
 /**
  * Notes by a model through the AI SDK, validated by the same zod schema as the offline
  * generator. Long documents: notes per chunk (bounded parallelism), then one merge call.
  * Every call goes through the circuit breaker; the SDK's own retries are off, so retrying
  * is BullMQ's job (with backoff) and the breaker sees every failure. With the fleet's
- * adaptive limit, a call first takes a permit, and a 429 is waited out and sent again.
+ * tokens-per-minute bucket, a call first waits for its tokens; with its adaptive limit, it
+ * then takes a permit, and a 429 is waited out and sent again.
  */
-export function aiGenerator(opts: AiOptions, breaker: AiBreaker, limiter?: AiLimiter): NotesGenerator {
+export function aiGenerator(opts: AiOptions, breaker: AiBreaker, { limiter, tokens }: CallGuards = {}): NotesGenerator {
   const provider = createOpenAI({ apiKey: opts.apiKey ?? "not-needed", baseURL: opts.baseURL });
   const model: LanguageModel = opts.api === "chat" ? provider.chat(opts.model) : provider.responses(opts.model);
   const fingerprint = aiFingerprint(opts);
@@ -92,8 +105,17 @@ export function aiGenerator(opts: AiOptions, breaker: AiBreaker, limiter?: AiLim
         throw err;
       }
     });
-  const send = (prompt: string) =>
+  const limited = (prompt: string) =>
     limiter ? limiter.run(() => once(prompt), outcomeOf, (result) => exhaustedUntil(result.response.headers)) : once(prompt);
+  const send = async (prompt: string) => {
+    if (!tokens) return limited(prompt);
+    // ≈4 characters a token, as the chunking counts them.
+    const estimate = Math.ceil((SYSTEM.length + prompt.length) / 4) + ANSWER_TOKENS;
+    await tokens.take(estimate);
+    const result = await limited(prompt);
+    await tokens.settle(estimate, (result.usage.inputTokens ?? 0) + (result.usage.outputTokens ?? 0));
+    return result;
+  };
   /** One call, as a span of the job's trace with its token counts; undefined: ask again. */
   const call = (prompt: string, usage: Usage, attempt: number) =>
     inSpan(`chat ${opts.model}`, { kind: SpanKind.CLIENT, attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": opts.model } }, async (span) => {

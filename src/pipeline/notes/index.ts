@@ -2,7 +2,8 @@ import type { Redis } from "ioredis";
 import type { Config } from "../../config.ts";
 import { AiBreaker } from "../../resilience/ai-breaker.ts";
 import { AiLimiter } from "../../resilience/ai-limiter.ts";
-import { aiFingerprint, aiGenerator, type AiOptions, type ModelCall } from "./ai.ts";
+import { TokenBucket } from "../../resilience/token-bucket.ts";
+import { aiFingerprint, aiGenerator, type AiOptions, type CallGuards, type ModelCall } from "./ai.ts";
 import { extractiveFingerprint, extractiveGenerator, type ExtractiveOptions } from "./extractive.ts";
 import type { GeneratorFingerprint } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
@@ -75,7 +76,16 @@ export function createLimiter(cfg: Config, redis: Redis): AiLimiter | undefined 
   );
 }
 
+/** A thread's handles on the fleet's limit and tokens-per-minute bucket, as configured. */
+export function createCallGuards(cfg: Config, redis: Redis): CallGuards {
+  if (notesMode(cfg) === "extractive") return {};
+  return {
+    limiter: createLimiter(cfg, redis),
+    tokens: cfg.FOLIO_AI_TPM > 0 ? new TokenBucket(redis, `${cfg.FOLIO_REDIS_PREFIX}:ai-tpm`, cfg.FOLIO_AI_TPM, cfg.FOLIO_AI_TIMEOUT_MS) : undefined,
+  };
+}
+
 /** The model's generator when there is a breaker for it, else the offline one. `onCall` hears every model call (tokens and outcome). */
-export function createGenerator(cfg: Config, breaker: AiBreaker | undefined, onCall?: (call: ModelCall) => void, limiter?: AiLimiter): NotesGenerator {
-  return breaker ? aiGenerator({ ...aiOptions(cfg), onCall }, breaker, limiter) : createExtractive(cfg);
+export function createGenerator(cfg: Config, breaker: AiBreaker | undefined, onCall?: (call: ModelCall) => void, guards?: CallGuards): NotesGenerator {
+  return breaker ? aiGenerator({ ...aiOptions(cfg), onCall }, breaker, guards) : createExtractive(cfg);
 }
