@@ -14,11 +14,12 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
+import { smallPdfs } from "../../test/support/load.ts";
 import { startOpenAIStandIn, type Capacity } from "../../test/support/openai-standin.ts";
 import { freshDatabase } from "../../test/support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../../test/support/service-process.ts";
 import { summarise } from "./report.ts";
-import { drive, pdfPool, workload } from "./workload.ts";
+import { drive, modelBoundEnv, workload } from "./workload.ts";
 
 const { values } = parseArgs({
   options: {
@@ -63,23 +64,10 @@ async function run(scenario: string, processes: number, setting: string): Promis
   const prefix = `{folio-adaptive-${process.pid}-${scenario}-${processes}-${setting}}`;
   const adaptive = setting === "adaptive";
   const env = {
-    DATABASE_URL: db.url,
-    OPENAI_BASE_URL: standIn.url,
-    OPENAI_API_KEY: "stand-in",
-    FOLIO_MODEL: "stand-in",
-    FOLIO_CACHE: "off",
-    LOG_LEVEL: "warn",
-    FOLIO_EXTRACT_THREADS: "1",
+    ...modelBoundEnv(db.url, standIn.url, adaptive ? ADAPTIVE_CONCURRENCY : setting),
     // One model call per document, whatever its length: the bench measures calls, not chunking.
     FOLIO_AI_CHUNK_TOKENS: "200000",
-    FOLIO_PDF_NOTES_OPTIMIZED_CONCURRENCY: adaptive ? ADAPTIVE_CONCURRENCY : setting,
-    FOLIO_PDF_NOTES_OPTIMIZED_LIMITER_MAX: "0",
     FOLIO_AI_LIMIT: adaptive ? "adaptive" : "off",
-    // Admission out of the way: the bench measures the model's side.
-    FOLIO_RATE_LIMIT_PER_MIN: "100000",
-    FOLIO_MAX_IN_FLIGHT_PER_USER: "100000",
-    FOLIO_MAX_UPLOADS_IN_PROGRESS_PER_USER: "100000",
-    FOLIO_MAX_UPLOADS_IN_PROGRESS: "100000",
   };
   const procs: ServiceProcess[] = [];
   const redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
@@ -101,7 +89,7 @@ async function run(scenario: string, processes: number, setting: string): Promis
       const limit = Number((await redis.hget(`${prefix}:ai-limit`, "limit")) ?? 0);
       trace.push({ t: (Date.now() - started) / 1000, limit: Math.floor(limit), inFlight: standIn.inFlight() });
     }, 250);
-    const files = workload({ jobs, duplicates: 0, seed: 28 }, pdfPool("fixtures"));
+    const files = workload({ jobs, duplicates: 0, seed: 28 }, smallPdfs());
     const results = await drive(procs[0]!.url, files, { jobs, concurrency: 40, duplicates: 0, seed: 28, timeoutS: 900 });
     clearInterval(watch);
     const s = summarise(setting, results, 0);
@@ -176,7 +164,7 @@ for (const scenario of values.scenarios.split(",")) {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 console.log(
-  `\nCommand: \`bun run bench:adaptive ${process.argv.slice(2).join(" ")}\` — ${jobs} distinct uploads per run (the repo's fixtures, one model call each), stand-in base latency ${BASE_MS} ms, fixed = per-process concurrency with FOLIO_AI_LIMIT=off, adaptive = per-process concurrency ${ADAPTIVE_CONCURRENCY} with FOLIO_AI_LIMIT=adaptive (bounds 2–64), ${cpus().length} cores.\n`,
+  `\nCommand: \`bun run bench:adaptive ${process.argv.slice(2).join(" ")}\` — ${jobs} distinct uploads per run (the repo's small fixtures, ≤ 30 pages, one model call each), stand-in base latency ${BASE_MS} ms, fixed = per-process concurrency with FOLIO_AI_LIMIT=off, adaptive = per-process concurrency ${ADAPTIVE_CONCURRENCY} with FOLIO_AI_LIMIT=adaptive (bounds 2–64), ${cpus().length} cores.\n`,
 );
 console.log("| scenario | processes | setting | jobs/min | × best fixed | p95 | × best fixed's p95 | 429s / calls | failed | lost | peak in flight | limit settled after the drop |");
 console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
