@@ -25,7 +25,7 @@ import { poolOptions } from "./extraction/pool-options.ts";
 import { publishPool } from "./monitoring/extraction-board.ts";
 import { startLoopBoard } from "./monitoring/loop-board.ts";
 import { GeneratorLookup, publishGenerator } from "./pipeline/notes/generator-board.ts";
-import { generatorFingerprint } from "./pipeline/notes/index.ts";
+import { createLimiter, generatorFingerprint } from "./pipeline/notes/index.ts";
 import { log } from "./log.ts";
 import { threadMetrics } from "./monitoring/process-metrics.ts";
 import { FleetReporter, prometheusMetrics, type MetricsSources } from "./monitoring/prometheus.ts";
@@ -34,6 +34,7 @@ import { folioJobId } from "./jobs/pipelines.ts";
 import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
 import { Producer } from "./queues/producer.ts";
 import { Reconciler } from "./queues/reconciler.ts";
+import { LiveLimits } from "./queues/live-limits.ts";
 import { jobEventsChannel } from "./redis/channels.ts";
 import { createRuntime } from "./runtime.ts";
 import type { Redis } from "ioredis";
@@ -217,6 +218,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       events: new JobEvents(redis("subscriber"), channel),
       readiness,
       monitor,
+      limits: { live: new LiveLimits(redis(), cfg.FOLIO_REDIS_PREFIX), model: createLimiter(cfg, redis()) },
       metrics: prometheusMetrics({ ...metricsSources, fleet: { monitor, reporter: new FleetReporter(redis(), cfg.FOLIO_REDIS_PREFIX, processId) } }),
     });
     server = Bun.serve({

@@ -23,6 +23,8 @@ import { rememberTooComplex } from "../src/extraction/too-complex-memo.ts";
 import { createBreaker, createExtractive, createCallGuards, createGenerator } from "../src/pipeline/notes/index.ts";
 import { TextStore } from "../src/pipeline/text-store.ts";
 import type { QueueName } from "../src/queues/names.ts";
+import { LiveLimits } from "../src/queues/live-limits.ts";
+import { queueTuning } from "../src/queues/worker-options.ts";
 import { Producer } from "../src/queues/producer.ts";
 import { webhookQueue } from "../src/webhooks/webhook-queue.ts";
 import { createRuntime } from "../src/runtime.ts";
@@ -85,6 +87,8 @@ const stopLoopBoard = startLoopBoard(redis("commands"), cfg.FOLIO_REDIS_PREFIX, 
 const consumer = CONSUMERS[queue];
 const worker = startConsumer(consumer, deps);
 onNonConnectionError(worker, (err) => log.error({ err: err.message }, "worker error"));
+// An operator's PUT /admin/limits reaches this worker within a second or two, and a restarted process starts from it.
+const stopFollowing = new LiveLimits(redis("commands"), cfg.FOLIO_REDIS_PREFIX).follow(queue, worker, `${hostname()}:${process.pid}`, queueTuning(cfg, queue).concurrency);
 await worker.waitUntilReady();
 
 const send = (m: ThreadMessage) => parentPort!.postMessage(m);
@@ -102,6 +106,7 @@ parentPort!.on("message", async (m: HostMessage) => {
   ]);
   if (timedOut) await worker.close(true);
   clearInterval(breakerBeat);
+  stopFollowing();
   stopLoopBoard();
   await Promise.all([deps.producer.close(), webhooks.close()]).catch(() => {});
   await latency.close().catch(() => {});

@@ -107,6 +107,13 @@ export class AiLimiter {
     };
   }
 
+  /** An operator's bounds for the whole fleet (PUT /admin/limits), kept until changed; null: back to the configured ones. */
+  async setBounds(bounds: { min: number; max: number } | null): Promise<void> {
+    const [k1] = this.keys;
+    if (bounds === null) await this.redis.hdel(k1, "min", "max");
+    else await this.redis.hset(k1, "min", bounds.min, "max", bounds.max);
+  }
+
   private acquire(): Promise<string> {
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
