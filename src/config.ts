@@ -190,7 +190,7 @@ export const EnvSchema = z.object({
   FOLIO_BREAKER: z.enum(["on", "off"]).default("on"),
   FOLIO_BREAKER_FAILURES: int(5, 1),
   FOLIO_BREAKER_HALF_OPEN_MS: ms(60000, 100),
-  /** adaptive: one limit on model calls in flight for the whole fleet, tuned by latency and 429s (unset: adaptive, off in the baseline profile). */
+  /** adaptive: one limit on model calls in flight for the whole fleet, tuned by latency and 429s; off: per-process concurrency only. */
   FOLIO_AI_LIMIT: z.enum(["adaptive", "off"]).optional(),
   FOLIO_AI_CONCURRENCY_MIN: int(2, 1),
   FOLIO_AI_CONCURRENCY_MAX: int(64, 1),

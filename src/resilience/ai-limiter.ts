@@ -13,6 +13,8 @@ import { ProviderPaused, PushedBack } from "./pushback.ts";
 export interface LimiterOptions {
   min: number;
   max: number;
+  /** Where a fresh fleet starts (clamped to the bounds): Gradient2's default, 20, unless given. */
+  initial?: number;
   /** Longer than any call can last (the breaker cuts a call at its timeout). */
   leaseMs: number;
   /** A provider's pause longer than this sends the job back to the queue instead of holding its worker. */
@@ -23,6 +25,12 @@ export type CallOutcome = "ok" | "error" | "unsent";
 
 /** What a call that failed was, seen from the limit: "unsent" if it never reached the endpoint. */
 export type Classify = (err: unknown) => CallOutcome;
+
+/**
+ * A fresh fleet's limit. Netflix's Gradient2 starts at 20 too: starting at the minimum made a
+ * fleet that met an outage first send so few calls that its breaker hardly saw the failures.
+ */
+const INITIAL_LIMIT = 20;
 
 /** How often a thread with calls waiting looks for a free permit, besides when one of its own comes back. */
 const POLL_MS = 20;
@@ -58,6 +66,10 @@ export class AiLimiter {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {}
+
+  private get initial(): number {
+    return Math.max(this.opts.min, Math.min(this.opts.max, this.opts.initial ?? INITIAL_LIMIT));
+  }
 
   private get keys(): [string, string] {
     return [`${this.prefix}:ai-limit`, `${this.prefix}:ai-permits`];
@@ -95,7 +107,7 @@ export class AiLimiter {
     const max = Math.max(min, Number(h.max ?? this.opts.max));
     const paused = Number(h.pausedUntil ?? 0);
     return {
-      limit: Math.floor(Math.max(min, Math.min(max, Number(h.limit ?? min)))),
+      limit: Math.floor(Math.max(min, Math.min(max, Number(h.limit ?? this.initial)))),
       inFlight,
       min,
       max,
@@ -133,7 +145,7 @@ export class AiLimiter {
         let pausedUntil: number;
         try {
           const [k1, k2] = this.keys;
-          [granted, pausedUntil] = (await this.redis.eval(ACQUIRE, 2, k1, k2, now, this.waiters.length, now + this.opts.leaseMs, base, this.opts.min, this.opts.max)) as [number, number];
+          [granted, pausedUntil] = (await this.redis.eval(ACQUIRE, 2, k1, k2, now, this.waiters.length, now + this.opts.leaseMs, base, this.opts.min, this.opts.max, this.initial)) as [number, number];
         } catch (err) {
           for (const w of this.waiters.splice(0)) w.reject(err);
           return;
@@ -164,7 +176,7 @@ export class AiLimiter {
   private async release(id: string, outcome: CallOutcome | "pushback", latencyMs: number, pauseUntil: number): Promise<void> {
     const [k1, k2] = this.keys;
     try {
-      await this.redis.eval(RELEASE, 2, k1, k2, Date.now(), id, outcome, latencyMs, this.opts.min, this.opts.max, pauseUntil);
+      await this.redis.eval(RELEASE, 2, k1, k2, Date.now(), id, outcome, latencyMs, this.opts.min, this.opts.max, pauseUntil, this.initial);
     } catch (err) {
       // The lease frees the permit in the end; the call's answer matters more than the limit's bookkeeping.
       log.warn({ err: (err as Error).message }, "could not return a model-call permit");

@@ -30,7 +30,7 @@ const QUEUE = "pdf-notes-optimized";
 
 test("a change reaches both worker processes within 2 s and a restarted worker starts from it", async () => {
   const prefix = `{folio-test-limits-${process.pid}}`;
-  const env = { DATABASE_URL: await fleet.database("limits"), OPENAI_BASE_URL: standIn.url, LOG_LEVEL: "warn" };
+  const env = { DATABASE_URL: await fleet.database("limits"), OPENAI_BASE_URL: standIn.url, FOLIO_AI_LIMIT: "adaptive", LOG_LEVEL: "warn" };
   const server = await startServiceProcess({ name: "limits-server", args: ["--role", "server"], prefix, env, dataDir });
   procs.push(server);
   for (const w of [0, 1]) procs.push(await startServiceProcess({ name: `limits-workers-${w}`, workersOnly: true, prefix, env, dataDir }));
@@ -57,7 +57,7 @@ test("a change reaches both worker processes within 2 s and a restarted worker s
   while (!(await byPid())) await Bun.sleep(100);
   const after = await get();
   expect(after.queues.find((q) => q.queue === QUEUE)).toMatchObject({ concurrency: 7, globalConcurrency: 30, globalRateLimit: { max: 40, durationMs: 1000 } });
-  expect(after.model).toMatchObject({ mode: "adaptive", min: 3, max: 9, limit: 3 });
+  expect(after.model).toMatchObject({ mode: "adaptive", min: 3, max: 9, limit: 9 });
 
   // The CLI: set, then read back as a table.
   const set = await folio(server.url, ["limits", "set", "--queue", QUEUE, "--concurrency", "default", "--global-concurrency", "none", "--rate-limit", "none", "--model", "default"]);
@@ -66,6 +66,6 @@ test("a change reaches both worker processes within 2 s and a restarted worker s
   const shown = await folio(server.url, ["limits"]);
   expect(shown.code).toBe(0);
   expect(shown.stdout).toContain(QUEUE);
-  expect(shown.stdout).toContain("model calls: limit 2 (bounds 2–64)");
+  expect(shown.stdout).toContain("model calls: limit 20 (bounds 2–64)");
   expect((await folio(server.url, ["limits", "set", "--concurrency", "3"])).code).toBe(2);
 }, 300_000);

@@ -60,7 +60,7 @@ test("a SIGKILLed process's permits come back when their lease ends", async () =
 test("the limit rises while latency stays near its best and falls when the provider slows down", async () => {
   const s = standIn({ capacity: { baseMs: 40, k: 12, m: 24, retryAfterS: 1 } });
   const p = prefix();
-  const limiter = new AiLimiter(options(), redis, p);
+  const limiter = new AiLimiter(options({ initial: 2 }), redis, p);
   /** 30 callers without pause for `ms`; the limit as it was every 50 ms. */
   const busy = async (ms: number) => {
     const end = Date.now() + ms;
@@ -99,11 +99,10 @@ test("a 429 with Retry-After stops every process until the reset, then both send
   expect(s.calls.filter((c) => c.arrivedAt >= pushback.at + 1000).length).toBeGreaterThan(0);
 });
 
-test("the adaptive limit is the optimized profile's default; the baseline profile and FOLIO_AI_LIMIT=off keep fixed numbers", () => {
+test("the adaptive limit is opt-in (FOLIO_AI_LIMIT=adaptive), in either profile, and only with a model", () => {
   const ai = { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" };
-  expect(createLimiter(loadConfig(ai), redis)).toBeInstanceOf(AiLimiter);
-  expect(createLimiter(loadConfig({ ...ai, FOLIO_PROFILE: "baseline" }), redis)).toBeUndefined();
-  expect(createLimiter(loadConfig({ ...ai, FOLIO_AI_LIMIT: "off" }), redis)).toBeUndefined();
+  expect(createLimiter(loadConfig(ai), redis)).toBeUndefined();
+  expect(createLimiter(loadConfig({ ...ai, FOLIO_AI_LIMIT: "adaptive" }), redis)).toBeInstanceOf(AiLimiter);
   expect(createLimiter(loadConfig({ ...ai, FOLIO_PROFILE: "baseline", FOLIO_AI_LIMIT: "adaptive" }), redis)).toBeInstanceOf(AiLimiter);
-  expect(createLimiter(loadConfig({}), redis)).toBeUndefined();
+  expect(createLimiter(loadConfig({ FOLIO_AI_LIMIT: "adaptive" }), redis)).toBeUndefined();
 });
