@@ -15,7 +15,7 @@ import { localJobStore } from "../db/job-store.ts";
 import { JobsRepo } from "../db/jobs-repo.ts";
 import * as schema from "../db/schema.ts";
 import type { Db } from "../db/client.ts";
-import { serveJobStore } from "../db/store-rpc.ts";
+import { serveJobStore } from "../workers/store-rpc.ts";
 import { StatusWriter } from "../db/status-writer.ts";
 import { freePort } from "../test/support/service-process.ts";
 

@@ -5,7 +5,7 @@ import postgres from "postgres";
 import type { Db } from "../db/client.ts";
 import { JobsRepo } from "../db/jobs-repo.ts";
 import * as schema from "../db/schema.ts";
-import { remoteJobStore } from "../db/store-rpc.ts";
+import { remoteJobStore } from "../workers/store-rpc.ts";
 
 const { mode, port, url } = workerData as { mode: "rpc" | "socket"; port: MessagePort; url: string };
 const sql = mode === "socket" ? postgres(url, { max: 20, onnotice: () => {} }) : undefined;

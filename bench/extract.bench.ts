@@ -1,5 +1,5 @@
 import { extractText, getDocumentProxy } from "unpdf";
-import { extractPdf, warmExtractor } from "../src/pipeline/extract.ts";
+import { extractPdf, warmExtractor } from "../src/extraction/extract.ts";
 import { corpusPath } from "../test/support/corpus.ts";
 import type { BenchSuite, Comparison } from "./lib/comparison.ts";
 

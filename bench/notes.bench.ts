@@ -1,6 +1,6 @@
-import { extractPdf } from "../src/pipeline/extract.ts";
-import type { ExtractedText } from "../src/pipeline/extract.ts";
-import { summarise } from "../src/pipeline/notes/extractive.ts";
+import { extractPdf } from "../src/extraction/extract.ts";
+import type { ExtractedText } from "../src/extraction/extract.ts";
+import { summarise } from "../src/notes/extractive.ts";
 import { corpusPath } from "../test/support/corpus.ts";
 import type { BenchSuite } from "./lib/comparison.ts";
 

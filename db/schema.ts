@@ -77,16 +77,16 @@ export const notes = pgTable(
     usage: jsonb("usage").$type<{ inputTokens: number; outputTokens: number } | null>(),
     /** Served from the cache: made for an earlier job, so this one spent nothing (usage zero). */
     cached: boolean("cached").notNull().default(false),
-    /** The id of the generator's fingerprint (src/pipeline/notes/fingerprint.ts). */
+    /** The id of the generator's fingerprint (src/notes/fingerprint.ts). */
     fingerprint: text("fingerprint"),
-    /** The pages the notes cover and where their text came from (src/pipeline/notes/source.ts); null before it was kept. */
+    /** The pages the notes cover and where their text came from (src/notes/source.ts); null before it was kept. */
     source: jsonb("source").$type<NotesSourceRow | null>(),
     createdAt: createdAt(),
   },
   (t) => [index("notes_user_idx").on(t.userId)],
 );
 
-/** As src/pipeline/notes/schema.ts's NotesSource (db/ imports nothing from src/). */
+/** As src/notes/schema.ts's NotesSource (db/ imports nothing from src/). */
 export interface NotesSourceRow {
   range: string | null;
   pages: number;

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { ConfigError } from "./errors/config-error.ts";
 import { parseCidrs } from "./net/cidrs.ts";
-import { OcrLanguageMissing, parseLanguages, resolveLanguages, type OcrLanguage } from "./pipeline/ocr/languages.ts";
-import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
+import { OcrLanguageMissing, parseLanguages, resolveLanguages, type OcrLanguage } from "./extraction/ocr/languages.ts";
+import { QUEUE_NAMES, type QueueName } from "./jobs/pipelines.ts";
 import { SECRET_SETTINGS } from "./redact.ts";
 import { parseRedisUrl } from "./redis/redis-url.ts";
 
@@ -227,10 +228,6 @@ export type Config = z.infer<typeof EnvSchema> & {
   /** FOLIO_OCR_LANGS, each found on this machine. */
   ocrLanguages: OcrLanguage[];
 };
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
 
 function queueEnvName(queue: QueueName, knob: string): string {
   return `FOLIO_${queue.toUpperCase().replace(/-/g, "_")}_${knob}`;

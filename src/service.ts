@@ -16,26 +16,26 @@ import { startWebhookSender } from "../workers/webhook-sender.ts";
 import { createCaches, l1Options, type Caches } from "./cache/index.ts";
 import { dropOnPublish } from "./cache/l1-invalidation.ts";
 import { SharedL1 } from "./cache/shared-l1.ts";
-import { ConfigError, type Config } from "./config.ts";
+import type { Config } from "./config.ts";
+import { ConfigError } from "./errors/config-error.ts";
 import { isUnreachable, OutageLog, onNonConnectionError } from "./dependencies/outage-log.ts";
 import { prepareDependencies } from "./dependencies/start-up.ts";
 import { ExtractionPool } from "./extraction/pool.ts";
 import { PageCounter } from "./ingest/page-count.ts";
 import { poolOptions } from "./extraction/pool-options.ts";
-import { publishPool } from "./monitoring/extraction-board.ts";
+import { poolBoard } from "./monitoring/extraction-board.ts";
 import { startLoopBoard } from "./monitoring/loop-board.ts";
-import { GeneratorLookup, publishGenerator } from "./pipeline/notes/generator-board.ts";
-import { createLimiter, generatorFingerprint } from "./pipeline/notes/index.ts";
+import { GeneratorLookup, publishGenerator } from "./notes/generator-board.ts";
+import { createLimiter, generatorFingerprint } from "./notes/index.ts";
 import { log } from "./log.ts";
 import { threadMetrics } from "./monitoring/process-metrics.ts";
 import { FleetReporter, prometheusMetrics, type MetricsSources } from "./monitoring/prometheus.ts";
 import { QueueMonitor } from "./monitoring/queue-monitor.ts";
-import { folioJobId } from "./jobs/pipelines.ts";
-import { QUEUE_NAMES, type QueueName } from "./queues/names.ts";
+import { folioJobId, QUEUE_NAMES, type QueueName } from "./jobs/pipelines.ts";
 import { Producer } from "./queues/producer.ts";
 import { Reconciler } from "./queues/reconciler.ts";
 import { LiveLimits } from "./queues/live-limits.ts";
-import { jobEventsChannel } from "./redis/channels.ts";
+import { keyspace } from "./redis/keyspace.ts";
 import { createRuntime } from "./runtime.ts";
 import type { Redis } from "ioredis";
 import { createApp } from "./server/app.ts";
@@ -90,7 +90,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
     pgliteDir: `${cfg.FOLIO_DATA_DIR}/pglite`,
     poolSize: cfg.FOLIO_DB_POOL,
   });
-  const channel = jobEventsChannel(cfg.FOLIO_REDIS_PREFIX);
+  const channel = keyspace.jobEvents(cfg.FOLIO_REDIS_PREFIX);
   // The status writer retries a lost database with backoff: its outage is two lines, not one per retry.
   const databaseOutage = new OutageLog("database");
   const writer = new StatusWriter(database, {
@@ -143,7 +143,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
   const stopLoopBoard = startLoopBoard(redis(), cfg.FOLIO_REDIS_PREFIX, processId, "main");
   const pool = runsWorkers ? new ExtractionPool(poolOptions(cfg, authRequired)) : undefined;
   await pool?.start();
-  const poolBeat = pool && setInterval(() => void publishPool(redis(), cfg.FOLIO_REDIS_PREFIX, processId, pool.stats()).catch(() => {}), 2000);
+  const stopPoolBeat = pool && poolBoard(redis(), cfg.FOLIO_REDIS_PREFIX).beat(processId, () => pool.stats());
   const host = pool ? new ThreadHost(cfg, store, queues, l1Buffer, pool, reportTo(storageOutage)) : undefined;
   await host?.start();
   const fingerprint = generatorFingerprint(cfg);
@@ -249,7 +249,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       await bounded("generator board", unpublish?.());
       await bounded("L1 drops", stopDrops?.());
       // Consumers have drained; an extraction still running after that is cut, not waited on.
-      clearInterval(poolBeat);
+      stopPoolBeat?.();
       await pool?.stop(0);
       await bounded("queue watchers", Promise.all(watchers.map((w) => w.close())));
       await bounded("webhook sender", sender?.close());

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { EnvSchema, loadConfig, QUEUE_KNOBS } from "../src/config.ts";
-import { FAILURE_CODES } from "../src/pipeline/errors.ts";
+import { FAILURE_CODES } from "../src/errors/pipeline-error.ts";
 import { createApp, type AppDeps } from "../src/server/app.ts";
 
 const ROOT = resolve(import.meta.dir, "..");

@@ -1,6 +1,6 @@
 import type { StageTimings } from "../db/job-status.ts";
-import { PipelineError } from "../src/pipeline/errors.ts";
-import { cacheNotes, generate, notesOnce } from "../src/pipeline/stages.ts";
+import { PipelineError } from "../src/errors/pipeline-error.ts";
+import { cacheNotes, generate, notesOnce } from "./stages.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
 

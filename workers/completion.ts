@@ -1,7 +1,7 @@
 import type { StageTimings } from "../db/job-status.ts";
-import { PipelineError } from "../src/pipeline/errors.ts";
-import { NotesSchema } from "../src/pipeline/notes/schema.ts";
-import { save } from "../src/pipeline/stages.ts";
+import { PipelineError } from "../src/errors/pipeline-error.ts";
+import { NotesSchema } from "../src/notes/schema.ts";
+import { save } from "./stages.ts";
 import { logBreakdown } from "./breakdown.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";

@@ -1,4 +1,4 @@
-import type { QueueName } from "../src/queues/names.ts";
+import type { QueueName } from "../src/jobs/pipelines.ts";
 import { aiNotes } from "./ai-notes.ts";
 import { completion } from "./completion.ts";
 import type { Consumer } from "./consumer.ts";

@@ -1,5 +1,5 @@
-import { pagesRead } from "../src/pipeline/page-range.ts";
-import { cachedNotes, download, extract } from "../src/pipeline/stages.ts";
+import { pagesRead } from "../src/extraction/page-range.ts";
+import { cachedNotes, download, extract } from "./stages.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
 

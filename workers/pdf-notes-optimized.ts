@@ -1,5 +1,5 @@
-import { pagesRead } from "../src/pipeline/page-range.ts";
-import { cacheNotes, download, extract, generate, notesOnce, save } from "../src/pipeline/stages.ts";
+import { pagesRead } from "../src/extraction/page-range.ts";
+import { cacheNotes, download, extract, generate, notesOnce, save } from "./stages.ts";
 import { logBreakdown } from "./breakdown.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";

@@ -1,18 +1,20 @@
 import { MessageChannel, Worker } from "node:worker_threads";
 import type { JobStore } from "../db/job-store.ts";
-import { serveJobStore } from "../db/store-rpc.ts";
+import { serveJobStore } from "./store-rpc.ts";
 import type { ExtractionPool } from "../src/extraction/pool.ts";
 import { serveExtraction } from "../src/extraction/pool-rpc.ts";
 import { log } from "../src/log.ts";
 import type { OutageReporter } from "../src/dependencies/watched-storage.ts";
-import type { QueueName } from "../src/queues/names.ts";
+import type { QueueName } from "../src/jobs/pipelines.ts";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { Config } from "../src/config.ts";
-import type { HostMessage, ThreadData, ThreadMessage } from "./thread-messages.ts";
+import type { HostMessage, ThreadCalls, ThreadData, ThreadMessage } from "./thread-messages.ts";
+import { rpcClient } from "../src/threads/port-rpc.ts";
 
 interface Hosted {
   queue: QueueName;
   thread: Worker;
+  calls: ReturnType<typeof rpcClient<ThreadCalls>>;
   stopping: boolean;
 }
 
@@ -23,7 +25,6 @@ interface Hosted {
 export class ThreadHost {
   private readonly hosted = new Map<QueueName, Hosted>();
   private stopping = false;
-  private metricsRequests = 0;
 
   constructor(
     /** Handed to every thread, validated once: threads do not read the environment. */
@@ -51,7 +52,7 @@ export class ThreadHost {
       workerData: { cfg: this.cfg, queue, port: port2, extractPort: extraction.port2, l1Buffer: this.l1Buffer } satisfies ThreadData,
       transferList: [port2, extraction.port2],
     });
-    const hosted: Hosted = { queue, thread, stopping: false };
+    const hosted: Hosted = { queue, thread, calls: rpcClient<ThreadCalls>(thread), stopping: false };
     this.hosted.set(queue, hosted);
     return new Promise((resolve, reject) => {
       thread.on("message", (m: ThreadMessage) => {
@@ -77,23 +78,7 @@ export class ThreadHost {
 
   /** Every consumer thread's Prometheus metrics; a thread that does not answer within timeoutMs is left out. */
   async collectMetrics(timeoutMs = 1000): Promise<MetricObjectWithValues<MetricValue<string>>[][]> {
-    const id = ++this.metricsRequests;
-    const answers = [...this.hosted.values()].map(
-      (h) =>
-        new Promise<MetricObjectWithValues<MetricValue<string>>[] | undefined>((resolve) => {
-          const timer = setTimeout(() => done(undefined), timeoutMs);
-          const onMessage = (m: ThreadMessage) => {
-            if (m.type === "metrics" && m.id === id) done(m.metrics);
-          };
-          const done = (metrics: MetricObjectWithValues<MetricValue<string>>[] | undefined) => {
-            clearTimeout(timer);
-            h.thread.off("message", onMessage);
-            resolve(metrics);
-          };
-          h.thread.on("message", onMessage);
-          h.thread.postMessage({ type: "metrics", id } satisfies HostMessage);
-        }),
-    );
+    const answers = [...this.hosted.values()].map((h) => h.calls.call("metrics", undefined, { timeoutMs }).catch(() => undefined));
     return (await Promise.all(answers)).filter((m) => m !== undefined);
   }
 

@@ -1,7 +1,7 @@
 import type { MessagePort } from "node:worker_threads";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { Config } from "../src/config.ts";
-import type { QueueName } from "../src/queues/names.ts";
+import type { QueueName } from "../src/jobs/pipelines.ts";
 
 /** What a worker thread starts from: its queue, the validated config, its ports and the shared L1. */
 export interface ThreadData {
@@ -13,10 +13,15 @@ export interface ThreadData {
 }
 
 /** Messages between the thread host (main thread) and a worker thread. */
-export type HostMessage = { type: "drain"; timeoutMs: number } | { type: "metrics"; id: number };
+export type HostMessage = { type: "drain"; timeoutMs: number };
 export type ThreadMessage =
   | { type: "ready" }
   | { type: "drained"; timedOut: boolean }
   /** The thread's file store stopped (ok: false) or started again answering: its process tells the outage once. */
-  | { type: "storage"; ok: boolean; err?: string }
-  | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] };
+  | { type: "storage"; ok: boolean; err?: string };
+
+/** What the host may call on a thread (src/threads/port-rpc.ts, over the Worker itself). */
+export interface ThreadCalls {
+  /** The thread's Prometheus metrics, for the process's /metrics. */
+  metrics(arg: undefined): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
+}

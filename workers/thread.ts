@@ -4,14 +4,14 @@
  * own connections.
  */
 import { parentPort, threadId, workerData, type MessagePort } from "node:worker_threads";
-import { remoteJobStore } from "../db/store-rpc.ts";
+import { remoteJobStore } from "./store-rpc.ts";
 import { createCaches } from "../src/cache/index.ts";
 import { log } from "../src/log.ts";
 import { onNonConnectionError } from "../src/dependencies/outage-log.ts";
 import { watchedStorage } from "../src/dependencies/watched-storage.ts";
 import { ConsumerMetrics } from "../src/monitoring/consumer-metrics.ts";
 import { LatencyRecorder } from "../src/monitoring/latency.ts";
-import { publishBreaker } from "../src/monitoring/breaker-board.ts";
+import { breakerBoard } from "../src/monitoring/breaker-board.ts";
 import { countModelCall } from "../src/monitoring/counters.ts";
 import { threadMetrics } from "../src/monitoring/process-metrics.ts";
 import { startLoopBoard } from "../src/monitoring/loop-board.ts";
@@ -20,9 +20,9 @@ import { startTracing, stopTracing } from "../src/tracing/tracing.ts";
 import { remoteExtractor } from "../src/extraction/pool-rpc.ts";
 import { DownloadSlots } from "../src/ingest/download-slots.ts";
 import { rememberTooComplex } from "../src/extraction/too-complex-memo.ts";
-import { createBreaker, createExtractive, createCallGuards, createGenerator } from "../src/pipeline/notes/index.ts";
-import { TextStore } from "../src/pipeline/text-store.ts";
-import type { QueueName } from "../src/queues/names.ts";
+import { createBreaker, createExtractive, createCallGuards, createGenerator } from "../src/notes/index.ts";
+import { TextStore } from "../src/cache/text-store.ts";
+import type { QueueName } from "../src/jobs/pipelines.ts";
 import { LiveLimits } from "../src/queues/live-limits.ts";
 import { queueTuning } from "../src/queues/worker-options.ts";
 import { Producer } from "../src/queues/producer.ts";
@@ -33,7 +33,8 @@ import { JobLifecycle } from "../src/jobs/lifecycle.ts";
 import { TokenBudget } from "../src/jobs/token-budget.ts";
 import { startConsumer, type ConsumerDeps } from "./consumer.ts";
 import { CONSUMERS } from "./consumers.ts";
-import type { HostMessage, ThreadData, ThreadMessage } from "./thread-messages.ts";
+import type { HostMessage, ThreadCalls, ThreadData, ThreadMessage } from "./thread-messages.ts";
+import { serveRpc } from "../src/threads/port-rpc.ts";
 
 const { cfg, queue, port, extractPort, l1Buffer } = workerData as ThreadData;
 const runtime = createRuntime(cfg);
@@ -77,10 +78,7 @@ const deps: ConsumerDeps = {
 };
 
 // Post this thread's AI breaker (if it made model calls) where every process's monitoring reads it.
-const breakerBeat = setInterval(() => {
-  const state = breaker?.state();
-  if (state) void publishBreaker(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`, state).catch(() => {});
-}, 2000);
+const stopBreakerBeat = breakerBoard(redis("commands"), cfg.FOLIO_REDIS_PREFIX).beat(`${process.pid}:${threadId}`, () => breaker?.state());
 
 const stopLoopBoard = startLoopBoard(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${hostname()}:${process.pid}`, queue);
 
@@ -93,11 +91,10 @@ await worker.waitUntilReady();
 
 const send = (m: ThreadMessage) => parentPort!.postMessage(m);
 
+serveRpc(parentPort!, { metrics: () => prom.snapshot() } satisfies ThreadCalls);
+
 parentPort!.on("message", async (m: HostMessage) => {
-  if (m.type === "metrics") {
-    send({ type: "metrics", id: m.id, metrics: await prom.snapshot() });
-    return;
-  }
+  if (m.type !== "drain") return;
   // close() waits for active jobs; past the drain timeout, leave them to be picked up
   // again as stalled rather than hold the shutdown forever.
   const timedOut = await Promise.race([
@@ -105,7 +102,7 @@ parentPort!.on("message", async (m: HostMessage) => {
     Bun.sleep(m.timeoutMs).then(() => true),
   ]);
   if (timedOut) await worker.close(true);
-  clearInterval(breakerBeat);
+  stopBreakerBeat();
   stopFollowing();
   stopLoopBoard();
   await Promise.all([deps.producer.close(), webhooks.close()]).catch(() => {});

@@ -1,7 +1,7 @@
 import { downloadUrl } from "../src/ingest/download-url.ts";
 import { urlPolicy } from "../src/ingest/url-policy.ts";
 import type { UrlJobData } from "../src/queues/job-data.ts";
-import { NotYet } from "../src/pipeline/errors.ts";
+import { NotYet } from "../src/errors/pipeline-error.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";
 import type { Consumer, ConsumerDeps } from "./consumer.ts";
 

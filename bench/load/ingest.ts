@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { mapLimit } from "../../src/pipeline/notes/chunks.ts";
+import { mapLimit } from "../../src/notes/chunks.ts";
 import { waitFinal } from "../../test/support/client.ts";
 import { corpusPath } from "../../test/support/corpus.ts";
 import { smallPdfs } from "../../test/support/load.ts";

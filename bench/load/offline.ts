@@ -7,9 +7,9 @@
  */
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { resolveLanguages } from "../../src/pipeline/ocr/languages.ts";
+import { resolveLanguages } from "../../src/extraction/ocr/languages.ts";
 import { ExtractionPool } from "../../src/extraction/pool.ts";
-import { extractPdf } from "../../src/pipeline/extract.ts";
+import { extractPdf } from "../../src/extraction/extract.ts";
 import { startServiceProcess } from "../../test/support/service-process.ts";
 import { drive, pdfPool, workload } from "./workload.ts";
 import { cpuSeconds } from "../lib/proc.ts";

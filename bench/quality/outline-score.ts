@@ -1,4 +1,4 @@
-import type { Heading } from "../../src/pipeline/extract.ts";
+import type { Heading } from "../../src/extraction/extract.ts";
 
 /**
  * How well detected headings match the bookmarks: precision, recall and F1 over

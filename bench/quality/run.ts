@@ -11,10 +11,10 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { extractPdf, type Heading } from "../../src/pipeline/extract.ts";
-import { MAX_HEADINGS } from "../../src/pipeline/font-headings.ts";
-import { summarise } from "../../src/pipeline/notes/extractive.ts";
-import { splitSentences } from "../../src/pipeline/notes/sentences.ts";
+import { extractPdf, type Heading } from "../../src/extraction/extract.ts";
+import { MAX_HEADINGS } from "../../src/extraction/font-headings.ts";
+import { summarise } from "../../src/notes/extractive.ts";
+import { splitSentences } from "../../src/notes/sentences.ts";
 import { CORPUS_DIR } from "../../test/support/corpus.ts";
 import { cutAbstract, joinLines } from "./abstract.ts";
 import { judge, runningHeads, type Junk } from "./junk.ts";

@@ -10,7 +10,7 @@ export type CacheScope = "global" | "user";
 export interface KeyedPdf {
   sha256: string;
   userId: string;
-  /** How the upload asked for it to be read (src/pipeline/ocr); absent: `auto`, every page. */
+  /** How the upload asked for it to be read (src/extraction/ocr); absent: `auto`, every page. */
   ocr?: string;
   pages?: string;
 }

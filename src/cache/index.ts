@@ -6,6 +6,7 @@ import { SharedL1, type SharedL1Options } from "./shared-l1.ts";
 import { publishDrop } from "./l1-invalidation.ts";
 import { singleFlight } from "./single-flight.ts";
 import { notesKey, textKey, type CacheScope, type KeyedPdf } from "./cache-keys.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 export type { NotesLookup } from "./notes-cache.ts";
 
@@ -40,7 +41,7 @@ export function createCaches(cfg: Config, redis: Redis, l1Buffer?: SharedArrayBu
     once: (key, owner, lookup, work) =>
       singleFlight(
         redis,
-        `${prefix}:flight:${key}`,
+        keyspace.flight(prefix, key),
         owner,
         { lockTtlMs: 30_000, maxWaitMs: cfg.FOLIO_SINGLE_FLIGHT_WAIT_S * 1000, pollMs: 100 },
         lookup,

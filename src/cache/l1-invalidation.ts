@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { SharedL1 } from "./shared-l1.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * Keeps every process's L1 honest when notes under a key are replaced (a refresh): the
@@ -9,15 +10,14 @@ import type { SharedL1 } from "./shared-l1.ts";
  * connected now, which is all that holds an L1; a process that was cut off from Redis when
  * the message went keeps its copy until the TTL (the same bound as before).
  */
-const channel = (prefix: string) => `${prefix}:l1:drop`;
 
 export function publishDrop(redis: Redis, prefix: string, key: string): Promise<unknown> {
-  return redis.publish(channel(prefix), key);
+  return redis.publish(keyspace.l1Drop(prefix), key);
 }
 
 /** Drops from this process's L1 the keys any process replaced. Resolves to a stop function. */
 export async function dropOnPublish(subscriber: Redis, prefix: string, l1: SharedL1): Promise<() => Promise<void>> {
-  const name = channel(prefix);
+  const name = keyspace.l1Drop(prefix);
   const onMessage = (from: string, key: string) => {
     if (from === name) l1.delete(key);
   };

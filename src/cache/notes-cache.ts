@@ -1,5 +1,5 @@
-import type { Notes } from "../pipeline/notes/schema.ts";
-import { NotesSchema } from "../pipeline/notes/schema.ts";
+import type { Notes } from "../notes/schema.ts";
+import { NotesSchema } from "../notes/schema.ts";
 import type { RedisL2 } from "./redis-l2.ts";
 import type { SharedL1 } from "./shared-l1.ts";
 

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { keyspace } from "../redis/keyspace.ts";
 
 export interface L2Stats {
   hits: number;
@@ -18,11 +19,11 @@ export class RedisL2 {
   ) {}
 
   private key(namespace: string, key: string): string {
-    return `${this.prefix}:cache:${namespace}:${key}`;
+    return keyspace.cache(this.prefix, namespace, key);
   }
 
   private statKey(name: keyof L2Stats): string {
-    return `${this.prefix}:stats:cache:l2:${name}`;
+    return keyspace.cacheStats(this.prefix, name);
   }
 
   async get(namespace: string, key: string): Promise<Uint8Array | undefined> {

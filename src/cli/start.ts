@@ -1,10 +1,11 @@
 #!/usr/bin/env bun
 /** `bun run start | server | workers [--queues a,b]`: runs Folio until SIGTERM/SIGINT, then drains. */
 import { parseArgs } from "node:util";
-import { ConfigError, config } from "../config.ts";
+import { config } from "../config.ts";
+import { ConfigError } from "../errors/config-error.ts";
 import { log } from "../log.ts";
 import { redactSecrets } from "../redact.ts";
-import { QUEUE_NAMES, isQueueName } from "../queues/names.ts";
+import { QUEUE_NAMES, isQueueName } from "../jobs/pipelines.ts";
 import { startService, type Role } from "../service.ts";
 
 /** One line on stderr and out: 1 for what stops the service, 2 for arguments it does not know. */

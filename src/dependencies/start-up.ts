@@ -1,5 +1,5 @@
 import type { Config } from "../config.ts";
-import { startLocalRedis, type LocalRedis } from "../redis/local-server.ts";
+import { startLocalRedis, type LocalRedis } from "./local-redis.ts";
 import { parseRedisUrl } from "../redis/redis-url.ts";
 import { createStorage, type Storage } from "../storage/index.ts";
 import { OutageLog } from "./outage-log.ts";

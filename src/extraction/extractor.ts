@@ -1,5 +1,5 @@
-import type { ExtractedText } from "../pipeline/extract.ts";
-import type { OcrMode } from "../pipeline/ocr/ocr-pages.ts";
+import type { ExtractedText } from "./extract.ts";
+import type { OcrMode } from "./ocr/ocr-pages.ts";
 import type { ProgressStage } from "./messages.ts";
 
 /** One PDF to read, and whose it is (the pool's fairness is per user). */

@@ -1,6 +1,6 @@
-import type { ExtractedText } from "../pipeline/extract.ts";
-import type { FailureCode } from "../pipeline/errors.ts";
-import type { OcrMode } from "../pipeline/ocr/ocr-pages.ts";
+import type { ExtractedText } from "./extract.ts";
+import type { FailureCode } from "../errors/pipeline-error.ts";
+import type { OcrMode } from "./ocr/ocr-pages.ts";
 
 /** A failure as it crosses a thread boundary (a PipelineError's fields). */
 export interface WireFailure {
@@ -27,9 +27,6 @@ export type FromPoolThread =
 /** Reading the text layer, or OCR'ing (each OCR'd page starts its own time budget). */
 export type ProgressStage = "text" | "ocr";
 
-/** A consumer thread to the pool's owner, and back. */
-export type ExtractCall = { id: number; bytes: Uint8Array; sha256: string; userId: string; jobId: string; ocr: OcrMode; pages?: string };
-export type ExtractAnswer =
-  | { id: number; type: "progress"; done: number; total: number; stage: ProgressStage }
-  | { id: number; type: "done"; text: ExtractedText }
-  | { id: number; type: "failed"; failure: WireFailure };
+/** A consumer thread to the pool's owner (src/extraction/pool-rpc.ts), and its progress notes back. */
+export type ExtractCall = { bytes: Uint8Array; sha256: string; userId: string; jobId: string; ocr: OcrMode; pages?: string };
+export type ExtractProgress = { done: number; total: number; stage: ProgressStage };

@@ -1,25 +1,22 @@
 import type { MessagePort } from "node:worker_threads";
-import { INTERNAL_MESSAGE, PipelineError } from "../pipeline/errors.ts";
-import type { ExtractedText } from "../pipeline/extract.ts";
+import { INTERNAL_MESSAGE, PipelineError } from "../errors/pipeline-error.ts";
+import type { ExtractedText } from "./extract.ts";
 import type { Extractor, ExtractRequest } from "./extractor.ts";
-import type { ExtractAnswer, ExtractCall, WireFailure } from "./messages.ts";
+import type { ExtractCall, ExtractProgress, WireFailure } from "./messages.ts";
 import type { ExtractionPool } from "./pool.ts";
 import { transferable } from "./transferable.ts";
+import { rpcClient, serveRpc } from "../threads/port-rpc.ts";
 
 /**
  * The pool lives in the process's main thread, one for all its consumer threads (so N
  * threads is N for the process); consumers reach it over a MessagePort, bytes transferred.
  */
 export function serveExtraction(port: MessagePort, pool: ExtractionPool): void {
-  port.on("message", async (call: ExtractCall) => {
-    const answer = (a: ExtractAnswer) => port.postMessage(a);
-    try {
-      const text = await pool.extract({ ...call, onProgress: (done, total, stage) => answer({ id: call.id, type: "progress", done, total, stage }) });
-      answer({ id: call.id, type: "done", text });
-    } catch (err) {
-      answer({ id: call.id, type: "failed", failure: toWire(err) });
-    }
-  });
+  serveRpc(
+    port,
+    { extract: (call: ExtractCall, note: (p: ExtractProgress) => void) => pool.extract({ ...call, onProgress: (done, total, stage) => note({ done, total, stage }) }) },
+    toWire,
+  );
 }
 
 function toWire(err: unknown): WireFailure {
@@ -27,24 +24,22 @@ function toWire(err: unknown): WireFailure {
   return { code: "internal_error", message: INTERNAL_MESSAGE, retryable: true, detail: (err as Error)?.message ?? String(err) };
 }
 
+const fromWire = (error: unknown) => {
+  const f = error as WireFailure;
+  return new PipelineError(f.code, f.message, f.retryable, undefined, f.detail);
+};
+
 export function remoteExtractor(port: MessagePort): Extractor {
-  let nextId = 0;
-  const calls = new Map<number, { req: ExtractRequest; resolve(t: ExtractedText): void; reject(e: Error): void }>();
-  port.on("message", (a: ExtractAnswer) => {
-    const call = calls.get(a.id);
-    if (!call) return;
-    if (a.type === "progress") return call.req.onProgress?.(a.done, a.total, a.stage);
-    calls.delete(a.id);
-    if (a.type === "done") call.resolve(a.text);
-    else call.reject(new PipelineError(a.failure.code, a.failure.message, a.failure.retryable, undefined, a.failure.detail));
-  });
+  const rpc = rpcClient<{ extract(call: ExtractCall): Promise<ExtractedText> }>(port, fromWire);
   return {
-    extract: (req) =>
-      new Promise((resolve, reject) => {
-        const id = nextId++;
-        calls.set(id, { req, resolve, reject });
-        const bytes = transferable(req.bytes);
-        port.postMessage({ id, bytes, sha256: req.sha256, userId: req.userId, jobId: req.jobId, ocr: req.ocr ?? "auto", pages: req.pages } satisfies ExtractCall, [bytes.buffer as ArrayBuffer]);
-      }),
+    extract: (req) => {
+      const bytes = transferable(req.bytes);
+      const call: ExtractCall = { bytes, sha256: req.sha256, userId: req.userId, jobId: req.jobId, ocr: req.ocr ?? "auto", pages: req.pages };
+      const onNote = (p: unknown) => {
+        const { done, total, stage } = p as ExtractProgress;
+        req.onProgress?.(done, total, stage);
+      };
+      return rpc.call("extract", call, { transfer: [bytes.buffer as ArrayBuffer], onNote });
+    },
   };
 }

@@ -5,10 +5,10 @@
  * too long.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { PipelineError } from "../pipeline/errors.ts";
-import { extractPdf, warmExtractor } from "../pipeline/extract.ts";
-import { ocrPages, type OcrSettings } from "../pipeline/ocr/ocr-pages.ts";
-import { warmRenderer } from "../pipeline/ocr/render.ts";
+import { PipelineError } from "../errors/pipeline-error.ts";
+import { extractPdf, warmExtractor } from "./extract.ts";
+import { ocrPages, type OcrSettings } from "./ocr/ocr-pages.ts";
+import { warmRenderer } from "./ocr/render.ts";
 import type { FromPoolThread, ToPoolThread } from "./messages.ts";
 
 export interface PoolThreadOptions {

@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { log } from "../log.ts";
-import { PipelineError } from "../pipeline/errors.ts";
-import type { ExtractedText } from "../pipeline/extract.ts";
+import { PipelineError } from "../errors/pipeline-error.ts";
+import type { ExtractedText } from "./extract.ts";
 import type { ExtractRequest } from "./extractor.ts";
 import { mayReadLarge, pickNext, type Claim } from "./fairness.ts";
 import { MemoryWatch } from "./memory-watch.ts";

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
-import { PipelineError } from "../pipeline/errors.ts";
+import { PipelineError } from "../errors/pipeline-error.ts";
 import type { Extractor } from "./extractor.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * A PDF that failed pdf_too_complex (past the timeout, or over the text cap) is remembered
@@ -8,7 +9,7 @@ import type { Extractor } from "./extractor.ts";
  * once, without taking a thread for another full timeout.
  */
 export function rememberTooComplex(inner: Extractor, redis: Redis, prefix: string, ttlS: number): Extractor {
-  const key = (sha256: string) => `${prefix}:too-complex:${sha256}`;
+  const key = (sha256: string) => keyspace.tooComplex(prefix, sha256);
   return {
     async extract(req) {
       const known = await redis.get(key(req.sha256));

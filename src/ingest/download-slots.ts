@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * A per-user limit on downloads running at once, across every worker process: a Redis
@@ -25,7 +26,7 @@ export class DownloadSlots {
   ) {}
 
   private key(userId: string) {
-    return `${this.prefix}:download-slots:${userId}`;
+    return keyspace.downloadSlots(this.prefix, userId);
   }
 
   /** True when `jobId` holds (or already held) one of the user's slots. */

@@ -1,4 +1,4 @@
-import { PipelineError } from "../pipeline/errors.ts";
+import { PipelineError } from "../errors/pipeline-error.ts";
 import { hashingStream, UploadRejected } from "./upload-guard.ts";
 import { pinnedFetch } from "./pinned-fetch.ts";
 import { checkUrl, UrlRefused, type UrlPolicy } from "./url-policy.ts";

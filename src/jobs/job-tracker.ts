@@ -1,6 +1,6 @@
 import { statusSeq, type JobStatus, type StageTimings, type StatusChange } from "../../db/job-status.ts";
 import { jobLog } from "../log.ts";
-import { failureOf } from "../pipeline/errors.ts";
+import { failureOf } from "../errors/pipeline-error.ts";
 import { inSpan } from "../tracing/tracing.ts";
 import type { LifecycleWriters } from "./lifecycle-writers.ts";
 

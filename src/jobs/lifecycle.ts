@@ -1,7 +1,7 @@
 import { statusSeq } from "../../db/job-status.ts";
 import type { NewFile, NewJob, NewNotes } from "../../db/jobs-repo.ts";
 import { log } from "../log.ts";
-import { INTERNAL_MESSAGE } from "../pipeline/errors.ts";
+import { INTERNAL_MESSAGE } from "../errors/pipeline-error.ts";
 import { JobTracker } from "./job-tracker.ts";
 import type { LifecycleWriters } from "./lifecycle-writers.ts";
 

@@ -84,3 +84,11 @@ export interface FlowNode {
 export function flowOf(jobId: string, stages: readonly StageDecl[]): FlowNode {
   return stages.reduce<FlowNode | undefined>((child, s) => ({ queueName: s.queue, jobId: idOf(jobId, s.idSuffix), ...(child && { children: [child] }) }), undefined)!;
 }
+
+export function isQueueName(name: string): name is QueueName {
+  return (QUEUE_NAMES as readonly string[]).includes(name);
+}
+
+export function isPipeline(name: string): name is Pipeline {
+  return (PIPELINES as readonly string[]).includes(name);
+}

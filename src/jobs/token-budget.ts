@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { keyspace } from "../redis/keyspace.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -17,7 +18,7 @@ export class TokenBudget {
   ) {}
 
   private key(userId: string): string {
-    return `${this.prefix}:tokens:${userId}:${Math.floor(Date.now() / DAY_MS)}`;
+    return keyspace.tokens(this.prefix, userId, Math.floor(Date.now() / DAY_MS));
   }
 
   async spend(userId: string, tokens: number): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
-import type { ModelCall } from "../pipeline/notes/ai.ts";
+import type { ModelCall } from "../notes/ai.ts";
 import { bucketOf, BUCKET_MS, minuteOf } from "./latency.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * Job outcomes counted in Redis (one truth for every process): totals per queue, and
@@ -8,17 +9,13 @@ import { bucketOf, BUCKET_MS, minuteOf } from "./latency.ts";
  */
 export type Outcome = "completed" | "failed";
 
-const countsKey = (prefix: string) => `${prefix}:counts`;
-const perMinuteKey = (prefix: string, queue: string, outcome: Outcome, minute: number) => `${prefix}:tp:${queue}:${outcome}:${minute}`;
-const perBucketKey = (prefix: string, queue: string, outcome: Outcome, bucket: number) => `${prefix}:tp10:${queue}:${outcome}:${bucket}`;
-
 /** Counted three ways: the total, per minute (the hour's chart) and per 10 s (the sliding window). */
 export async function countOutcome(redis: Redis, prefix: string, queue: string, outcome: Outcome, at = Date.now()): Promise<void> {
-  const minuteKey = perMinuteKey(prefix, queue, outcome, minuteOf(at));
-  const bucketKey = perBucketKey(prefix, queue, outcome, bucketOf(at));
+  const minuteKey = keyspace.perMinute(prefix, queue, outcome, minuteOf(at));
+  const bucketKey = keyspace.per10s(prefix, queue, outcome, bucketOf(at));
   await redis
     .multi()
-    .hincrby(countsKey(prefix), `${queue}:${outcome}`, 1)
+    .hincrby(keyspace.counts(prefix), `${queue}:${outcome}`, 1)
     .incr(minuteKey)
     .expire(minuteKey, 7200)
     .incr(bucketKey)
@@ -29,7 +26,7 @@ export async function countOutcome(redis: Redis, prefix: string, queue: string, 
 /** Completions or failures in the `windowMs` ending now, at 10 s resolution. */
 export async function readWindowCount(redis: Redis, prefix: string, queue: string, outcome: Outcome, windowMs: number, now = Date.now()): Promise<number> {
   const last = bucketOf(now);
-  const keys = Array.from({ length: windowMs / BUCKET_MS }, (_, i) => perBucketKey(prefix, queue, outcome, last - i));
+  const keys = Array.from({ length: windowMs / BUCKET_MS }, (_, i) => keyspace.per10s(prefix, queue, outcome, last - i));
   return (await redis.mget(...keys)).reduce((n, v) => n + Number(v ?? 0), 0);
 }
 
@@ -39,23 +36,23 @@ export interface ModelUsage {
   calls: Record<ModelCall["outcome"], number>;
 }
 
-// Model names may hold colons (Ollama's "llama3:8b"), so the model is the field's tail.
-const modelsKey = (prefix: string) => `${prefix}:model-usage`;
-
-/** Every model call, whatever became of it (failed calls and schema retries too). */
+/**
+ * Every model call, whatever became of it (failed calls and schema retries too). Model names
+ * may hold colons (Ollama's "llama3:8b"), so the model is the field's tail.
+ */
 export async function countModelCall(redis: Redis, prefix: string, call: ModelCall): Promise<void> {
   await redis
     .multi()
-    .hincrby(modelsKey(prefix), `calls:${call.outcome}:${call.model}`, 1)
-    .hincrby(modelsKey(prefix), `tokens:input:${call.model}`, call.inputTokens)
-    .hincrby(modelsKey(prefix), `tokens:output:${call.model}`, call.outputTokens)
+    .hincrby(keyspace.modelUsage(prefix), `calls:${call.outcome}:${call.model}`, 1)
+    .hincrby(keyspace.modelUsage(prefix), `tokens:input:${call.model}`, call.inputTokens)
+    .hincrby(keyspace.modelUsage(prefix), `tokens:output:${call.model}`, call.outputTokens)
     .exec();
 }
 
 /** Tokens and calls per model, for the whole fleet. */
 export async function readModelUsage(redis: Redis, prefix: string): Promise<Record<string, ModelUsage>> {
   const out: Record<string, ModelUsage> = {};
-  for (const [field, value] of Object.entries(await redis.hgetall(modelsKey(prefix)))) {
+  for (const [field, value] of Object.entries(await redis.hgetall(keyspace.modelUsage(prefix)))) {
     const [kind, sub, ...rest] = field.split(":");
     const model = rest.join(":");
     const usage = (out[model] ??= { inputTokens: 0, outputTokens: 0, calls: { ok: 0, invalid_output: 0, error: 0 } });
@@ -67,13 +64,13 @@ export async function readModelUsage(redis: Redis, prefix: string): Promise<Reco
 }
 
 export async function readCounts(redis: Redis, prefix: string): Promise<Record<string, number>> {
-  const raw = await redis.hgetall(countsKey(prefix));
+  const raw = await redis.hgetall(keyspace.counts(prefix));
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
 }
 
 /** Completions or failures per minute over the last `minutes` whole minutes (oldest first). */
 export async function readPerMinute(redis: Redis, prefix: string, queue: string, outcome: Outcome, minutes: number): Promise<number[]> {
   const now = minuteOf(Date.now());
-  const keys = Array.from({ length: minutes }, (_, i) => perMinuteKey(prefix, queue, outcome, now - minutes + 1 + i));
+  const keys = Array.from({ length: minutes }, (_, i) => keyspace.perMinute(prefix, queue, outcome, now - minutes + 1 + i));
   return (await redis.mget(...keys)).map((v) => Number(v ?? 0));
 }

@@ -1,23 +1,17 @@
 import type { Redis } from "ioredis";
 import type { PoolStats } from "../extraction/pool.ts";
+import { Board } from "../redis/board.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
- * Each worker process posts its extraction pool's state here, so the monitoring of any
- * process shows the fleet's; entries expire unless refreshed.
+ * Each worker process posts its extraction pool's state here every 2 s, so the monitoring
+ * of any process shows the fleet's.
  */
-const key = (prefix: string) => `${prefix}:extract-pools`;
-const TTL_MS = 15_000;
-
-export async function publishPool(redis: Redis, prefix: string, source: string, stats: PoolStats): Promise<void> {
-  await redis.hset(key(prefix), source, JSON.stringify({ ...stats, at: Date.now() }));
-}
+export const poolBoard = (redis: Redis, prefix: string) => new Board<PoolStats>(redis, keyspace.extractPools(prefix), 2000);
 
 /** Every live pool added up. */
 export async function readPools(redis: Redis, prefix: string): Promise<PoolStats & { pools: number }> {
-  const live = Object.values(await redis.hgetall(key(prefix)))
-    .map((v) => JSON.parse(v) as PoolStats & { at: number })
-    .filter((p) => Date.now() - p.at < TTL_MS);
-  return live.reduce(
+  return (await poolBoard(redis, prefix).live()).reduce(
     (sum, p) => ({
       pools: sum.pools + 1,
       threads: sum.threads + p.threads,

@@ -1,6 +1,7 @@
 import * as hdr from "hdr-histogram-js";
 import type { Redis } from "ioredis";
 import type { LatencySummary } from "./report-schema.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * Latency histograms (HdrHistogram) that stay right across threads, processes and
@@ -19,7 +20,7 @@ export const minuteOf = (ms: number) => Math.floor(ms / 60_000);
 export type { LatencySummary } from "./report-schema.ts";
 
 function latencyKey(prefix: string, metric: string, bucket: number): string {
-  return `${prefix}:lat10:${metric}:${bucket}`;
+  return keyspace.latency10s(prefix, metric, bucket);
 }
 
 export class LatencyRecorder {

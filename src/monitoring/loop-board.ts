@@ -1,4 +1,6 @@
 import type { Redis } from "ioredis";
+import { Board } from "../redis/board.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * Event-loop delay per thread for the dashboard: every thread (the main one and each
@@ -7,10 +9,8 @@ import type { Redis } from "ioredis";
  * process. A timer of its own, not the event-loop-delay histogram: Bun shares that one
  * histogram per thread, and the Prometheus scrape resets it.
  */
-const key = (prefix: string) => `${prefix}:loop-delay`;
 const TICK_MS = 100;
 const POST_MS = 2000;
-const TTL_MS = 10_000;
 
 export interface LoopDelay {
   process: string;
@@ -18,6 +18,8 @@ export interface LoopDelay {
   maxMs: number;
   avgMs: number;
 }
+
+const loopBoard = (redis: Redis, prefix: string) => new Board<LoopDelay>(redis, keyspace.loopDelay(prefix), POST_MS);
 
 /** Starts measuring this thread; returns the stop function. */
 export function startLoopBoard(redis: Redis, prefix: string, process: string, thread: string): () => void {
@@ -33,26 +35,21 @@ export function startLoopBoard(redis: Redis, prefix: string, process: string, th
     sum += late;
     ticks++;
   }, TICK_MS);
-  const post = setInterval(() => {
-    const entry = { process, thread, maxMs: Math.round(max), avgMs: Math.round((sum / Math.max(1, ticks)) * 10) / 10, at: Date.now() };
+  const stopPosting = loopBoard(redis, prefix).beat(`${process}:${thread}`, () => {
+    const entry = { process, thread, maxMs: Math.round(max), avgMs: Math.round((sum / Math.max(1, ticks)) * 10) / 10 };
     max = sum = ticks = 0;
-    void redis.hset(key(prefix), `${process}:${thread}`, JSON.stringify(entry)).catch(() => {});
-  }, POST_MS);
+    return entry;
+  });
   tick.unref?.();
-  post.unref?.();
   return () => {
     clearInterval(tick);
-    clearInterval(post);
+    stopPosting();
   };
 }
 
 /** The live threads' delays, worst first; entries of threads gone quiet are dropped. */
 export async function readLoopBoard(redis: Redis, prefix: string): Promise<LoopDelay[]> {
-  const all = Object.entries(await redis.hgetall(key(prefix))).map(([field, v]) => ({ field, ...(JSON.parse(v) as LoopDelay & { at: number }) }));
-  const stale = all.filter((e) => Date.now() - e.at > TTL_MS);
-  if (stale.length) await redis.hdel(key(prefix), ...stale.map((e) => e.field)).catch(() => 0);
-  return all
-    .filter((e) => Date.now() - e.at <= TTL_MS)
+  return (await loopBoard(redis, prefix).live())
     .map(({ process, thread, maxMs, avgMs }) => ({ process, thread, maxMs, avgMs }))
     .sort((a, b) => b.maxMs - a.maxMs || a.thread.localeCompare(b.thread));
 }

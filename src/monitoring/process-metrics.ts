@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from "prom-client";
-import type { ModelCall } from "../pipeline/notes/ai.ts";
+import type { ModelCall } from "../notes/ai.ts";
 
 /**
  * What one thread did, by Prometheus conventions (base units, `_total` counters, histograms

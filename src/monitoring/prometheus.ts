@@ -3,6 +3,7 @@ import { AggregatorRegistry, Counter, Gauge, Registry, type MetricObjectWithValu
 import type { PoolStats } from "../extraction/pool.ts";
 import type { ThreadMetrics } from "./process-metrics.ts";
 import type { QueueMonitor } from "./queue-monitor.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 type Snapshot = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -94,6 +95,6 @@ export class FleetReporter {
   ) {}
 
   async holds(): Promise<boolean> {
-    return (await this.redis.eval(HOLD, 1, `${this.prefix}:metrics-reporter`, this.processId, String(this.leaseMs))) === 1;
+    return (await this.redis.eval(HOLD, 1, keyspace.metricsReporter(this.prefix), this.processId, String(this.leaseMs))) === 1;
   }
 }

@@ -1,6 +1,6 @@
-import type { OcrMode } from "../pipeline/ocr/ocr-pages.ts";
+import type { OcrMode } from "../extraction/ocr/ocr-pages.ts";
 import type { TraceCarrier } from "../tracing/tracing.ts";
-import type { Pipeline } from "./names.ts";
+import type { Pipeline } from "../jobs/pipelines.ts";
 
 /** What every queue's job carries: ids and keys only, never file bytes or text. */
 export interface BaseJobData {

@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { QUEUE_NAMES } from "./names.ts";
+import { QUEUE_NAMES, type QueueName } from "../jobs/pipelines.ts";
+
+const QUEUES = QUEUE_NAMES as [QueueName, ...QueueName[]];
 
 /**
  * The shapes of /admin/limits: the OpenAPI document describes them from these, the route
@@ -9,7 +11,7 @@ const RateLimit = z.object({ max: z.number().int().min(1), durationMs: z.number(
 
 const QueueLimits = z
   .object({
-    queue: z.enum(QUEUE_NAMES),
+    queue: z.enum(QUEUES),
     configured: z.object({ concurrency: z.number().int(), limiterMax: z.number().int() }).openapi({ description: "From the profile and FOLIO_<QUEUE>_* at start-up" }),
     concurrency: z.number().int().nullable().openapi({ description: "Per process, as an operator set it here (null: the configured one)" }),
     globalConcurrency: z.number().int().nullable().openapi({ description: "Jobs of this queue running at once in the whole fleet (BullMQ's), null: none" }),
@@ -39,7 +41,7 @@ export const LimitsChangeSchema = z
   .object({
     queues: z
       .partialRecord(
-        z.enum(QUEUE_NAMES),
+        z.enum(QUEUES),
         z.object({
           concurrency: z.number().int().min(1).max(1000).nullable().optional(),
           globalConcurrency: z.number().int().min(1).nullable().optional(),

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { log } from "../log.ts";
-import type { QueueName } from "./names.ts";
+import { keyspace } from "../redis/keyspace.ts";
+import type { QueueName } from "../jobs/pipelines.ts";
 
 /**
  * Per-queue concurrency an operator set while the fleet runs (PUT /admin/limits), kept in
@@ -25,11 +26,11 @@ export class LiveLimits {
   ) {}
 
   private get storedKey() {
-    return `${this.prefix}:limits`;
+    return keyspace.limits(this.prefix);
   }
 
   private get runningKey() {
-    return `${this.prefix}:limits:running`;
+    return keyspace.limitsRunning(this.prefix);
   }
 
   /** The concurrency per process an operator set for each queue (absent: the configured one). */

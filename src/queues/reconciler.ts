@@ -4,8 +4,7 @@ import type { JobsRepo, UnfinishedJob } from "../../db/jobs-repo.ts";
 import type { Config } from "../config.ts";
 import { onNonConnectionError } from "../dependencies/outage-log.ts";
 import { log } from "../log.ts";
-import { bullJobIds } from "../jobs/pipelines.ts";
-import { isPipeline, QUEUE_NAMES, type QueueName } from "./names.ts";
+import { bullJobIds, isPipeline, QUEUE_NAMES, type QueueName } from "../jobs/pipelines.ts";
 import type { Producer } from "./producer.ts";
 
 /**

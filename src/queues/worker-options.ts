@@ -1,7 +1,7 @@
 import type { WorkerOptions } from "bullmq";
 import type { Config } from "../config.ts";
-import type { QueueName } from "./names.ts";
-import { retryAfterOf } from "../pipeline/errors.ts";
+import type { QueueName } from "../jobs/pipelines.ts";
+import { retryAfterOf } from "../errors/pipeline-error.ts";
 
 export type Profile = "optimized" | "baseline";
 
@@ -19,7 +19,7 @@ export interface QueueTuning {
 
 const BACKOFF_CAP_MS = 60_000;
 
-/** The worker options table of ARCHITECTURE.md, both profiles, exact values. */
+/** The worker options per profile (the README's table under Configuration), exact values. */
 export const PROFILES: Record<Profile, Record<QueueName, QueueTuning>> = {
   baseline: {
     "url-fetch": { concurrency: 10, limiterMax: 0, drainDelay: 10, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 2000 },

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { TaskCancelledError, TimeoutStrategy, timeout } from "cockatiel";
-import { NotYet, PipelineError } from "../pipeline/errors.ts";
+import { NotYet, PipelineError } from "../errors/pipeline-error.ts";
 import { log } from "../log.ts";
 import { PushedBack } from "./pushback.ts";
 

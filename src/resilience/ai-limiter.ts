@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { threadId } from "node:worker_threads";
 import { log } from "../log.ts";
+import { keyspace } from "../redis/keyspace.ts";
 import { ACQUIRE, RELEASE } from "./limit-scripts.ts";
 import { ProviderPaused, PushedBack } from "./pushback.ts";
 
@@ -72,7 +73,7 @@ export class AiLimiter {
   }
 
   private get keys(): [string, string] {
-    return [`${this.prefix}:ai-limit`, `${this.prefix}:ai-permits`];
+    return [keyspace.aiLimit(this.prefix), keyspace.aiPermits(this.prefix)];
   }
 
   /**

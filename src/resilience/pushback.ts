@@ -1,4 +1,4 @@
-import { NotYet } from "../pipeline/errors.ts";
+import { NotYet } from "../errors/pipeline-error.ts";
 
 /**
  * A provider telling Folio to slow down: a 429, or a success whose `x-ratelimit-remaining-*`

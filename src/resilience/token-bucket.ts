@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { NotYet } from "../pipeline/errors.ts";
+import { NotYet } from "../errors/pipeline-error.ts";
 
 /**
  * FOLIO_AI_TPM: the model tokens the whole fleet may spend per minute, as one token bucket

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { TokenBudget } from "../jobs/token-budget.ts";
 import { HttpError } from "./http-error.ts";
 import { countInMinute } from "./minute-window.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 export interface AdmissionOptions {
   uploadsPerMinute: number;
@@ -47,6 +48,6 @@ export class Admission {
   }
 
   private perMinute(name: string, limit: number, code: string, noun: string): Promise<void> {
-    return countInMinute(this.redis, `${this.prefix}:${name}`, limit, code, (retry) => `more than ${limit} ${noun} a minute; try again in ${retry} s`);
+    return countInMinute(this.redis, keyspace.admission(this.prefix, name), limit, code, (retry) => `more than ${limit} ${noun} a minute; try again in ${retry} s`);
   }
 }

@@ -3,6 +3,7 @@ import { LRUCache } from "lru-cache";
 import { keyDigest, type ApiKeysRepo } from "../../db/api-keys-repo.ts";
 import { countInMinute } from "./minute-window.ts";
 import type { Principal } from "./middleware/identity/index.ts";
+import { keyspace } from "../redis/keyspace.ts";
 
 export interface KeyRingOptions {
   /** How often the database's keys are re-counted (auth turns on within this). */
@@ -85,6 +86,6 @@ export class KeyRing {
    * throttled because others at the same address guessed.
    */
   recordFailure(client: string): Promise<void> {
-    return countInMinute(this.redis, `${this.prefix}:authfail:${client}`, this.opts.failuresPerMinute, "too_many_auth_failures", (retry) => `too many failed authentications from this address; try again in ${retry} s`);
+    return countInMinute(this.redis, keyspace.authFailures(this.prefix, client), this.opts.failuresPerMinute, "too_many_auth_failures", (retry) => `too many failed authentications from this address; try again in ${retry} s`);
   }
 }

@@ -1,8 +1,7 @@
 import type { Redis } from "ioredis";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../errors/config-error.ts";
 import type { Storage } from "./storage.ts";
-
-const probeKey = (prefix: string) => `${prefix}:storage-probe`;
+import { keyspace } from "../redis/keyspace.ts";
 
 /**
  * Workers on another machine with local storage would fail job by job (`file_missing`).
@@ -12,7 +11,7 @@ const probeKey = (prefix: string) => `${prefix}:storage-probe`;
 export async function publishStorageProbe(storage: Storage, redis: Redis, prefix: string): Promise<void> {
   const key = `probe_${crypto.randomUUID().replaceAll("-", "")}.pdf`;
   await storage.put(key, new Blob([`%PDF- storage probe ${new Date().toISOString()}`]).stream());
-  const previous = await redis.getset(probeKey(prefix), key);
+  const previous = await redis.getset(keyspace.storageProbe(prefix), key);
   if (previous && previous !== key) await storage.delete(previous).catch(() => {});
 }
 
@@ -20,7 +19,7 @@ export async function publishStorageProbe(storage: Storage, redis: Redis, prefix
 export async function checkStorageShared(storage: Storage, redis: Redis, prefix: string, waitMs = 5000): Promise<"shared" | "no-probe-yet"> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const key = await redis.get(probeKey(prefix));
+    const key = await redis.get(keyspace.storageProbe(prefix));
     if (key) {
       if (await storage.get(key)) return "shared";
       throw new ConfigError(

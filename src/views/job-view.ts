@@ -1,6 +1,6 @@
 import type { JobStatus } from "../../db/job-status.ts";
 import type { JobRow, NotesRow } from "../../db/schema.ts";
-import type { Pipeline } from "../queues/names.ts";
+import type { Pipeline } from "../jobs/pipelines.ts";
 import { traceIdOf } from "../tracing/tracing.ts";
 
 /** A job as the API (and its webhooks) show it. */

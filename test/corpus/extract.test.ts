@@ -1,6 +1,6 @@
 /** Every PDF of the wide corpus at the extractor: the good ones give text, the others their documented code. */
 import { describe, expect, test } from "bun:test";
-import { extractPdf } from "../../src/pipeline/extract.ts";
+import { extractPdf } from "../../src/extraction/extract.ts";
 import { corpus, corpusPath } from "../support/corpus.ts";
 
 const opts = { maxPages: 5000, minTextChars: 50 };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { QUEUE_NAMES } from "../../src/queues/names.ts";
+import { QUEUE_NAMES } from "../../src/jobs/pipelines.ts";
 import { uploadFile, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { OUTPUT_DIR, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { QUEUE_NAMES } from "../../src/queues/names.ts";
+import { QUEUE_NAMES } from "../../src/jobs/pipelines.ts";
 import { getJson, uploadBlob, waitFinal } from "../support/client.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { isListening } from "../../src/redis/local-server.ts";
+import { isListening } from "../../src/dependencies/local-redis.ts";
 import { fixture } from "../support/fixtures.ts";
 import { longPdf } from "../support/pdf-factory.ts";
 import { uploadFile, uploadRaw, waitFinal } from "../support/client.ts";

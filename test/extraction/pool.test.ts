@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { Worker } from "node:worker_threads";
 import { getDocumentProxy } from "unpdf";
 import { ExtractionPool, type PoolOptions } from "../../src/extraction/pool.ts";
-import { resolveLanguages } from "../../src/pipeline/ocr/languages.ts";
+import { resolveLanguages } from "../../src/extraction/ocr/languages.ts";
 import { fixtureBytes } from "../support/fixtures.ts";
 import { emptyTextItemsPdf, flateBombPdf, longPdf, nestedXObjectPdf, variant } from "../support/pdf-factory.ts";
 

@@ -7,7 +7,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isListening } from "../../src/redis/local-server.ts";
+import { isListening } from "../../src/dependencies/local-redis.ts";
 import { fastRecoveryEnv, report, tally, uploadMany } from "../support/load.ts";
 import { freshDatabase } from "../support/postgres.ts";
 import { freePort, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";

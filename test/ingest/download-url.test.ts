@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { downloadUrl, type DownloadOptions } from "../../src/ingest/download-url.ts";
-import { PipelineError } from "../../src/pipeline/errors.ts";
+import { PipelineError } from "../../src/errors/pipeline-error.ts";
 import { sha256Hex } from "../../src/crypto/sha256.ts";
 import { fixture } from "../support/fixtures.ts";
 

@@ -11,7 +11,7 @@ import { localJobStore } from "../../db/job-store.ts";
 import { JobsRepo } from "../../db/jobs-repo.ts";
 import { StatusWriter } from "../../db/status-writer.ts";
 import { JobLifecycle } from "../../src/jobs/lifecycle.ts";
-import { PipelineError } from "../../src/pipeline/errors.ts";
+import { PipelineError } from "../../src/errors/pipeline-error.ts";
 import { WEBHOOK_QUEUE, WebhookQueue } from "../../src/webhooks/webhook-queue.ts";
 import { testDatabases } from "../support/databases.ts";
 

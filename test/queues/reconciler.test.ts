@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { QUEUE_NAMES } from "../../src/queues/names.ts";
+import { QUEUE_NAMES } from "../../src/jobs/pipelines.ts";
 import { uploadFile, waitFinal } from "../support/client.ts";
 import { fixture } from "../support/fixtures.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";

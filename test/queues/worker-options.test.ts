@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config.ts";
 import { backoffDelay, PROFILES, queueTuning, workerOptions } from "../../src/queues/worker-options.ts";
-import { PipelineError } from "../../src/pipeline/errors.ts";
+import { PipelineError } from "../../src/errors/pipeline-error.ts";
 
 describe("worker options", () => {
   test("the optimized and baseline profiles are ARCHITECTURE.md's table", () => {

@@ -2,7 +2,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { Redis } from "ioredis";
 import { loadConfig } from "../../src/config.ts";
-import { createLimiter } from "../../src/pipeline/notes/index.ts";
+import { createLimiter } from "../../src/notes/index.ts";
 import { AiLimiter, type LimiterOptions } from "../../src/resilience/ai-limiter.ts";
 import { chat, type ClientSettings } from "../support/limiter-client.ts";
 import { startOpenAIStandIn, type StandIn } from "../support/openai-standin.ts";

@@ -14,7 +14,7 @@ export interface ClientSettings extends LimiterOptions {
   calls: number;
 }
 
-/** One chat completion; a 429 becomes the fleet's pause, as in src/pipeline/notes/ai.ts. */
+/** One chat completion; a 429 becomes the fleet's pause, as in src/notes/ai.ts. */
 export async function chat(url: string): Promise<void> {
   const res = await fetch(`${url}/chat/completions`, {
     method: "POST",

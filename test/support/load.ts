@@ -1,4 +1,4 @@
-import { QUEUE_NAMES } from "../../src/queues/names.ts";
+import { QUEUE_NAMES } from "../../src/jobs/pipelines.ts";
 import { fixture, goodFixtures } from "./fixtures.ts";
 import { uploadFile, waitFinal } from "./client.ts";
 

@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import postgres from "postgres";
-import { isListening } from "../../src/redis/local-server.ts";
+import { isListening } from "../../src/dependencies/local-redis.ts";
 import { CHROMIUM_PATH } from "./browser.ts";
 import { CORPUS_DIR, corpusAvailable } from "./corpus.ts";
 import { PG_ADMIN_URL } from "./postgres.ts";

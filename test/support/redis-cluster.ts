@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { isListening } from "../../src/redis/local-server.ts";
+import { isListening } from "../../src/dependencies/local-redis.ts";
 import { spawnGuarded } from "./process-guard.ts";
 import { freePort } from "./service-process.ts";
 

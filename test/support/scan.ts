@@ -4,7 +4,8 @@
  * The fixtures (test/fixtures/generate.ts) and bench:ocr make theirs here.
  */
 import PDFDocument from "pdfkit";
-import { openScan } from "../../src/pipeline/ocr/render.ts";
+import { openScan } from "../../src/extraction/ocr/render.ts";
+import { fixtureBytes } from "./fixtures.ts";
 import { greyPngOf } from "./png.ts";
 
 export interface ScanLook {
@@ -70,4 +71,14 @@ export function pagesPdf(pages: ({ png: Uint8Array; widthPt: number; heightPt: n
   }
   doc.end();
   return done;
+}
+
+/**
+ * A scan of `pages` pages, each the page of test/fixtures/scan-paper.pdf (redrawn at 150 dpi):
+ * the long scan of the OCR memory test and bench:head-of-line --scan. `salt` makes its bytes
+ * distinct (a cache miss) without changing what is read.
+ */
+export async function longScan(pages: number, salt = ""): Promise<Uint8Array<ArrayBuffer>> {
+  const page = await scanPage(await fixtureBytes("scan-paper.pdf"), 1, { dpi: 150, angle: 0, noise: 0, seed: 1 });
+  return new Uint8Array(await pagesPdf(Array(pages).fill(page), `Scan ${pages} ${salt}`));
 }

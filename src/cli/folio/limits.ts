@@ -1,5 +1,5 @@
 import { LimitsSchema, type Limits, type LimitsChange } from "../../queues/limits-schema.ts";
-import { QUEUE_NAMES, type QueueName } from "../../queues/names.ts";
+import { QUEUE_NAMES, type QueueName } from "../../jobs/pipelines.ts";
 import type { FolioClient } from "./client.ts";
 import { UsageError } from "./inputs.ts";
 

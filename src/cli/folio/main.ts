@@ -7,7 +7,7 @@
  */
 import { stripVTControlCharacters } from "node:util";
 import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
-import { ConfigError } from "../../config.ts";
+import { ConfigError } from "../../errors/config-error.ts";
 import { ApiError, FolioClient } from "./client.ts";
 import { expandInputs, UsageError } from "./inputs.ts";
 import { createKey, listKeys, revokeKey } from "./keys.ts";

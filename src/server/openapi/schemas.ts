@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { JOB_STATUSES } from "../../../db/job-status.ts";
-import { OCR_MODES } from "../../pipeline/ocr/ocr-pages.ts";
-import { PIPELINES } from "../../queues/names.ts";
+import { OCR_MODES } from "../../extraction/ocr/ocr-pages.ts";
+import { PIPELINES } from "../../jobs/pipelines.ts";
 
 /** The shapes of the API: validation and the OpenAPI document both come from these. */
 

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { JobsRepo } from "../../../db/jobs-repo.ts";
-import { readJobText } from "../../pipeline/job-text.ts";
+import { readJobText } from "../../storage/job-text.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { jobView } from "../../views/job-view.ts";
 import { HttpError } from "../http-error.ts";

@@ -3,7 +3,7 @@ import type { Queue } from "bullmq";
 import type { Config } from "../../config.ts";
 import type { LiveLimits } from "../../queues/live-limits.ts";
 import { LimitsChangeSchema as Change, LimitsSchema as Limits, type Limits as LimitsView } from "../../queues/limits-schema.ts";
-import { QUEUE_NAMES, type QueueName } from "../../queues/names.ts";
+import { QUEUE_NAMES, type QueueName } from "../../jobs/pipelines.ts";
 import { queueTuning } from "../../queues/worker-options.ts";
 import type { AiLimiter } from "../../resilience/ai-limiter.ts";
 import { HttpError } from "../http-error.ts";

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import type { QueueMonitor } from "../../monitoring/queue-monitor.ts";
-import { QUEUE_NAMES } from "../../queues/names.ts";
+import { QUEUE_NAMES } from "../../jobs/pipelines.ts";
 import { HttpError } from "../http-error.ts";
 import type { AppEnv } from "../middleware/identity/index.ts";
 import { ErrorBody, errors, PerformanceReport, QueueStats } from "../openapi/schemas.ts";
