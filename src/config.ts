@@ -194,6 +194,12 @@ export const EnvSchema = z.object({
   FOLIO_BREAKER: z.enum(["on", "off"]).default("on"),
   FOLIO_BREAKER_FAILURES: int(5, 1),
   FOLIO_BREAKER_HALF_OPEN_MS: ms(60000, 100),
+  /** adaptive: one limit on model calls in flight for the whole fleet, tuned by latency and 429s; off: per-process concurrency only. */
+  FOLIO_AI_LIMIT: z.enum(["adaptive", "off"]).optional(),
+  FOLIO_AI_CONCURRENCY_MIN: int(2, 1),
+  FOLIO_AI_CONCURRENCY_MAX: int(64, 1),
+  /** Model tokens (input + output) the whole fleet may spend per minute; calls wait for them. 0 = no budget. */
+  FOLIO_AI_TPM: int(0),
 
   FOLIO_METRICS_LOG_EVERY: int(10, 1),
   FOLIO_HEALTH_INTERVAL_MS: ms(30000, 100),
@@ -256,6 +262,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parseRedisUrl(parsed.data.REDIS_URL).kind === "cluster" && !/\{[^{}]+\}/.test(parsed.data.FOLIO_REDIS_PREFIX)) {
     // The staged flow's queues and every multi-key script must live in one cluster slot.
     throw new ConfigError(`Invalid FOLIO_REDIS_PREFIX=${JSON.stringify(parsed.data.FOLIO_REDIS_PREFIX)}: on a Redis Cluster it needs a {hash tag}, e.g. {folio}`);
+  }
+  if (parsed.data.FOLIO_AI_CONCURRENCY_MIN > parsed.data.FOLIO_AI_CONCURRENCY_MAX) {
+    throw new ConfigError(`Invalid FOLIO_AI_CONCURRENCY_MIN=${parsed.data.FOLIO_AI_CONCURRENCY_MIN}: more than FOLIO_AI_CONCURRENCY_MAX=${parsed.data.FOLIO_AI_CONCURRENCY_MAX}`);
   }
   if (parsed.data.SUPABASE_URL && !parsed.data.SUPABASE_SERVICE_KEY) {
     throw new ConfigError("Invalid SUPABASE_SERVICE_KEY: required when SUPABASE_URL is set");

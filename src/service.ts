@@ -26,7 +26,7 @@ import { poolOptions } from "./extraction/pool-options.ts";
 import { poolBoard } from "./monitoring/extraction-board.ts";
 import { startLoopBoard } from "./monitoring/loop-board.ts";
 import { GeneratorLookup, publishGenerator } from "./notes/generator-board.ts";
-import { generatorFingerprint } from "./notes/index.ts";
+import { createLimiter, generatorFingerprint } from "./notes/index.ts";
 import { log } from "./log.ts";
 import { threadMetrics } from "./monitoring/process-metrics.ts";
 import { FleetReporter, prometheusMetrics, type MetricsSources } from "./monitoring/prometheus.ts";
@@ -34,6 +34,7 @@ import { QueueMonitor } from "./monitoring/queue-monitor.ts";
 import { folioJobId, QUEUE_NAMES, type QueueName } from "./jobs/pipelines.ts";
 import { Producer } from "./queues/producer.ts";
 import { Reconciler } from "./queues/reconciler.ts";
+import { LiveLimits } from "./queues/live-limits.ts";
 import { keyspace } from "./redis/keyspace.ts";
 import { createRuntime } from "./runtime.ts";
 import type { Redis } from "ioredis";
@@ -223,6 +224,7 @@ export async function startService(cfg: Config, opts: ServiceOptions): Promise<S
       events: new JobEvents(redis("subscriber"), channel),
       readiness,
       monitor,
+      limits: { live: new LiveLimits(redis(), cfg.FOLIO_REDIS_PREFIX), model: createLimiter(cfg, redis()) },
       metrics: prometheusMetrics({ ...metricsSources, fleet: { monitor, reporter: new FleetReporter(redis(), cfg.FOLIO_REDIS_PREFIX, processId) } }),
     });
     server = Bun.serve({

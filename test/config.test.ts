@@ -16,6 +16,7 @@ describe("config", () => {
     expect(() => loadConfig({ PORT: "eighty" })).toThrow(/^Invalid PORT="eighty"/);
     expect(() => loadConfig({ FOLIO_PROFILE: "fast" })).toThrow(/Invalid FOLIO_PROFILE="fast"/);
     expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/Invalid DATABASE_URL/);
+    expect(() => loadConfig({ FOLIO_AI_CONCURRENCY_MIN: "10", FOLIO_AI_CONCURRENCY_MAX: "4" })).toThrow(/Invalid FOLIO_AI_CONCURRENCY_MIN=10: more than FOLIO_AI_CONCURRENCY_MAX=4/);
     expect(() => loadConfig({ FOLIO_AI_NOTES_CONCURRENCY: "-1" })).toThrow(/Invalid FOLIO_AI_NOTES_CONCURRENCY/);
     expect(() => loadConfig({ SUPABASE_URL: "https://x.supabase.co" })).toThrow(/SUPABASE_SERVICE_KEY/);
   });

@@ -20,9 +20,11 @@ import { startTracing, stopTracing } from "../src/tracing/tracing.ts";
 import { remoteExtractor } from "../src/extraction/pool-rpc.ts";
 import { DownloadSlots } from "../src/ingest/download-slots.ts";
 import { rememberTooComplex } from "../src/extraction/too-complex-memo.ts";
-import { createBreaker, createExtractive, createGenerator } from "../src/notes/index.ts";
+import { createBreaker, createExtractive, createCallGuards, createGenerator } from "../src/notes/index.ts";
 import { TextStore } from "../src/cache/text-store.ts";
 import type { QueueName } from "../src/jobs/pipelines.ts";
+import { LiveLimits } from "../src/queues/live-limits.ts";
+import { queueTuning } from "../src/queues/worker-options.ts";
 import { Producer } from "../src/queues/producer.ts";
 import { webhookQueue } from "../src/webhooks/webhook-queue.ts";
 import { createRuntime } from "../src/runtime.ts";
@@ -55,10 +57,15 @@ const deps: ConsumerDeps = {
   }),
   caches: createCaches(cfg, redis("commands"), l1Buffer),
   store,
-  generator: createGenerator(cfg, breaker, (call) => {
-    prom.modelCall(call);
-    void countModelCall(redis("commands"), cfg.FOLIO_REDIS_PREFIX, call).catch(() => {});
-  }),
+  generator: createGenerator(
+    cfg,
+    breaker,
+    (call) => {
+      prom.modelCall(call);
+      void countModelCall(redis("commands"), cfg.FOLIO_REDIS_PREFIX, call).catch(() => {});
+    },
+    createCallGuards(cfg, redis("commands")),
+  ),
   fallback: cfg.FOLIO_AI_FALLBACK === "extractive" ? createExtractive(cfg) : undefined,
   tokens: new TokenBudget(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_USER_TOKENS_PER_DAY),
   texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),
@@ -78,6 +85,8 @@ const stopLoopBoard = startLoopBoard(redis("commands"), cfg.FOLIO_REDIS_PREFIX, 
 const consumer = CONSUMERS[queue];
 const worker = startConsumer(consumer, deps);
 onNonConnectionError(worker, (err) => log.error({ err: err.message }, "worker error"));
+// An operator's PUT /admin/limits reaches this worker within a second or two, and a restarted process starts from it.
+const stopFollowing = new LiveLimits(redis("commands"), cfg.FOLIO_REDIS_PREFIX).follow(queue, worker, `${hostname()}:${process.pid}`, queueTuning(cfg, queue).concurrency);
 await worker.waitUntilReady();
 
 const send = (m: ThreadMessage) => parentPort!.postMessage(m);
@@ -94,6 +103,7 @@ parentPort!.on("message", async (m: HostMessage) => {
   ]);
   if (timedOut) await worker.close(true);
   stopBreakerBeat();
+  stopFollowing();
   stopLoopBoard();
   await Promise.all([deps.producer.close(), webhooks.close()]).catch(() => {});
   await latency.close().catch(() => {});

@@ -56,10 +56,11 @@ export async function uploadApp(name: string, env: Record<string, string> = {}):
     monitor: new QueueMonitor(redis, prefix, noCache, { windowMinutes: 5, thresholds: { failureRate: 0.1, minThroughputPerMin: 5, maxWaiting: 100, maxAvgProcessingMs: 30000 } }),
     slots: new ConnectionSlots({ perUser: 1e9, perProcess: 1e9, noun: "uploads", userCode: "too_many_uploads_in_progress" }),
     streams: new ConnectionSlots({ perUser: 1e9, perProcess: 1e9, noun: "streams", userCode: "too_many_streams" }),
-    // No route of /admin/keys is called here.
+    // No route of /admin/keys or /admin/limits is called here.
     keys: {} as AppDeps["keys"],
     erasure: {} as AppDeps["erasure"],
     quotas: new Quotas(redis, prefix, new UsageRepo(db.db), { storedBytes: 0, bytesPerDay: 0 }),
+    limits: {} as AppDeps["limits"],
     identity: { envKeys: [], keys: { required: () => false, lookup: async () => undefined, recordFailure: async () => {} }, trustedProxies: [] },
     admission: new Admission(redis, prefix, async () => 0, new TokenBudget(redis, prefix, 0), { uploadsPerMinute: 1e9, refreshesPerMinute: 1e9, maxInFlight: 1e9 }),
     metrics: async () => ({ contentType: "text/plain", body: "" }),

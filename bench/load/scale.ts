@@ -12,7 +12,7 @@ import { startOpenAIStandIn } from "../../test/support/openai-standin.ts";
 import { freshDatabase } from "../../test/support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../../test/support/service-process.ts";
 import { summarise } from "./report.ts";
-import { drive, pdfPool, workload } from "./workload.ts";
+import { drive, modelBoundEnv, pdfPool, workload } from "./workload.ts";
 
 const { values } = parseArgs({
   options: { jobs: { type: "string", default: "90" }, workers: { type: "string", default: "1,2,3" }, concurrency: { type: "string", default: "4" } },
@@ -27,19 +27,7 @@ try {
     const db = await freshDatabase(`scale${count}`);
     const dataDir = mkdtempSync(join(tmpdir(), "folio-scale-"));
     const prefix = `{folio-scale-${process.pid}-${count}}`;
-    const env = {
-      DATABASE_URL: db.url,
-      OPENAI_BASE_URL: standIn.url,
-      OPENAI_API_KEY: "stand-in",
-      FOLIO_MODEL: "stand-in",
-      FOLIO_CACHE: "off",
-      LOG_LEVEL: "warn",
-      FOLIO_EXTRACT_THREADS: "1",
-      FOLIO_PDF_NOTES_OPTIMIZED_CONCURRENCY: perProcess,
-      FOLIO_PDF_NOTES_OPTIMIZED_LIMITER_MAX: "0",
-      FOLIO_RATE_LIMIT_PER_MIN: "100000",
-      FOLIO_MAX_IN_FLIGHT_PER_USER: "100000",
-    };
+    const env = modelBoundEnv(db.url, standIn.url, perProcess);
     const procs: ServiceProcess[] = [];
     try {
       const server = await startServiceProcess({ name: `scale-server-${count}`, args: ["--role", "server"], prefix, env, dataDir });

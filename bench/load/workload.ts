@@ -60,6 +60,29 @@ export function workload(opts: Pick<LoadOptions, "jobs" | "duplicates" | "seed">
   return out;
 }
 
+/**
+ * A service whose notes come from a model stand-in at `modelUrl`, each job making its own
+ * call (no cache), `perProcess` pipeline jobs at a time per worker process and no limiter, and
+ * admission out of the way: what the model-bound benches (scale, adaptive) run.
+ */
+export function modelBoundEnv(databaseUrl: string, modelUrl: string, perProcess: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    OPENAI_BASE_URL: modelUrl,
+    OPENAI_API_KEY: "stand-in",
+    FOLIO_MODEL: "stand-in",
+    FOLIO_CACHE: "off",
+    LOG_LEVEL: "warn",
+    FOLIO_EXTRACT_THREADS: "1",
+    FOLIO_PDF_NOTES_OPTIMIZED_CONCURRENCY: perProcess,
+    FOLIO_PDF_NOTES_OPTIMIZED_LIMITER_MAX: "0",
+    FOLIO_RATE_LIMIT_PER_MIN: "100000",
+    FOLIO_MAX_IN_FLIGHT_PER_USER: "100000",
+    FOLIO_MAX_UPLOADS_IN_PROGRESS_PER_USER: "100000",
+    FOLIO_MAX_UPLOADS_IN_PROGRESS: "100000",
+  };
+}
+
 async function bytesOf(u: Upload): Promise<Blob> {
   return new Blob([await Bun.file(u.path).arrayBuffer(), `\n%folio-load-${u.variant}\n`]);
 }

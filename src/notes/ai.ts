@@ -4,8 +4,11 @@ import type { Span } from "@opentelemetry/api";
 import { APICallError, NoObjectGeneratedError, generateText, Output, type LanguageModel } from "ai";
 import { log } from "../log.ts";
 import { BreakerOpen, type AiBreaker } from "../resilience/ai-breaker.ts";
+import type { AiLimiter, CallOutcome } from "../resilience/ai-limiter.ts";
+import type { TokenBucket } from "../resilience/token-bucket.ts";
+import { exhaustedUntil, pushbackUntil, PushedBack, retryAfterMs } from "../resilience/pushback.ts";
 import { inSpan, SpanKind } from "../tracing/tracing.ts";
-import { PipelineError } from "../errors/pipeline-error.ts";
+import { NotYet, PipelineError } from "../errors/pipeline-error.ts";
 import type { ExtractedText } from "../extraction/extract.ts";
 import { chunkPages, mapLimit } from "./chunks.ts";
 import { sha256Hex } from "../crypto/sha256.ts";
@@ -63,13 +66,26 @@ interface Usage {
   outputTokens: number;
 }
 
+/** What the fleet puts between a job and the model besides the breaker (each optional). */
+export interface CallGuards {
+  /** The fleet's adaptive limit on calls in flight (FOLIO_AI_LIMIT). */
+  limiter?: AiLimiter;
+  /** The fleet's tokens-per-minute bucket (FOLIO_AI_TPM). */
+  tokens?: TokenBucket;
+}
+
+/** Taken from the tokens-per-minute bucket for the answer before it is known; settled against the real usage after. */
+const ANSWER_TOKENS = 1000;
+
 /**
  * Notes by a model through the AI SDK, validated by the same zod schema as the offline
  * generator. Long documents: notes per chunk (bounded parallelism), then one merge call.
  * Every call goes through the circuit breaker; the SDK's own retries are off, so retrying
- * is BullMQ's job (with backoff) and the breaker sees every failure.
+ * is BullMQ's job (with backoff) and the breaker sees every failure. With the fleet's
+ * tokens-per-minute bucket, a call first waits for its tokens; with its adaptive limit, it
+ * then takes a permit, and a 429 is waited out and sent again.
  */
-export function aiGenerator(opts: AiOptions, breaker: AiBreaker): NotesGenerator {
+export function aiGenerator(opts: AiOptions, breaker: AiBreaker, { limiter, tokens }: CallGuards = {}): NotesGenerator {
   const provider = createOpenAI({ apiKey: opts.apiKey ?? "not-needed", baseURL: opts.baseURL });
   const model: LanguageModel = opts.api === "chat" ? provider.chat(opts.model) : provider.responses(opts.model);
   const fingerprint = aiFingerprint(opts);
@@ -80,17 +96,36 @@ export function aiGenerator(opts: AiOptions, breaker: AiBreaker): NotesGenerator
     span.setAttributes({ "gen_ai.usage.input_tokens": call.inputTokens, "gen_ai.usage.output_tokens": call.outputTokens, "folio.outcome": outcome });
     opts.onCall?.(call);
   };
+  const once = (prompt: string) =>
+    breaker.call(async (abortSignal) => {
+      try {
+        return await generateText({ model, system: SYSTEM, prompt, output: Output.object({ schema: NotesContentSchema }), maxRetries: 0, abortSignal });
+      } catch (err) {
+        if (limiter && APICallError.isInstance(err) && err.statusCode === 429) throw new PushedBack(pushbackUntil(err.responseHeaders));
+        throw err;
+      }
+    });
+  const limited = (prompt: string) =>
+    limiter ? limiter.run(() => once(prompt), outcomeOf, (result) => exhaustedUntil(result.response.headers)) : once(prompt);
+  const send = async (prompt: string) => {
+    if (!tokens) return limited(prompt);
+    // ≈4 characters a token, as the chunking counts them.
+    const estimate = Math.ceil((SYSTEM.length + prompt.length) / 4) + ANSWER_TOKENS;
+    await tokens.take(estimate);
+    const result = await limited(prompt);
+    await tokens.settle(estimate, (result.usage.inputTokens ?? 0) + (result.usage.outputTokens ?? 0));
+    return result;
+  };
   /** One call, as a span of the job's trace with its token counts; undefined: ask again. */
   const call = (prompt: string, usage: Usage, attempt: number) =>
     inSpan(`chat ${opts.model}`, { kind: SpanKind.CLIENT, attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": opts.model } }, async (span) => {
       try {
-        const result = await breaker.call((abortSignal) =>
-          generateText({ model, system: SYSTEM, prompt, output: Output.object({ schema: NotesContentSchema }), maxRetries: 0, abortSignal }),
-        );
+        const result = await send(prompt);
         spent(usage, span, "ok", result.usage);
         return result.output;
       } catch (err) {
-        if (err instanceof BreakerOpen) throw err;
+        // The breaker is open or the provider paused the fleet for long: the job waits, its attempts untouched.
+        if (err instanceof NotYet) throw err;
         if (NoObjectGeneratedError.isInstance(err)) {
           spent(usage, span, "invalid_output", err.usage);
           if (attempt < 2) return undefined;
@@ -142,14 +177,17 @@ export function aiGenerator(opts: AiOptions, breaker: AiBreaker): NotesGenerator
   };
 }
 
+/** A schema miss is still an answer: its latency tells the limit as much as a good one. */
+function outcomeOf(err: unknown): CallOutcome {
+  if (err instanceof BreakerOpen) return "unsent";
+  return NoObjectGeneratedError.isInstance(err) ? "ok" : "error";
+}
+
 /** Rate limits keep the provider's Retry-After; everything else is a retryable outage. */
 function asPipelineError(err: unknown): PipelineError {
   if (err instanceof PipelineError) return err;
   if (APICallError.isInstance(err) && err.statusCode === 429) {
-    const header = err.responseHeaders?.["retry-after"];
-    const seconds = header === undefined ? NaN : Number(header);
-    const retryAfterMs = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header ?? "") - Date.now();
-    return new PipelineError("ai_unavailable", "the model endpoint is rate limiting (429)", true, Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : undefined);
+    return new PipelineError("ai_unavailable", "the model endpoint is rate limiting (429)", true, retryAfterMs(err.responseHeaders?.["retry-after"]));
   }
   // The provider's own text can quote the request, an account or a key's prefix: logs only.
   const detail = (err instanceof Error ? err.message : String(err)).slice(0, 300);

@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
 import { AiBreaker } from "../resilience/ai-breaker.ts";
-import { aiFingerprint, aiGenerator, type AiOptions, type ModelCall } from "./ai.ts";
+import { AiLimiter } from "../resilience/ai-limiter.ts";
+import { TokenBucket } from "../resilience/token-bucket.ts";
+import { aiFingerprint, aiGenerator, type AiOptions, type CallGuards, type ModelCall } from "./ai.ts";
 import { extractiveFingerprint, extractiveGenerator, type ExtractiveOptions } from "./extractive.ts";
 import type { GeneratorFingerprint } from "./fingerprint.ts";
 import type { NotesGenerator } from "./generator.ts";
@@ -59,7 +61,36 @@ export function createBreaker(cfg: Config, redis: Redis): AiBreaker | undefined 
   );
 }
 
+/**
+ * Opt-in for now: with the adaptive limit on, a fleet that meets a model outage sends so few
+ * calls that the breaker did not open within test/faults/ai-outage.test.ts's 30 s outage in
+ * 4 runs of 5 (README, Limits on model calls).
+ */
+export function aiLimitMode(cfg: Config): "adaptive" | "off" {
+  return cfg.FOLIO_AI_LIMIT ?? "off";
+}
+
+/** A thread's handle on the fleet's limit on model calls (state in Redis), when there is one. */
+export function createLimiter(cfg: Config, redis: Redis): AiLimiter | undefined {
+  if (notesMode(cfg) === "extractive" || aiLimitMode(cfg) === "off") return undefined;
+  return new AiLimiter(
+    // A permit outlives the call it was taken for: the breaker cuts every call at its timeout.
+    { min: cfg.FOLIO_AI_CONCURRENCY_MIN, max: cfg.FOLIO_AI_CONCURRENCY_MAX, leaseMs: cfg.FOLIO_AI_TIMEOUT_MS + 5000, maxPauseMs: cfg.FOLIO_AI_TIMEOUT_MS },
+    redis,
+    cfg.FOLIO_REDIS_PREFIX,
+  );
+}
+
+/** A thread's handles on the fleet's limit and tokens-per-minute bucket, as configured. */
+export function createCallGuards(cfg: Config, redis: Redis): CallGuards {
+  if (notesMode(cfg) === "extractive") return {};
+  return {
+    limiter: createLimiter(cfg, redis),
+    tokens: cfg.FOLIO_AI_TPM > 0 ? new TokenBucket(redis, keyspace.aiTpm(cfg.FOLIO_REDIS_PREFIX), cfg.FOLIO_AI_TPM, cfg.FOLIO_AI_TIMEOUT_MS) : undefined,
+  };
+}
+
 /** The model's generator when there is a breaker for it, else the offline one. `onCall` hears every model call (tokens and outcome). */
-export function createGenerator(cfg: Config, breaker: AiBreaker | undefined, onCall?: (call: ModelCall) => void): NotesGenerator {
-  return breaker ? aiGenerator({ ...aiOptions(cfg), onCall }, breaker) : createExtractive(cfg);
+export function createGenerator(cfg: Config, breaker: AiBreaker | undefined, onCall?: (call: ModelCall) => void, guards?: CallGuards): NotesGenerator {
+  return breaker ? aiGenerator({ ...aiOptions(cfg), onCall }, breaker, guards) : createExtractive(cfg);
 }

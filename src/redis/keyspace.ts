@@ -32,6 +32,14 @@ export const keyspace = {
   flight: (prefix: string, key: string) => `${prefix}:flight:${key}`,
   /** The model's circuit breaker, shared by the fleet (cockatiel state, its own expiry). */
   aiBreaker: (prefix: string) => `${prefix}:ai-breaker`,
+  /** The fleet's adaptive limit on model calls (limit, bounds, best latency, pause), kept. */
+  aiLimit: (prefix: string) => `${prefix}:ai-limit`,
+  /** Model-call permits held: a sorted set of leases (FOLIO_AI_TIMEOUT_MS + 5 s). */
+  aiPermits: (prefix: string) => `${prefix}:ai-permits`,
+  /** The fleet's tokens-per-minute bucket (FOLIO_AI_TPM), kept. */
+  aiTpm: (prefix: string) => `${prefix}:ai-tpm`,
+  /** Per-queue concurrency an operator set (PUT /admin/limits), kept. */
+  limits: (prefix: string) => `${prefix}:limits`,
 
   // Boards: hashes a process writes its entry into (with a time) and any process reads.
   /** Each thread's event-loop delay; entries older than 10 s are stale. */
@@ -40,6 +48,8 @@ export const keyspace = {
   extractPools: (prefix: string) => `${prefix}:extract-pools`,
   /** Each process's breakers; 15 s. */
   breakers: (prefix: string) => `${prefix}:breakers`,
+  /** What concurrency each worker process runs each queue with; 10 s. */
+  limitsRunning: (prefix: string) => `${prefix}:limits:running`,
   /** Which notes generator each worker process runs; 45 s. */
   generators: (prefix: string) => `${prefix}:generators`,
   /** The process that reports the fleet's gauges on /metrics: a lease. */

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { TaskCancelledError, TimeoutStrategy, timeout } from "cockatiel";
 import { NotYet, PipelineError } from "../errors/pipeline-error.ts";
 import { log } from "../log.ts";
+import { PushedBack } from "./pushback.ts";
 
 /**
  * Every model call goes through one circuit breaker for the whole fleet: its state
@@ -98,7 +99,8 @@ export class AiBreaker {
       if (enabled) await this.refresh();
       return result;
     } catch (err) {
-      if (enabled) {
+      // A provider asking to slow down is answering: not a failure of the endpoint.
+      if (enabled && !(err instanceof PushedBack)) {
         const opened = await this.redis.eval(FAILURE, 1, this.key, Date.now(), this.opts.failures, this.opts.halfOpenAfterMs);
         await this.refresh();
         if (opened === 1) log.warn({ breaker: "open", consecutiveFailures: this.last.consecutiveFailures }, "AI circuit breaker open");

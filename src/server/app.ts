@@ -24,6 +24,7 @@ import { keyRoutes } from "./routes/keys.ts";
 import { erasureRoutes, type ErasureRouteDeps } from "./routes/erasure.ts";
 import { usageRoutes } from "./routes/usage.ts";
 import type { Quotas } from "./quotas.ts";
+import { limitsRoutes, type LimitsDeps } from "./routes/limits.ts";
 import { adminOnly, metricsRoute, monitoringRoutes } from "./routes/monitoring.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { uploadRoutes, type UploadCache } from "./routes/uploads.ts";
@@ -53,6 +54,8 @@ export interface AppDeps {
   /** Deletion on request (src/erasure/). */
   erasure: ErasureRouteDeps;
   metrics: () => Promise<{ contentType: string; body: string }>;
+  /** Per-queue concurrency kept for the fleet, and the model calls' adaptive limit. */
+  limits: Pick<LimitsDeps, "live" | "model">;
 }
 
 export function createApp(deps: AppDeps) {
@@ -85,6 +88,7 @@ export function createApp(deps: AppDeps) {
     app.use("/admin/queues/*", adminOnly);
     app.route("/admin/queues", bullBoard("/admin/queues", deps.monitor.queueList(), deps.cfg.FOLIO_BULL_BOARD === "readonly"));
   }
+  app.route("/admin/limits", limitsRoutes({ ...deps.limits, cfg: deps.cfg, queues: () => deps.monitor.queueList() }));
   app.route("/admin/keys", keyRoutes(deps.keys.repo, deps.keys.ring, () => deps.identity.envKeys.some((k) => k.admin)));
   app.route("/jobs", jobRoutes({ repo: deps.repo, storage: deps.storage, events: deps.events, streams: deps.streams, keepAliveMs: deps.cfg.FOLIO_SSE_KEEPALIVE_MS }));
   app.route("/notes", notesRoutes(deps.repo));

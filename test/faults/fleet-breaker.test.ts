@@ -4,35 +4,25 @@
  * and from then on only one probe per half-open period reaches the model.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { uploadFile } from "../support/client.ts";
 import { fixture } from "../support/fixtures.ts";
 import { startOpenAIStandIn } from "../support/openai-standin.ts";
-import { freshDatabase } from "../support/postgres.ts";
-import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { fleetScope } from "../support/fleet.ts";
+import { startServiceProcess } from "../support/service-process.ts";
 
 const standIn = startOpenAIStandIn();
-const procs: ServiceProcess[] = [];
-let drop: (() => Promise<void>) | undefined;
-const dataDir = mkdtempSync(join(tmpdir(), "folio-fleet-"));
+const fleet = fleetScope("fleet");
+const procs = fleet.procs;
+const dataDir = fleet.dataDir;
 afterAll(async () => {
-  for (const p of procs.reverse()) {
-    await p.stop();
-    p.cleanup();
-  }
+  await fleet.stop();
   await standIn.stop();
-  await drop?.();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 test("two worker processes share one breaker: 5 failures open it, then one probe per half-open period", async () => {
-  const db = await freshDatabase("fleetbreaker");
-  drop = db.drop;
   const prefix = `{folio-test-fleet-${process.pid}}`;
   const env = {
-    DATABASE_URL: db.url,
+    DATABASE_URL: await fleet.database("fleetbreaker"),
     OPENAI_BASE_URL: standIn.url,
     OPENAI_API_KEY: "stand-in",
     FOLIO_MODEL: "stand-in-model",

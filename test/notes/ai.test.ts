@@ -3,6 +3,9 @@ import { extractPdf } from "../../src/extraction/extract.ts";
 import { aiGenerator, type AiOptions } from "../../src/notes/ai.ts";
 import { NotesSchema } from "../../src/notes/schema.ts";
 import { AiBreaker, BreakerOpen } from "../../src/resilience/ai-breaker.ts";
+import { AiLimiter } from "../../src/resilience/ai-limiter.ts";
+import { ProviderPaused } from "../../src/resilience/pushback.ts";
+import { TokenBucket } from "../../src/resilience/token-bucket.ts";
 import { fixture } from "../support/fixtures.ts";
 import { startOpenAIStandIn } from "../support/openai-standin.ts";
 import { Redis } from "ioredis";
@@ -72,6 +75,44 @@ describe("AI notes through the stand-in", () => {
       retryable: true,
       retryAfterMs: 7000,
     });
+    standIn.knobs.errorStatus = 500;
+  });
+
+  test("with the fleet's limit, a 429 is waited out (Retry-After) and sent again: the notes come, the breaker counts no failure", async () => {
+    reset();
+    Object.assign(standIn.knobs, { failNext: 1, errorStatus: 429, retryAfterS: 1 });
+    const b = breaker();
+    const limiter = new AiLimiter({ min: 2, max: 8, leaseMs: 10_000, maxPauseMs: 30_000 }, redis, `{ai-test-${process.pid}-limit}`);
+    const notes = await aiGenerator(opts(), b, { limiter }).generate(await doc("slides.pdf"));
+    expect(notes.generator).toBe("ai");
+    const [refused, answered] = standIn.calls;
+    expect([refused!.status, answered!.status]).toEqual([429, 200]);
+    expect(answered!.arrivedAt - refused!.at).toBeGreaterThanOrEqual(1000);
+    expect(b.state().consecutiveFailures).toBe(0);
+    expect((await limiter.snapshot()).pushbacks).toBe(1);
+    standIn.knobs.errorStatus = 500;
+  });
+
+  test("FOLIO_AI_TPM: a call takes its estimate from the fleet's bucket and settles it against the usage the provider reported", async () => {
+    reset();
+    const key = `{ai-test-${process.pid}-tpm}:ai-tpm`;
+    const tokens = new TokenBucket(redis, key, 60_000, 30_000); // refills 1 token a ms
+    const started = performance.now();
+    const notes = await aiGenerator(opts(), breaker(), { tokens }).generate(await doc("slides.pdf"));
+    const elapsed = performance.now() - started;
+    const spent = 60_000 - Number(await redis.hget(key, "tokens"));
+    const used = notes.usage!.inputTokens + notes.usage!.outputTokens;
+    expect(spent).toBeLessThanOrEqual(used);
+    expect(spent).toBeGreaterThanOrEqual(used - elapsed - 1);
+    await redis.del(key);
+  });
+
+  test("a provider pause longer than a job should hold its worker sends the job back to the queue (ProviderPaused)", async () => {
+    reset();
+    Object.assign(standIn.knobs, { failNext: 1, errorStatus: 429, retryAfterS: 60 });
+    const limiter = new AiLimiter({ min: 2, max: 8, leaseMs: 10_000, maxPauseMs: 5_000 }, redis, `{ai-test-${process.pid}-paused}`);
+    await expect(aiGenerator(opts(), breaker(), { limiter }).generate(await doc("slides.pdf"))).rejects.toBeInstanceOf(ProviderPaused);
+    expect(standIn.calls).toHaveLength(1);
     standIn.knobs.errorStatus = 500;
   });
 });

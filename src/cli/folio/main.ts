@@ -13,7 +13,8 @@ import { expandInputs, UsageError } from "./inputs.ts";
 import { createKey, listKeys, revokeKey } from "./keys.ts";
 import { PerformanceReportSchema } from "../../monitoring/report-schema.ts";
 import { checkArgs } from "./strict-args.ts";
-import { jobTable, keysTable, reportTable } from "./tables.ts";
+import { changeOf, readLimits, setLimits } from "./limits.ts";
+import { jobTable, keysTable, limitsTable, reportTable } from "./tables.ts";
 import { summaryTable, uploadAll } from "./upload.ts";
 
 const connection = {
@@ -170,9 +171,38 @@ const keys = defineCommand({
   },
 });
 
+const limits = defineCommand({
+  meta: { name: "limits", description: "See the fleet's limits (admin): per queue, and the model calls' adaptive limit" },
+  args: { json: { type: "boolean", description: "Print JSON" }, ...connection },
+  async run({ args, rawArgs }) {
+    // citty runs the parent's run after a sub-command too: `set` prints its own answer.
+    if (rawArgs.includes("set")) return;
+    const l = await readLimits(clientOf(args));
+    console.log(args.json ? JSON.stringify(l, null, 2) : limitsTable(l));
+  },
+  subCommands: {
+    set: defineCommand({
+      meta: { name: "set", description: "Change limits while the fleet runs (every worker process within 2 s, kept across restarts)" },
+      args: {
+        queue: { type: "string", description: "The queue the per-queue flags apply to", valueHint: "QUEUE" },
+        concurrency: { type: "string", description: "Jobs at once per worker process (default: back to the configured one)", valueHint: "N|default" },
+        "global-concurrency": { type: "string", description: "Jobs at once in the whole fleet (BullMQ's)", valueHint: "N|none" },
+        "rate-limit": { type: "string", description: "Jobs per that many ms in the whole fleet (BullMQ's)", valueHint: "MAX/MS|none" },
+        model: { type: "string", description: "The adaptive limit's bounds for model calls", valueHint: "MIN-MAX|default" },
+        json: { type: "boolean", description: "Print JSON" },
+        ...connection,
+      },
+      async run({ args }) {
+        const l = await setLimits(clientOf(args), changeOf(args));
+        console.log(args.json ? JSON.stringify(l, null, 2) : limitsTable(l));
+      },
+    }),
+  },
+});
+
 const main = defineCommand({
   meta: { name: "folio", version: "0.1.0", description: "Turn PDFs into structured notes with a Folio service" },
-  subCommands: { upload, status, notes, delete: del, "forget-me": forgetMe, usage, report, keys },
+  subCommands: { upload, status, notes, delete: del, "forget-me": forgetMe, usage, report, keys, limits },
 });
 
 /** The command the arguments name, for its usage text. */

@@ -16,6 +16,8 @@ export function checkArgs(root: CommandDef<any>, rawArgs: string[], variadic: Re
     if (!subs) break;
     const names = Object.keys(subs);
     const token = rawArgs[i];
+    // A command that runs on its own as well (`folio limits`, `folio limits set`): its options follow.
+    if (cmd.run && (token === undefined || token.startsWith("-"))) break;
     if (token === undefined) throw new UsageError(`name a command: ${path} ${names.join("|")} (${path} --help shows them)`);
     const sub = subs[token];
     if (!sub) {

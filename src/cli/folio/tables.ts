@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import type { JobInfo } from "./client.ts";
 import type { KeyView } from "./keys.ts";
+import type { Limits } from "../../queues/limits-schema.ts";
 import type { PerformanceReport } from "../../monitoring/report-schema.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -59,4 +60,25 @@ export function keysTable(keys: KeyView[]): string {
   const t = new Table({ head: ["Id", "User", "Admin", "Created", "Revoked"], ...plain });
   for (const k of keys) t.push([k.id, k.userId, k.admin ? "yes" : "", k.createdAt.slice(0, 19).replace("T", " "), k.revokedAt ? k.revokedAt.slice(0, 19).replace("T", " ") : ""]);
   return t.toString();
+}
+
+/** `folio limits`: per queue, then the model calls' limit on one line. */
+export function limitsTable(l: Limits): string {
+  const t = new Table({ head: ["Queue", "Configured", "Set", "Global", "Rate limit", "Processes"], ...plain });
+  for (const q of l.queues) {
+    t.push([
+      q.queue,
+      q.configured.concurrency,
+      q.concurrency ?? "",
+      q.globalConcurrency ?? "",
+      q.globalRateLimit ? `${q.globalRateLimit.max}/${q.globalRateLimit.durationMs} ms` : "",
+      q.processes.map((p) => `${p.process}=${p.concurrency}`).join(" "),
+    ]);
+  }
+  const m = l.model;
+  const model =
+    m.mode === "off"
+      ? "model calls: no fleet-wide limit (FOLIO_AI_LIMIT=off)"
+      : `model calls: limit ${m.limit} (bounds ${m.min}–${m.max}), ${m.inFlight} in flight, latency ${m.latencyMs ?? "–"} ms (best ${m.bestLatencyMs ?? "–"}), ${m.pushbacks} 429s, ${m.errors} errors${m.pausedUntil ? `, paused until ${m.pausedUntil}` : ""}`;
+  return `${t.toString()}\n${model}`;
 }
