@@ -19,13 +19,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const ms = (def: number, min = 0) => int(def, min, MAX_TIMER_MS);
 const seconds = (def: number, min = 0) => int(def, min, Math.floor(MAX_TIMER_MS / 1000));
 const DURATION_UNITS_S = { s: 1, m: 60, h: 3600, d: 86400 } as const;
-/** A duration such as `30s`, `10m`, `12h`, `7d` or `0`, in seconds. */
-const duration = (def: string) =>
-  z
-    .string()
-    .regex(/^(0|\d+[smhd])$/, "expected a duration such as 30s, 10m, 12h, 7d, or 0")
-    .default(def)
-    .transform((v) => (v === "0" ? 0 : Number(v.slice(0, -1)) * DURATION_UNITS_S[v.at(-1) as keyof typeof DURATION_UNITS_S]));
+/** A duration such as `30s`, `10m`, `12h`, `7d` or `0` (seconds in Config's `retainS`). */
+const duration = (def: string) => z.string().regex(/^(0|\d+[smhd])$/, "expected a duration such as 30s, 10m, 12h, 7d, or 0").default(def);
+const secondsOf = (v: string) => (v === "0" ? 0 : Number(v.slice(0, -1)) * DURATION_UNITS_S[v.at(-1) as keyof typeof DURATION_UNITS_S]);
 
 /** Every setting read from the environment (the README's configuration table is checked against it). */
 export const EnvSchema = z.object({
@@ -108,7 +104,7 @@ export const EnvSchema = z.object({
   FOLIO_QUOTA_BYTES: int(0),
   FOLIO_QUOTA_BYTES_PER_DAY: int(0),
   /**
-   * How long after its job ends each kind of data is kept (seconds once parsed): the uploaded PDF
+   * How long after its job ends each kind of data is kept: the uploaded PDF
    * (0: deleted as soon as the job is final), the job's extracted text, the job row with its
    * queue records (its notes stay). A sweeper looks every FOLIO_RETENTION_INTERVAL_S.
    */
@@ -239,6 +235,8 @@ export type QueueOverrides = Partial<Record<(typeof QUEUE_KNOBS)[keyof typeof QU
 export type Config = z.infer<typeof EnvSchema> & {
   queueOverrides: Record<QueueName, QueueOverrides>;
   maxUploadBytes: number;
+  /** FOLIO_RETAIN_PDF, _TEXT and _JOBS in seconds. */
+  retainS: { pdf: number; text: number; jobs: number };
   /** FOLIO_OCR_LANGS, each found on this machine. */
   ocrLanguages: OcrLanguage[];
 };
@@ -284,7 +282,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (err instanceof OcrLanguageMissing) throw new ConfigError(err.message);
     throw err;
   }
-  return { ...parsed.data, queueOverrides, maxUploadBytes: Math.floor(parsed.data.MAX_UPLOAD_MB * 1024 * 1024), ocrLanguages };
+  const retainS = { pdf: secondsOf(parsed.data.FOLIO_RETAIN_PDF), text: secondsOf(parsed.data.FOLIO_RETAIN_TEXT), jobs: secondsOf(parsed.data.FOLIO_RETAIN_JOBS) };
+  return { ...parsed.data, queueOverrides, retainS, maxUploadBytes: Math.floor(parsed.data.MAX_UPLOAD_MB * 1024 * 1024), ocrLanguages };
 }
 
 let cached: Config | undefined;

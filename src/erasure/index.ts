@@ -42,7 +42,7 @@ export function createErasure(cfg: Config, deps: { db: Db; redis: Redis; worker:
   });
   const requests = new ErasureQueue(deps.redis, prefix);
   const worker = deps.work ? startErasureWorker(deps.worker, prefix, eraser) : undefined;
-  const policy = { pdfS: cfg.FOLIO_RETAIN_PDF, textS: cfg.FOLIO_RETAIN_TEXT, jobsS: cfg.FOLIO_RETAIN_JOBS };
+  const policy = { pdfS: cfg.retainS.pdf, textS: cfg.retainS.text, jobsS: cfg.retainS.jobs };
   const sweeper = new RetentionSweeper({ repo: new RetentionRepo(deps.db), eraser, storage: deps.storage, redis: deps.redis, prefix, policy });
   const retention = deps.work ? startRetention(deps.redis, deps.worker, prefix, cfg.FOLIO_RETENTION_INTERVAL_S, sweeper) : undefined;
   return {
