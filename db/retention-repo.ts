@@ -4,6 +4,7 @@ import type { Db } from "./client.ts";
 import { blobs, jobs } from "./schema.ts";
 
 const FINAL = ["completed", "failed"];
+const finishedMs = sql`date_trunc('milliseconds', ${jobs.finishedAt})`;
 
 /** Where the text sweep has reached: jobs finished up to `at` (ties by id) are done. */
 export interface FinishedCursor {
@@ -43,12 +44,14 @@ export class RetentionRepo {
 
   /** Jobs that ended after `after` and by `cutoff`, oldest first: whose text is due. */
   async finishedSince(after: FinishedCursor | undefined, cutoff: Date, limit: number): Promise<{ id: string; finishedAt: Date }[]> {
-    const since = after && or(gt(jobs.finishedAt, new Date(after.at)), and(eq(jobs.finishedAt, new Date(after.at)), gt(jobs.id, after.id)));
+    // Compared at the cursor's precision (a Date's milliseconds), or a job would come back forever.
+    const at = after && new Date(after.at).toISOString();
+    const since = at ? or(gt(finishedMs, sql`${at}::timestamptz`), and(eq(finishedMs, sql`${at}::timestamptz`), gt(jobs.id, after!.id))) : undefined;
     const rows = await this.db
       .select({ id: jobs.id, finishedAt: jobs.finishedAt })
       .from(jobs)
       .where(and(inArray(jobs.status, FINAL), isNotNull(jobs.finishedAt), lte(jobs.finishedAt, cutoff), since))
-      .orderBy(asc(jobs.finishedAt), asc(jobs.id))
+      .orderBy(asc(finishedMs), asc(jobs.id))
       .limit(limit);
     return rows.map((r) => ({ id: r.id, finishedAt: r.finishedAt! }));
   }
