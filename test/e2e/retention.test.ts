@@ -7,7 +7,12 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
+import { contentKey } from "../../src/cache/cache-keys.ts";
+import { PipelineError } from "../../src/errors/pipeline-error.ts";
+import type { PdfJobData } from "../../src/queues/job-data.ts";
 import { keyspace } from "../../src/redis/keyspace.ts";
+import { localStorage } from "../../src/storage/local.ts";
+import { download, type StageDeps } from "../../workers/stages.ts";
 import { uploadFileAs } from "../support/client.ts";
 import { fixture } from "../support/fixtures.ts";
 import { freshDatabase } from "../support/postgres.ts";
@@ -71,6 +76,14 @@ describe("retention", () => {
     await until("the PDF and the text are swept", async () => stored().length === 0);
     expect((await call(`/jobs/${jobId}/text`)).status).toBe(404);
     expect((await call(`/jobs/${jobId}`)).status).toBe(200);
+    // A stage that needs the swept PDF again (a retry) fails with a code the user can act on, not a crash.
+    const [file] = await sql`SELECT f.storage_key FROM files f JOIN jobs j ON j.file_id = f.id WHERE j.id = ${jobId}`;
+    expect(file!.storage_key).toBe(contentKey("user", up.body.sha256, "alice-r3t"));
+    const data = { jobId, storageKey: file!.storage_key } as PdfJobData;
+    const tracker = { progress: async () => {}, timed: <T>(_: string, f: () => Promise<T>) => f() } as unknown as Parameters<typeof download>[2];
+    const failed = await download({ storage: localStorage(join(svc.dataDir, "uploads")) } as StageDeps, data, tracker).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(PipelineError);
+    expect((failed as PipelineError).code).toBe("source_expired");
 
     await until("the job row is swept", async () => (await call(`/jobs/${jobId}`)).status === 404);
     expect(await sql`SELECT id FROM jobs WHERE id = ${jobId}`).toHaveLength(0);
