@@ -50,3 +50,18 @@ export async function releaseBlob(tx: Tx, key: string, drop: (key: string) => Pr
   await drop(key);
   return undefined;
 }
+
+/**
+ * The retention sweep's end of a blob: under the same lock as uploads and deletions, and only
+ * when `expired` still holds there (no job in flight or kept needs it, no upload has just
+ * claimed it), the object goes (`drop`) with its row. The files rows stay, so an upload of the
+ * same PDF stores it again; a job that needs it before then fails source_expired.
+ */
+export async function expireBlob(tx: Tx, key: string, expired: () => Promise<boolean>, drop: (key: string) => Promise<void>): Promise<boolean> {
+  await lock(tx, key);
+  if (!(await expired())) return false;
+  const gone = await tx.delete(blobs).where(eq(blobs.key, key)).returning({ key: blobs.key });
+  if (!gone.length) return false;
+  await drop(key);
+  return true;
+}

@@ -25,13 +25,14 @@ export class ErasureRepo {
   /**
    * The job, its notes and its file row, in one transaction; undefined when the user has no
    * such job. The stored copy of its PDF goes (`drop`) with its last reference; `storageKey`
-   * is a file of the job's own, for the caller to delete.
+   * is a file of the job's own, for the caller to delete. `keepNotes`: the retention sweep's
+   * way, which leaves the notes.
    */
-  async eraseJob(jobId: string, userId: string, drop: (key: string) => Promise<void>): Promise<ErasedJob | undefined> {
+  async eraseJob(jobId: string, userId: string, drop: (key: string) => Promise<void>, keepNotes = false): Promise<ErasedJob | undefined> {
     return this.db.transaction(async (tx) => {
       const [job] = await tx.delete(jobs).where(and(eq(jobs.id, jobId), eq(jobs.userId, userId))).returning();
       if (!job) return undefined;
-      const [note] = await tx.delete(notes).where(eq(notes.jobId, jobId)).returning({ fingerprint: notes.fingerprint, source: notes.source });
+      const [note] = keepNotes ? [] : await tx.delete(notes).where(eq(notes.jobId, jobId)).returning({ fingerprint: notes.fingerprint, source: notes.source });
       const [file] = await tx.delete(files).where(and(eq(files.id, job.fileId), eq(files.userId, userId))).returning();
       return {
         jobId,

@@ -18,6 +18,10 @@ const port = (def: number) => int(def, 0, 65535);
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const ms = (def: number, min = 0) => int(def, min, MAX_TIMER_MS);
 const seconds = (def: number, min = 0) => int(def, min, Math.floor(MAX_TIMER_MS / 1000));
+const DURATION_UNITS_S = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+/** A duration such as `30s`, `10m`, `12h`, `7d` or `0` (seconds in Config's `retainS`). */
+const duration = (def: string) => z.string().regex(/^(0|\d+[smhd])$/, "expected a duration such as 30s, 10m, 12h, 7d, or 0").default(def);
+const secondsOf = (v: string) => (v === "0" ? 0 : Number(v.slice(0, -1)) * DURATION_UNITS_S[v.at(-1) as keyof typeof DURATION_UNITS_S]);
 
 /** Every setting read from the environment (the README's configuration table is checked against it). */
 export const EnvSchema = z.object({
@@ -99,6 +103,15 @@ export const EnvSchema = z.object({
   /** Bytes of stored PDFs a user may keep (each stored copy once), and bytes a user may upload per UTC day (cache hits included); 0 = no limit. */
   FOLIO_QUOTA_BYTES: int(0),
   FOLIO_QUOTA_BYTES_PER_DAY: int(0),
+  /**
+   * How long after its job ends each kind of data is kept: the uploaded PDF
+   * (0: deleted as soon as the job is final), the job's extracted text, the job row with its
+   * queue records (its notes stay). A sweeper looks every FOLIO_RETENTION_INTERVAL_S.
+   */
+  FOLIO_RETAIN_PDF: duration("7d"),
+  FOLIO_RETAIN_TEXT: duration("7d"),
+  FOLIO_RETAIN_JOBS: duration("90d"),
+  FOLIO_RETENTION_INTERVAL_S: seconds(600, 1),
   FOLIO_MAX_IN_FLIGHT_PER_USER: int(200, 1),
   FOLIO_UPLOAD_TIMEOUT_MS: ms(120000, 100),
   /** Upload bodies still arriving, per user and per server process (429 / 503 past them). */
@@ -228,6 +241,8 @@ export type QueueOverrides = Partial<Record<(typeof QUEUE_KNOBS)[keyof typeof QU
 export type Config = z.infer<typeof EnvSchema> & {
   queueOverrides: Record<QueueName, QueueOverrides>;
   maxUploadBytes: number;
+  /** FOLIO_RETAIN_PDF, _TEXT and _JOBS in seconds. */
+  retainS: { pdf: number; text: number; jobs: number };
   /** FOLIO_OCR_LANGS, each found on this machine. */
   ocrLanguages: OcrLanguage[];
 };
@@ -276,7 +291,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (err instanceof OcrLanguageMissing) throw new ConfigError(err.message);
     throw err;
   }
-  return { ...parsed.data, queueOverrides, maxUploadBytes: Math.floor(parsed.data.MAX_UPLOAD_MB * 1024 * 1024), ocrLanguages };
+  const retainS = { pdf: secondsOf(parsed.data.FOLIO_RETAIN_PDF), text: secondsOf(parsed.data.FOLIO_RETAIN_TEXT), jobs: secondsOf(parsed.data.FOLIO_RETAIN_JOBS) };
+  return { ...parsed.data, queueOverrides, retainS, maxUploadBytes: Math.floor(parsed.data.MAX_UPLOAD_MB * 1024 * 1024), ocrLanguages };
 }
 
 let cached: Config | undefined;

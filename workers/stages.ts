@@ -35,7 +35,7 @@ export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker)
   const read = () => deps.storage.get(data.storageKey);
   // An upload by URL keeps the fetch's time as its download time.
   const bytes = data.sourceUrl ? await read() : await t.timed("downloadMs", read);
-  if (!bytes) throw new PipelineError("file_missing", "the uploaded file is no longer in storage");
+  if (!bytes) throw new PipelineError("source_expired", "the uploaded PDF is no longer stored (deleted by the retention policy, FOLIO_RETAIN_PDF, or on request): upload it again");
   return bytes;
 }
 

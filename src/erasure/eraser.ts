@@ -69,6 +69,19 @@ export class Eraser {
     return gone;
   }
 
+  /**
+   * The retention sweep's deletion of a final job: its row, file reference (the stored copy
+   * with its last one), text and queue records; its notes stay. False when it was gone already.
+   */
+  async expireJob(jobId: string, userId: string): Promise<boolean> {
+    await this.dequeue(jobId);
+    const gone = await this.deps.repo.eraseJob(jobId, userId, this.dropObject, true);
+    if (!gone) return false;
+    await this.dropFiles(gone);
+    await this.deps.changed([jobId]).catch(() => {});
+    return true;
+  }
+
   /** False when the user has no such notes. The job stays, without notes. */
   async eraseNotes(notesId: string, userId: string): Promise<boolean> {
     const gone = await this.deps.repo.eraseNotes(notesId, userId);
@@ -127,9 +140,14 @@ export class Eraser {
   }
 
   private async eraseOutside(gone: ErasedJob): Promise<void> {
+    await this.dropFiles(gone);
+    if (gone.sha256) await this.forgetCached({ userId: gone.userId, sha256: gone.sha256, notes: gone.notes });
+  }
+
+  /** The job's own objects: its PDF when not a shared stored copy, and its text. */
+  private async dropFiles(gone: ErasedJob): Promise<void> {
     const { storage } = this.deps;
     await Promise.all([gone.storageKey ? storage.delete(gone.storageKey) : undefined, deleteJobText(storage, gone.jobId)]);
-    if (gone.sha256) await this.forgetCached({ userId: gone.userId, sha256: gone.sha256, notes: gone.notes });
   }
 
   /** The notes and staged text cached under the user scope for this PDF, read any way an upload may have asked. */

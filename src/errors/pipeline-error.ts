@@ -10,7 +10,7 @@ export const FAILURE_CODES = [
   "ocr_too_many_pages",
   "ocr_timeout",
   "pages_out_of_range",
-  "file_missing",
+  "source_expired",
   "text_missing",
   "ai_invalid_output",
   "ai_unavailable",

@@ -74,3 +74,16 @@ export async function readPerMinute(redis: Redis, prefix: string, queue: string,
   const keys = Array.from({ length: minutes }, (_, i) => keyspace.perMinute(prefix, queue, outcome, now - minutes + 1 + i));
   return (await redis.mget(...keys)).map((v) => Number(v ?? 0));
 }
+
+export const RETENTION_KINDS = ["pdf", "text", "job"] as const;
+export type RetentionKind = (typeof RETENTION_KINDS)[number];
+
+/** What one retention sweep batch deleted, for folio_retention_deleted_total (fleet-wide). */
+export async function countRetention(redis: Redis, prefix: string, kind: RetentionKind, n: number): Promise<void> {
+  if (n > 0) await redis.hincrby(keyspace.retentionDeleted(prefix), kind, n);
+}
+
+export async function readRetention(redis: Redis, prefix: string): Promise<Record<RetentionKind, number>> {
+  const got = await redis.hgetall(keyspace.retentionDeleted(prefix));
+  return Object.fromEntries(RETENTION_KINDS.map((k) => [k, Number(got[k] ?? 0)])) as Record<RetentionKind, number>;
+}

@@ -71,6 +71,8 @@ async function fleetMetrics(fleet: MetricsSources["fleet"]): Promise<Snapshot | 
   const l2 = new Counter({ name: "folio_cache_l2_lookups_total", help: "Lookups in the Redis L2 cache, by result (fleet-wide)", labelNames: ["result"], registers });
   l2.inc({ result: "hit" }, r.cache.l2.hits);
   l2.inc({ result: "miss" }, r.cache.l2.misses);
+  const swept = new Counter({ name: "folio_retention_deleted_total", help: "What the retention sweeps deleted, by kind: pdf (stored copies), text (job texts), job (job rows with their queue records) (fleet-wide)", labelNames: ["kind"], registers });
+  for (const [kind, n] of Object.entries(await fleet.monitor.retentionDeleted())) swept.inc({ kind }, n);
   new Gauge({ name: "folio_ai_breaker_state", help: "The fleet's AI circuit breaker: 0 closed, 1 half-open, 2 open, -1 unused", registers }).set(
     { unused: -1, closed: 0, "half-open": 1, open: 2 }[r.breaker.state],
   );

@@ -6,7 +6,7 @@ import { AlertBook, evaluateRules, type Alert, type AlertThresholds } from "./al
 import { readBreakers } from "./breaker-board.ts";
 import { readPools } from "./extraction-board.ts";
 import { readLoopBoard } from "./loop-board.ts";
-import { readCounts, readModelUsage, readPerMinute, readWindowCount, type ModelUsage } from "./counters.ts";
+import { readCounts, readModelUsage, readPerMinute, readRetention, readWindowCount, type ModelUsage } from "./counters.ts";
 import { readLatency } from "./latency.ts";
 import type { PerformanceReport, QueueStats } from "./report-schema.ts";
 
@@ -94,6 +94,11 @@ export class QueueMonitor {
     const s = await this.rawStats(name, stages ?? (await this.readStages()));
     const alerts = this.alerts.active().filter((a) => a.queue === name);
     return { ...s, alerts, healthy: s.workers > 0 && alerts.length === 0 };
+  }
+
+  /** What the retention sweeps have deleted, per kind, fleet-wide. */
+  retentionDeleted() {
+    return readRetention(this.redis, this.prefix);
   }
 
   async getPerformanceReport(): Promise<PerformanceReport> {

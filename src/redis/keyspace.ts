@@ -16,6 +16,8 @@ export const keyspace = {
   uploadBytes: (prefix: string, userId: string, day: number | "*") => `${prefix}:upbytes:${userId}:${day}`,
   /** A job deleted on request: workers that still hold a stage of it drop it; 1 day. */
   erased: (prefix: string, jobId: string) => `${prefix}:erased:${jobId}`,
+  /** Where the retention sweep of job texts has reached (the last finished job dealt with), kept. */
+  retentionCursor: (prefix: string, kind: string) => `${prefix}:retention:cursor:${kind}`,
   /** A user's URL downloads in flight: a sorted set of leases (PEXPIRE with the lease). */
   downloadSlots: (prefix: string, userId: string) => `${prefix}:download-slots:${userId}`,
 
@@ -64,6 +66,8 @@ export const keyspace = {
   perMinute: (prefix: string, queue: string, outcome: string, minute: number) => `${prefix}:tp:${queue}:${outcome}:${minute}`,
   /** The same in 10-second buckets, for the sliding window. */
   per10s: (prefix: string, queue: string, outcome: string, bucket: number) => `${prefix}:tp10:${queue}:${outcome}:${bucket}`,
+  /** What the retention sweep deleted, per kind (pdf, text, job), kept. */
+  retentionDeleted: (prefix: string) => `${prefix}:retention:deleted`,
   /** Tokens and calls per model, kept. */
   modelUsage: (prefix: string) => `${prefix}:model-usage`,
   /** Latency histograms (HDR, one field a process) of one metric in a 10-second bucket. */

@@ -25,8 +25,11 @@ export async function saveJobText(storage: Storage, jobId: string, text: Extract
   await storage.put(keyOf(jobId), new Blob([JSON.stringify(pagesOf(text))]).stream());
 }
 
-export async function deleteJobText(storage: Storage, jobId: string): Promise<void> {
+/** True when there was a text to delete. */
+export async function deleteJobText(storage: Storage, jobId: string): Promise<boolean> {
+  if (!(await storage.exists(keyOf(jobId)))) return false;
   await storage.delete(keyOf(jobId));
+  return true;
 }
 
 export async function readJobText(storage: Storage, jobId: string): Promise<PageText[] | undefined> {

@@ -4,7 +4,7 @@ import type { Storage } from "./storage.ts";
 import { keyspace } from "../redis/keyspace.ts";
 
 /**
- * Workers on another machine with local storage would fail job by job (`file_missing`).
+ * Workers on another machine with local storage would fail job by job (`source_expired`).
  * So a server writes a probe object at start and records its key in Redis; a worker
  * process reads it back before taking jobs, and refuses to start if it cannot.
  */
