@@ -12,7 +12,8 @@ import { join } from "node:path";
 
 export interface StorageStandIn {
   url: string;
-  requests: { method: string; path: string }[];
+  /** Every request; a move also names the key the object went to. */
+  requests: { method: string; path: string; movedTo?: string }[];
   /** The stored object's bytes, or undefined. */
   object(bucket: string, key: string): Promise<Uint8Array | undefined>;
   stop(): Promise<void>;
@@ -29,12 +30,14 @@ export function startStorageStandIn(serviceKey: string): StorageStandIn {
     maxRequestBodySize: 1024 * 1024 * 1024,
     async fetch(req) {
       const url = new URL(req.url);
-      requests.push({ method: req.method, path: url.pathname });
+      const entry: StorageStandIn["requests"][number] = { method: req.method, path: url.pathname };
+      requests.push(entry);
       if (req.headers.get("authorization") !== `Bearer ${serviceKey}`) {
         return json({ statusCode: "403", error: "Unauthorized", message: "invalid signature" }, 403);
       }
       if (req.method === "POST" && url.pathname === "/storage/v1/object/move") {
         const { bucketId, sourceKey, destinationKey } = (await req.json()) as { bucketId: string; sourceKey: string; destinationKey: string };
+        entry.movedTo = destinationKey;
         if (!(await file(`${bucketId}/${sourceKey}`).exists())) return json({ statusCode: "404", error: "not_found", message: "Object not found" }, 404);
         if (await file(`${bucketId}/${destinationKey}`).exists()) return json({ statusCode: "409", error: "Duplicate", message: "The resource already exists" }, 409);
         await rename(join(dir, encodeURIComponent(`${bucketId}/${sourceKey}`)), join(dir, encodeURIComponent(`${bucketId}/${destinationKey}`)));
