@@ -38,7 +38,7 @@ test("a 10 s Postgres outage under load loses nothing", async () => {
   const started = Date.now();
   // 3 s of load, 10 s cut, then on until three uploads are taken again (30 s at most: the
   // reconnection took 4.3 s here once uploads went through a locking transaction).
-  for (let i = 0; Date.now() - started < 16_000 || (by.after < 3 && Date.now() - restoredAt < 30_000); i++) {
+  for (let i = 0; !restoredAt || Date.now() - started < 16_000 || (by.after < 3 && Date.now() - restoredAt < 30_000); i++) {
     if (!cutAt && Date.now() - started > 3_000) {
       proxy.cut();
       cutAt = Date.now();
@@ -56,7 +56,6 @@ test("a 10 s Postgres outage under load loses nothing", async () => {
     } else refused.push(up.status);
     await Bun.sleep(100);
   }
-  if (!restoredAt) proxy.restore();
   // Load on both sides of the cut, and uploads taken again once the database is back.
   expect(by.before).toBeGreaterThan(0);
   expect(by.after).toBeGreaterThanOrEqual(3);
