@@ -51,17 +51,36 @@ export async function releaseBlob(tx: Tx, key: string, drop: (key: string) => Pr
   return undefined;
 }
 
+/** Runs `act` under the lock on `key` when `expired` still holds there (the sweep's recheck); false when it no longer does. */
+async function whenStillExpired(tx: Tx, key: string, expired: () => Promise<boolean>, act: () => Promise<boolean>): Promise<boolean> {
+  await lock(tx, key);
+  return (await expired()) && act();
+}
+
 /**
  * The retention sweep's end of a blob: under the same lock as uploads and deletions, and only
  * when `expired` still holds there (no job in flight or kept needs it, no upload has just
  * claimed it), the object goes (`drop`) with its row. The files rows stay, so an upload of the
  * same PDF stores it again; a job that needs it before then fails source_expired.
  */
-export async function expireBlob(tx: Tx, key: string, expired: () => Promise<boolean>, drop: (key: string) => Promise<void>): Promise<boolean> {
-  await lock(tx, key);
-  if (!(await expired())) return false;
-  const gone = await tx.delete(blobs).where(eq(blobs.key, key)).returning({ key: blobs.key });
-  if (!gone.length) return false;
-  await drop(key);
-  return true;
+export function expireBlob(tx: Tx, key: string, expired: () => Promise<boolean>, drop: (key: string) => Promise<void>): Promise<boolean> {
+  return whenStillExpired(tx, key, expired, async () => {
+    const gone = await tx.delete(blobs).where(eq(blobs.key, key)).returning({ key: blobs.key });
+    if (!gone.length) return false;
+    await drop(key);
+    return true;
+  });
+}
+
+/**
+ * The sweep's end of a file of its own (an upload by URL keeps one): the object goes, and the
+ * row, which its job still reads, is marked so later sweeps pass it by. Dropped before it is
+ * marked, so a sweep killed in between drops it again (a missing object is no error).
+ */
+export function expireOwnFile(tx: Tx, fileId: string, key: string, expired: () => Promise<boolean>, drop: (key: string) => Promise<void>): Promise<boolean> {
+  return whenStillExpired(tx, key, expired, async () => {
+    await drop(key);
+    await tx.update(files).set({ expiredAt: sql`now()` }).where(eq(files.id, fileId));
+    return true;
+  });
 }

@@ -1,10 +1,28 @@
-import { and, asc, eq, gt, inArray, isNotNull, lte, or, sql } from "drizzle-orm";
-import { expireBlob } from "./blobs.ts";
+import { and, asc, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { expireBlob, expireOwnFile } from "./blobs.ts";
 import type { Db } from "./client.ts";
-import { blobs, jobs } from "./schema.ts";
+import { blobs, files, jobs } from "./schema.ts";
 
 const FINAL = ["completed", "failed"];
-const finishedMs = sql`date_trunc('milliseconds', ${jobs.finishedAt})`;
+/** When a final job ended: its finish time, or its last write when it has none (a row failed outside the status writer). */
+const ended = sql<Date>`coalesce(${jobs.finishedAt}, ${jobs.updatedAt})`.mapWith(jobs.finishedAt);
+const endedMs = sql`date_trunc('milliseconds', ${ended})`;
+/** The same, spelled for the subqueries below, which name the jobs table `j`. */
+const endedJ = sql.raw("coalesce(j.finished_at, j.updated_at)");
+/** Every job of files row `f` is final and ended by the cutoff, and it has one. */
+const jobsOfFileEnded = (cutoff: Date) => sql`
+  EXISTS (SELECT 1 FROM jobs j WHERE j.file_id = f.id)
+  AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.file_id = f.id AND (j.status NOT IN ('completed', 'failed') OR ${endedJ} > ${cutoff.toISOString()}))`;
+
+/** The files table as `f`, the name the conditions above and below give it. */
+const f = alias(files, "f");
+
+/** A file of its own (not a stored copy: an upload by URL's) whose jobs all ended by the cutoff, not swept yet. */
+const expiredOwnFile = (cutoff: Date) => sql`
+  f.expired_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.key = f.storage_key)
+  AND ${jobsOfFileEnded(cutoff)}`;
 
 /** Where the text sweep has reached: jobs finished up to `at` (ties by id) are done. */
 export interface FinishedCursor {
@@ -20,7 +38,7 @@ export interface FinishedCursor {
 const expiredBlob = (key: unknown, cutoff: Date) => sql`
   EXISTS (SELECT 1 FROM files f JOIN jobs j ON j.file_id = f.id WHERE f.storage_key = ${key})
   AND NOT EXISTS (SELECT 1 FROM files f JOIN jobs j ON j.file_id = f.id WHERE f.storage_key = ${key}
-    AND (j.status NOT IN ('completed', 'failed') OR j.finished_at IS NULL OR j.finished_at > ${cutoff.toISOString()}))
+    AND (j.status NOT IN ('completed', 'failed') OR ${endedJ} > ${cutoff.toISOString()}))
   AND NOT EXISTS (SELECT 1 FROM files f WHERE f.storage_key = ${key} AND f.created_at > now() - interval '1 hour'
     AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.file_id = f.id))`;
 
@@ -42,18 +60,30 @@ export class RetentionRepo {
     });
   }
 
+  /** Files of their own (uploads by URL) no job needs since before `cutoff`. */
+  async expiredOwnFiles(cutoff: Date, limit: number): Promise<{ id: string; key: string }[]> {
+    return this.db.select({ id: f.id, key: f.storageKey }).from(f).where(expiredOwnFile(cutoff)).limit(limit);
+  }
+
+  /** Deletes a file of its own if it is still expired under its key's lock. */
+  async expireOwnFile(file: { id: string; key: string }, cutoff: Date, drop: (key: string) => Promise<void>): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const still = async () => (await tx.select({ id: f.id }).from(f).where(and(eq(f.id, file.id), expiredOwnFile(cutoff)))).length > 0;
+      return expireOwnFile(tx, file.id, file.key, still, drop);
+    });
+  }
+
   /** Jobs that ended after `after` and by `cutoff`, oldest first: whose text is due. */
   async finishedSince(after: FinishedCursor | undefined, cutoff: Date, limit: number): Promise<{ id: string; finishedAt: Date }[]> {
     // Compared at the cursor's precision (a Date's milliseconds), or a job would come back forever.
     const at = after && new Date(after.at).toISOString();
-    const since = at ? or(gt(finishedMs, sql`${at}::timestamptz`), and(eq(finishedMs, sql`${at}::timestamptz`), gt(jobs.id, after!.id))) : undefined;
-    const rows = await this.db
-      .select({ id: jobs.id, finishedAt: jobs.finishedAt })
+    const since = at ? or(gt(endedMs, sql`${at}::timestamptz`), and(eq(endedMs, sql`${at}::timestamptz`), gt(jobs.id, after!.id))) : undefined;
+    return this.db
+      .select({ id: jobs.id, finishedAt: ended })
       .from(jobs)
-      .where(and(inArray(jobs.status, FINAL), isNotNull(jobs.finishedAt), lte(jobs.finishedAt, cutoff), since))
-      .orderBy(asc(finishedMs), asc(jobs.id))
+      .where(and(inArray(jobs.status, FINAL), lte(ended, sql`${cutoff.toISOString()}::timestamptz`), since))
+      .orderBy(asc(endedMs), asc(jobs.id))
       .limit(limit);
-    return rows.map((r) => ({ id: r.id, finishedAt: r.finishedAt! }));
   }
 
   /** Final jobs that ended by `cutoff`: whose rows are due. */
@@ -61,7 +91,7 @@ export class RetentionRepo {
     return this.db
       .select({ id: jobs.id, userId: jobs.userId })
       .from(jobs)
-      .where(and(inArray(jobs.status, FINAL), isNotNull(jobs.finishedAt), lte(jobs.finishedAt, cutoff)))
+      .where(and(inArray(jobs.status, FINAL), lte(ended, sql`${cutoff.toISOString()}::timestamptz`)))
       .limit(limit);
   }
 }

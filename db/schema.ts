@@ -14,6 +14,8 @@ export const files = pgTable(
     storageKey: text("storage_key").notNull(),
     /** Where a file uploaded by URL came from. */
     sourceUrl: text("source_url"),
+    /** When the retention sweep deleted a file of its own (an upload by URL): the row stays for its job. */
+    expiredAt: timestamp("expired_at", { withTimezone: true, mode: "date" }),
     createdAt: createdAt(),
   },
   (t) => [index("files_user_idx").on(t.userId), index("files_sha_idx").on(t.sha256), index("files_storage_key_idx").on(t.storageKey)],

@@ -46,17 +46,13 @@ export class RetentionSweeper {
     return { pdf, text, job };
   }
 
+  /** Stored copies and files of their own (uploads by URL), both counted as `pdf`. */
   private async sweepPdfs(cutoff: Date): Promise<number> {
     const { repo, storage } = this.deps;
-    let n = 0;
-    for (let keys = await repo.expiredBlobs(cutoff, this.batch); keys.length; keys = await repo.expiredBlobs(cutoff, this.batch)) {
-      let batch = 0;
-      for (const key of keys) if (await repo.expireBlob(key, cutoff, (k) => storage.delete(k))) batch++;
-      await this.count("pdf", batch);
-      n += batch;
-      if (batch === 0) break;
-    }
-    return n;
+    const drop = (key: string) => storage.delete(key);
+    const copies = await this.inBatches("pdf", () => repo.expiredBlobs(cutoff, this.batch), (key) => repo.expireBlob(key, cutoff, drop));
+    const own = await this.inBatches("pdf", () => repo.expiredOwnFiles(cutoff, this.batch), (file) => repo.expireOwnFile(file, cutoff, drop));
+    return copies + own;
   }
 
   private async sweepTexts(cutoff: Date): Promise<number> {
@@ -77,13 +73,21 @@ export class RetentionSweeper {
     }
   }
 
-  private async sweepJobs(cutoff: Date): Promise<number> {
+  private sweepJobs(cutoff: Date): Promise<number> {
     const { repo, eraser } = this.deps;
+    return this.inBatches("job", () => repo.expiredJobs(cutoff, this.batch), ({ id, userId }) => eraser.expireJob(id, userId));
+  }
+
+  /**
+   * Deletes `due()` item by item until it answers none, counting each batch as it ends; stops
+   * when a whole batch was taken by something else meanwhile (it would come back forever).
+   */
+  private async inBatches<T>(kind: RetentionKind, due: () => Promise<T[]>, expire: (item: T) => Promise<boolean>): Promise<number> {
     let n = 0;
-    for (let due = await repo.expiredJobs(cutoff, this.batch); due.length; due = await repo.expiredJobs(cutoff, this.batch)) {
+    for (let items = await due(); items.length; items = await due()) {
       let batch = 0;
-      for (const { id, userId } of due) if (await eraser.expireJob(id, userId)) batch++;
-      await this.count("job", batch);
+      for (const item of items) if (await expire(item)) batch++;
+      await this.count(kind, batch);
       n += batch;
       if (batch === 0) break;
     }

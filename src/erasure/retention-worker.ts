@@ -29,5 +29,7 @@ export function startRetention(connection: Redis, workerConnection: Redis, prefi
     { connection: workerConnection, prefix, concurrency: 1 },
   );
   onNonConnectionError(worker, (err) => log.warn({ queue: RETENTION_QUEUE, err: err.message }, "retention worker error"));
+  // A sweep that throws (a query the database refuses) is said once per run, not left in the queue's failed list alone.
+  worker.on("failed", (_job, err) => log.warn({ queue: RETENTION_QUEUE, err: err.message }, "retention sweep failed"));
   return { close: () => Promise.all([worker.close(), queue.close()]).then(() => {}) };
 }
