@@ -60,13 +60,14 @@ async function whenStillExpired(tx: Tx, key: string, expired: () => Promise<bool
 /**
  * The retention sweep's end of a blob: under the same lock as uploads and deletions, and only
  * when `expired` still holds there (no job in flight or kept needs it, no upload has just
- * claimed it), the object goes (`drop`) with its row. The files rows stay, so an upload of the
- * same PDF stores it again; a job that needs it before then fails source_expired.
+ * claimed it), the object goes (`drop`) with its row. The files rows stay, marked expired, so an
+ * upload of the same PDF stores it again; a job that needs it before then fails source_expired.
  */
 export function expireBlob(tx: Tx, key: string, expired: () => Promise<boolean>, drop: (key: string) => Promise<void>): Promise<boolean> {
   return whenStillExpired(tx, key, expired, async () => {
     const gone = await tx.delete(blobs).where(eq(blobs.key, key)).returning({ key: blobs.key });
     if (!gone.length) return false;
+    await tx.update(files).set({ expiredAt: sql`now()` }).where(eq(files.storageKey, key));
     await drop(key);
     return true;
   });

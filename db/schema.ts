@@ -14,7 +14,7 @@ export const files = pgTable(
     storageKey: text("storage_key").notNull(),
     /** Where a file uploaded by URL came from. */
     sourceUrl: text("source_url"),
-    /** When the retention sweep deleted a file of its own (an upload by URL): the row stays for its job. */
+    /** When the retention sweep deleted this file's PDF (its stored copy, or a file of its own as an upload by URL has); the row stays for its jobs. */
     expiredAt: timestamp("expired_at", { withTimezone: true, mode: "date" }),
     createdAt: createdAt(),
   },

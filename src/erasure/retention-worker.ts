@@ -16,9 +16,13 @@ export function startRetention(connection: Redis, workerConnection: Redis, prefi
   const queue = new Queue(RETENTION_QUEUE, { connection, prefix });
   onNonConnectionError(queue, (err) => log.warn({ queue: RETENTION_QUEUE, err: err.message }, "queue error"));
   // Redis out at start-up: the other processes' schedulers, or this one's next start, sweep.
-  queue
-    .upsertJobScheduler(SCHEDULER_ID, { every: intervalS * 1000 }, { name: "sweep", opts: { removeOnComplete: 100, removeOnFail: 100 } })
-    .catch((err: Error) => log.warn({ queue: RETENTION_QUEUE, err: err.message }, "retention scheduler not set"));
+  // A Redis that comes back empty (no persistence) has lost the scheduler: set again on every reconnection.
+  const schedule = () =>
+    void queue
+      .upsertJobScheduler(SCHEDULER_ID, { every: intervalS * 1000 }, { name: "sweep", opts: { removeOnComplete: 100, removeOnFail: 100 } })
+      .catch((err: Error) => log.warn({ queue: RETENTION_QUEUE, err: err.message }, "retention scheduler not set"));
+  schedule();
+  connection.on("ready", schedule);
   const worker = new Worker(
     RETENTION_QUEUE,
     async () => {
@@ -31,5 +35,10 @@ export function startRetention(connection: Redis, workerConnection: Redis, prefi
   onNonConnectionError(worker, (err) => log.warn({ queue: RETENTION_QUEUE, err: err.message }, "retention worker error"));
   // A sweep that throws (a query the database refuses) is said once per run, not left in the queue's failed list alone.
   worker.on("failed", (_job, err) => log.warn({ queue: RETENTION_QUEUE, err: err.message }, "retention sweep failed"));
-  return { close: () => Promise.all([worker.close(), queue.close()]).then(() => {}) };
+  return {
+    close: () => {
+      connection.off("ready", schedule);
+      return Promise.all([worker.close(), queue.close()]).then(() => {});
+    },
+  };
 }
