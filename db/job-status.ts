@@ -1,9 +1,17 @@
+import { sql } from "drizzle-orm";
+
 /** A job's life as users see it in `GET /jobs/:id`. */
 export const JOB_STATUSES = ["queued", "downloading", "extracting", "generating", "saving", "completed", "failed"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export function isFinal(status: JobStatus): boolean {
-  return status === "completed" || status === "failed";
+/** The statuses a job ends in: never written over (the status writer's SQL), swept by retention. */
+export const FINAL_STATUSES = ["completed", "failed"] as const satisfies readonly JobStatus[];
+
+/** FINAL_STATUSES as an SQL list, for raw statements: `status IN ${FINAL_SQL}`. */
+export const FINAL_SQL = sql.raw(`(${FINAL_STATUSES.map((s) => `'${s}'`).join(", ")})`);
+
+export function isFinal(status: string): boolean {
+  return (FINAL_STATUSES as readonly string[]).includes(status);
 }
 
 export interface StageTimings {

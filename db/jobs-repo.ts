@@ -1,6 +1,7 @@
 import { and, asc, count, eq, lt, notInArray } from "drizzle-orm";
 import { claimBlob, type NewBlob } from "./blobs.ts";
 import type { Db } from "./client.ts";
+import { FINAL_STATUSES } from "./job-status.ts";
 import { files, jobs, notes, type JobRow, type NotesRow } from "./schema.ts";
 
 export type NewFile = typeof files.$inferInsert;
@@ -47,7 +48,7 @@ export class JobsRepo {
     const [row] = await this.db
       .select({ n: count() })
       .from(jobs)
-      .where(and(eq(jobs.userId, userId), notInArray(jobs.status, ["completed", "failed"])));
+      .where(and(eq(jobs.userId, userId), notInArray(jobs.status, [...FINAL_STATUSES])));
     return row?.n ?? 0;
   }
 
@@ -91,7 +92,7 @@ export class JobsRepo {
       })
       .from(jobs)
       .innerJoin(files, eq(files.id, jobs.fileId))
-      .where(and(notInArray(jobs.status, ["completed", "failed"]), lt(jobs.updatedAt, new Date(Date.now() - olderThanMs))))
+      .where(and(notInArray(jobs.status, [...FINAL_STATUSES]), lt(jobs.updatedAt, new Date(Date.now() - olderThanMs))))
       .orderBy(asc(jobs.updatedAt))
       .limit(limit);
   }

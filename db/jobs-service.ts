@@ -1,4 +1,4 @@
-import { statusSeq, type JobStatus } from "./job-status.ts";
+import { isFinal, statusSeq, type JobStatus } from "./job-status.ts";
 import type { StatusWriter } from "./status-writer.ts";
 
 export interface StatusUpdate {
@@ -18,7 +18,7 @@ export async function batchUpdateJobStatus(writer: StatusWriter, updates: Status
       writer.write({
         jobId: u.jobId,
         status: u.status,
-        progress: u.progress ?? (u.status === "completed" || u.status === "failed" ? 100 : 0),
+        progress: u.progress ?? (isFinal(u.status) ? 100 : 0),
         seq: statusSeq(0, 1, u.status),
       }),
     ),

@@ -2,9 +2,9 @@ import { and, asc, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { expireBlob, expireOwnFile } from "./blobs.ts";
 import type { Db } from "./client.ts";
+import { FINAL_SQL, FINAL_STATUSES } from "./job-status.ts";
 import { blobs, files, jobs } from "./schema.ts";
 
-const FINAL = ["completed", "failed"];
 /** When a final job ended: its finish time, or its last write when it has none (a row failed outside the status writer). */
 const ended = sql<Date>`coalesce(${jobs.finishedAt}, ${jobs.updatedAt})`.mapWith(jobs.finishedAt);
 const endedMs = sql`date_trunc('milliseconds', ${ended})`;
@@ -13,7 +13,7 @@ const endedJ = sql.raw("coalesce(j.finished_at, j.updated_at)");
 /** Every job of files row `f` is final and ended by the cutoff, and it has one. */
 const jobsOfFileEnded = (cutoff: Date) => sql`
   EXISTS (SELECT 1 FROM jobs j WHERE j.file_id = f.id)
-  AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.file_id = f.id AND (j.status NOT IN ('completed', 'failed') OR ${endedJ} > ${cutoff.toISOString()}))`;
+  AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.file_id = f.id AND (j.status NOT IN ${FINAL_SQL} OR ${endedJ} > ${cutoff.toISOString()}))`;
 
 /** The files table as `f`, the name the conditions above and below give it. */
 const f = alias(files, "f");
@@ -38,7 +38,7 @@ export interface FinishedCursor {
 const expiredBlob = (key: unknown, cutoff: Date) => sql`
   EXISTS (SELECT 1 FROM files f JOIN jobs j ON j.file_id = f.id WHERE f.storage_key = ${key})
   AND NOT EXISTS (SELECT 1 FROM files f JOIN jobs j ON j.file_id = f.id WHERE f.storage_key = ${key}
-    AND (j.status NOT IN ('completed', 'failed') OR ${endedJ} > ${cutoff.toISOString()}))
+    AND (j.status NOT IN ${FINAL_SQL} OR ${endedJ} > ${cutoff.toISOString()}))
   AND NOT EXISTS (SELECT 1 FROM files f WHERE f.storage_key = ${key} AND f.created_at > now() - interval '1 hour'
     AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.file_id = f.id))`;
 
@@ -81,7 +81,7 @@ export class RetentionRepo {
     return this.db
       .select({ id: jobs.id, finishedAt: ended })
       .from(jobs)
-      .where(and(inArray(jobs.status, FINAL), lte(ended, sql`${cutoff.toISOString()}::timestamptz`), since))
+      .where(and(inArray(jobs.status, [...FINAL_STATUSES]), lte(ended, sql`${cutoff.toISOString()}::timestamptz`), since))
       .orderBy(asc(endedMs), asc(jobs.id))
       .limit(limit);
   }
@@ -91,7 +91,7 @@ export class RetentionRepo {
     return this.db
       .select({ id: jobs.id, userId: jobs.userId })
       .from(jobs)
-      .where(and(inArray(jobs.status, FINAL), lte(ended, sql`${cutoff.toISOString()}::timestamptz`)))
+      .where(and(inArray(jobs.status, [...FINAL_STATUSES]), lte(ended, sql`${cutoff.toISOString()}::timestamptz`)))
       .limit(limit);
   }
 }

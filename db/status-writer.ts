@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { isDataError } from "./errors.ts";
-import { isFinal, type StatusChange } from "./job-status.ts";
+import { FINAL_SQL, isFinal, type StatusChange } from "./job-status.ts";
 
 export interface StatusWriterOptions {
   flushMs: number;
@@ -65,12 +65,12 @@ export function batchUpdateSql(changes: StatusChange[]): SQL {
       error_code = v.error_code,
       error_message = v.error_message,
       updated_at = now(),
-      finished_at = CASE WHEN v.status IN ('completed', 'failed') THEN now() ELSE NULL END
+      finished_at = CASE WHEN v.status IN ${FINAL_SQL} THEN now() ELSE NULL END
     FROM (VALUES ${sql.join(changes.map(valuesRow), sql`, `)})
       AS v(id, status, progress, seq, attempts, wait_ms, download_ms, extract_ms, ai_ms, save_ms, pages, ocr_pages, ocr_pages_done, ocr_confidence, ocr_ms, notes_id, cache_hit, error_code, error_message)
     WHERE j.id = v.id
-      AND j.status NOT IN ('completed', 'failed')
-      AND (v.status IN ('completed', 'failed') OR v.seq >= j.seq)`;
+      AND j.status NOT IN ${FINAL_SQL}
+      AND (v.status IN ${FINAL_SQL} OR v.seq >= j.seq)`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { pagesRead } from "../src/extraction/page-range.ts";
 import { cachedNotes, download, extract } from "./stages.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
+import { PROGRESS } from "../src/jobs/progress.ts";
 
 /**
  * Staged path, step 1: download and extract; the text goes to Redis by the PDF's text key, not into
@@ -26,7 +27,7 @@ export const pdfExtract: Consumer<PdfJobData> = {
         return true;
       },
     );
-    await t.progress("extracting", 60, { pages });
+    await t.progress("extracting", PROGRESS.extracting.to, { pages });
     return { pages, timings: t.getTimings() };
   },
 };

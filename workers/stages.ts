@@ -15,6 +15,7 @@ import type { TokenBudget } from "../src/jobs/token-budget.ts";
 import type { NotesGenerator } from "../src/notes/generator.ts";
 import type { Notes } from "../src/notes/schema.ts";
 import { sourceOf, withSource } from "../src/notes/source.ts";
+import { PROGRESS, progressIn } from "../src/jobs/progress.ts";
 
 export interface StageDeps {
   storage: Storage;
@@ -31,7 +32,7 @@ export interface StageDeps {
 
 /** download: the stored PDF's bytes. A missing object is final (nothing to retry). */
 export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker): Promise<Uint8Array> {
-  await t.progress("downloading", 5);
+  await t.progress("downloading", PROGRESS.downloading.from);
   const read = () => deps.storage.get(data.storageKey);
   // An upload by URL keeps the fetch's time as its download time.
   const bytes = data.sourceUrl ? await read() : await t.timed("downloadMs", read);
@@ -39,9 +40,9 @@ export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker)
   return bytes;
 }
 
-/** extract: text per page, reported as progress 10–60; each OCR'd page reported as it starts. */
+/** extract: text per page, reported as the extracting phase's progress; each OCR'd page reported as it starts. */
 export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Array, t: JobTracker): Promise<ExtractedText> {
-  await t.progress("extracting", 10);
+  await t.progress("extracting", PROGRESS.extracting.from);
   let lastReported = 0;
   const text = await t.timed("extractMs", async () => {
     const read = await deps.extractor.extract({
@@ -57,7 +58,7 @@ export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Arr
           void t.progress("extracting", lastReported, { ocrPages: total, ocrPagesDone: done }).catch(() => {});
           return;
         }
-        const progress = 10 + Math.floor((50 * done) / total);
+        const progress = progressIn("extracting", done, total);
         if (progress - lastReported >= 10) {
           lastReported = progress;
           void t.progress("extracting", progress, { pages: total }).catch(() => {});
@@ -84,7 +85,7 @@ export function ocrOf(text: ExtractedText): { ocrPages: number; ocrPagesDone: nu
  * name in `generator`; otherwise BreakerOpen goes up and the job waits, its attempts untouched.
  */
 export async function generate(deps: StageDeps, data: PdfJobData, text: ExtractedText, t: JobTracker): Promise<Notes> {
-  await t.progress("generating", 60, { pages: pagesRead(text), ...ocrOf(text) });
+  await t.progress("generating", PROGRESS.generating.from, { pages: pagesRead(text), ...ocrOf(text) });
   await saveJobText(deps.storage, t.jobId, text);
   const notes = await t.timed("aiMs", async () => {
     try {
@@ -129,6 +130,6 @@ export function notesOnce(deps: StageDeps, data: PdfJobData, work: () => Promise
 
 /** save: the notes row, once per job however often this runs. `cached`: the notes were not made for this job. */
 export async function save(deps: StageDeps, data: PdfJobData, notes: Notes, t: JobTracker, cached: boolean): Promise<string> {
-  await t.progress("saving", 90);
+  await t.progress("saving", PROGRESS.saving.from);
   return t.timed("saveMs", () => deps.store.saveNotes(notesRow(data, notes, cached)));
 }

@@ -4,6 +4,7 @@ import type { UrlJobData } from "../src/queues/job-data.ts";
 import { NotYet } from "../src/errors/pipeline-error.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";
 import type { Consumer, ConsumerDeps } from "./consumer.ts";
+import { PROGRESS, progressIn } from "../src/jobs/progress.ts";
 
 /**
  * An upload by URL, step 0: stream the PDF into storage (hashing it on the way), record
@@ -27,7 +28,7 @@ export const urlFetch: Consumer<UrlJobData> = {
 };
 
 async function fetchAndHandOn({ url, ...data }: UrlJobData, t: JobTracker, deps: ConsumerDeps) {
-  await t.progress("downloading", 1);
+  await t.progress("downloading", PROGRESS.fetching.from);
   const fetched = await t.timed("downloadMs", () =>
     downloadUrl(
       url,
@@ -41,14 +42,13 @@ async function fetchAndHandOn({ url, ...data }: UrlJobData, t: JobTracker, deps:
         minBytesPerS: deps.cfg.FOLIO_URL_MIN_BYTES_PER_S,
         minRateGraceMs: deps.cfg.FOLIO_URL_MIN_RATE_GRACE_MS,
         onProgress(received, total) {
-          const progress = total ? 1 + Math.floor((3 * Math.min(received, total)) / total) : 2;
-          void t.progress("downloading", progress).catch(() => {});
+          void t.progress("downloading", total ? progressIn("fetching", received, total) : PROGRESS.fetching.from + 1).catch(() => {});
         },
       },
       (body) => deps.storage.put(data.storageKey, body),
     ),
   );
-  await t.progress("downloading", 4);
+  await t.progress("downloading", PROGRESS.fetching.to);
   await deps.store.fileFetched({ fileId: data.fileId, sha256: fetched.sha256, size: fetched.size });
   await deps.producer.enqueue({ ...data, sha256: fetched.sha256, sourceUrl: url, acceptedAt: Date.now() });
   return { sha256: fetched.sha256, size: fetched.size, finalUrl: fetched.finalUrl, timings: t.getTimings() };

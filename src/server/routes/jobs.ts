@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
+import { isFinal } from "../../../db/job-status.ts";
 import type { JobsRepo } from "../../../db/jobs-repo.ts";
 import { readJobText } from "../../storage/job-text.ts";
 import type { Storage } from "../../storage/storage.ts";
@@ -27,7 +28,6 @@ export interface JobRouteDeps {
   safetyPollMs?: number;
 }
 
-const FINAL = new Set(["completed", "failed"]);
 const params = IdParam("job", "j_4k2x9q0c1m8b7v6n5z3a");
 
 const getJob = createRoute({
@@ -110,7 +110,7 @@ export function jobRoutes(deps: JobRouteDeps) {
               last = body;
               await stream.writeSSE({ event: "status", data: body, id: String(id) });
             }
-            if (FINAL.has(view.status) || stream.aborted) break;
+            if (isFinal(view.status) || stream.aborted) break;
             await new Promise<void>((r) => {
               wake = r;
               setTimeout(r, deps.safetyPollMs ?? 30_000);
