@@ -14,6 +14,19 @@ function watching(limitMb: number, releaseWaitMs = 1000) {
 }
 const settle = () => Bun.sleep(30);
 
+/** Two tasks, 250 MB each over a 200 MB limit: `a` is stopped, not surely, and ends. */
+async function twoOverTheLimit(releaseWaitMs: number) {
+  rss = 100 * MB;
+  const { watch, over } = watching(200, releaseWaitMs);
+  watch.begin("a");
+  watch.begin("b");
+  rss += 500 * MB;
+  await settle();
+  expect(over).toEqual([{ key: "a", mb: 250, sure: false }]);
+  watch.end("a");
+  return over;
+}
+
 test("a task running alone is charged all the growth and stopped, surely, past the limit", async () => {
   rss = 100 * MB;
   const { watch, over } = watching(200);
@@ -49,15 +62,22 @@ test("growth while two run is split; the larger share is stopped first, not sure
   await settle();
   expect(over).toEqual([{ key: "ordinary", mb: 210, sure: false }]);
   watch.end("ordinary");
-  rss += 100 * MB; // swelling 250, but judged only once the stopped thread's memory is back
+  rss -= 210 * MB; // the stopped thread's memory is back: swelling 0 (growth given back is not credited below zero)
   await settle();
   expect(over.length).toBe(1);
-  rss -= 210 * MB; // the stopped thread's memory is back: swelling 40
-  await settle();
-  expect(over.length).toBe(1);
-  rss += 170 * MB;
+  rss += 210 * MB;
   await settle();
   expect(over.at(-1)).toEqual({ key: "swelling", mb: 210, sure: true });
+});
+
+test("while a stopped thread's memory is on its way out, another is judged on growth past the RSS at the stop, not surely", async () => {
+  const over = await twoOverTheLimit(1000);
+  rss -= 40 * MB; // a's memory starts to come back (credited to b: 210), nothing past the stop
+  await settle();
+  expect(over.length).toBe(1);
+  rss += 60 * MB; // b 270, 20 MB past the RSS at the stop: b keeps swelling (or a is still growing)
+  await settle();
+  expect(over.at(-1)).toEqual({ key: "b", mb: 270, sure: false });
 });
 
 test("a share twice the others' is blamed surely even when others run", async () => {
@@ -74,17 +94,10 @@ test("a share twice the others' is blamed surely even when others run", async ()
   expect(over).toEqual([{ key: "bomb", mb: 210, sure: true }]);
 });
 
-test("a stopped thread whose memory does not come back holds the judging of others for releaseWaitMs at most", async () => {
-  rss = 100 * MB;
-  const { watch, over } = watching(200, 60);
-  watch.begin("a");
-  watch.begin("b");
-  rss += 500 * MB; // 250 each
-  await settle();
-  expect(over).toEqual([{ key: "a", mb: 250, sure: false }]);
-  rss += 100 * MB; // b 350, charged alone now; a's memory never comes back
+test("a stopped thread whose memory does not come back holds sure blame for releaseWaitMs at most", async () => {
+  const over = await twoOverTheLimit(60);
   await settle();
   expect(over.length).toBe(1);
-  await Bun.sleep(60);
-  expect(over.at(-1)).toEqual({ key: "b", mb: 350, sure: true });
+  await Bun.sleep(60); // a's memory never came back: b, over the limit, is judged alone
+  expect(over.at(-1)).toEqual({ key: "b", mb: 250, sure: true });
 });

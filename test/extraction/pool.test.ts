@@ -200,8 +200,12 @@ describe("extraction pool", () => {
       console.log(`two Flate bombs: RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB at peak (2 × ${ceilingMb} MB)`);
       expect(outcome).toMatchObject([{ code: "pdf_too_complex" }, { code: "pdf_too_complex" }]);
       expect(peak - before).toBeLessThan(2 * ceilingMb + slackMb);
-      // Stopped three times: the first not surely (half of the growth was the other's), then each alone.
-      expect(p.stats().terminations).toMatchObject({ memory: 3, crash: 0 });
+      // The first stopped not surely (half of the growth was the other's), then each read alone and
+      // stopped: three stops, or four when the second swelled past the stop before the first
+      // thread's memory was back (judged then, not surely, and read alone too).
+      const { memory, crash } = p.stats().terminations;
+      expect(crash).toBe(0);
+      expect([3, 4]).toContain(memory);
     }, 120_000);
   });
 
