@@ -8,6 +8,8 @@ import { blobs, files, jobs } from "./schema.ts";
 /** When a final job ended: its finish time, or its last write when it has none (a row failed outside the status writer). */
 const ended = sql<Date>`coalesce(${jobs.finishedAt}, ${jobs.updatedAt})`.mapWith(jobs.finishedAt);
 const endedMs = sql`date_trunc('milliseconds', ${ended})`;
+/** Final jobs that ended by the cutoff. */
+const endedBy = (cutoff: Date) => and(inArray(jobs.status, [...FINAL_STATUSES]), lte(ended, sql`${cutoff.toISOString()}::timestamptz`));
 /** The same, spelled for the subqueries below, which name the jobs table `j`. */
 const endedJ = sql.raw("coalesce(j.finished_at, j.updated_at)");
 /** Every job of files row `f` is final and ended by the cutoff, and it has one. */
@@ -81,7 +83,7 @@ export class RetentionRepo {
     return this.db
       .select({ id: jobs.id, finishedAt: ended })
       .from(jobs)
-      .where(and(inArray(jobs.status, [...FINAL_STATUSES]), lte(ended, sql`${cutoff.toISOString()}::timestamptz`), since))
+      .where(and(endedBy(cutoff), since))
       .orderBy(asc(endedMs), asc(jobs.id))
       .limit(limit);
   }
@@ -91,7 +93,7 @@ export class RetentionRepo {
     return this.db
       .select({ id: jobs.id, userId: jobs.userId })
       .from(jobs)
-      .where(and(inArray(jobs.status, [...FINAL_STATUSES]), lte(ended, sql`${cutoff.toISOString()}::timestamptz`)))
+      .where(endedBy(cutoff))
       .limit(limit);
   }
 }
