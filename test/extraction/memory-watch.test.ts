@@ -1,11 +1,14 @@
 /** Who is charged for the process's memory growth, with a process RSS the test sets. */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setSystemTime, test } from "bun:test";
 import { MemoryWatch } from "../../src/extraction/memory-watch.ts";
 
 const MB = 1024 * 1024;
 let rss = 100 * MB;
 let watch: MemoryWatch<string> | undefined;
-afterEach(() => watch?.stop());
+afterEach(() => {
+  watch?.stop();
+  setSystemTime();
+});
 
 function watching(limitMb: number, releaseWaitMs = 1000) {
   const over: { key: string; mb: number; sure: boolean }[] = [];
@@ -95,9 +98,13 @@ test("a share twice the others' is blamed surely even when others run", async ()
 });
 
 test("a stopped thread whose memory does not come back holds sure blame for releaseWaitMs at most", async () => {
+  // The clock stands still while the checks run, so a slow machine cannot make the wait look over.
+  const stop = Date.now();
+  setSystemTime(stop);
   const over = await twoOverTheLimit(60);
   await settle();
   expect(over.length).toBe(1);
-  await Bun.sleep(60); // a's memory never came back: b, over the limit, is judged alone
+  setSystemTime(stop + 61); // a's memory never came back: b, over the limit, is judged alone
+  await settle();
   expect(over.at(-1)).toEqual({ key: "b", mb: 250, sure: true });
 });
