@@ -20,7 +20,8 @@ let drop: (() => Promise<void>) | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), "folio-cluster-data-"));
 beforeAll(async () => {
   cluster = await startLocalCluster();
-}, 60_000);
+  // Six servers and their joining: a CI run once took past 60 s here on a busy machine.
+}, 120_000);
 afterAll(async () => {
   for (const p of procs.reverse()) {
     await p.stop();
@@ -36,7 +37,7 @@ describe("one process on a Redis Cluster", () => {
   beforeAll(async () => {
     svc = await startServiceProcess({ name: "cluster-one", env: { REDIS_URL: cluster.url, FOLIO_RATE_LIMIT_PER_MIN: "6" } });
     procs.push(svc);
-  }, 60_000);
+  }, 120_000);
 
   test("uploads become notes on both pipelines; a repeat is a cache hit; the report reads the cluster", async () => {
     const ups = [await uploadFile(svc.url, fixture("slides.pdf")), await uploadFile(svc.url, fixture("form.pdf"), { pipeline: "staged" })];

@@ -36,10 +36,19 @@ export async function startLocalCluster(masters = 3, nodeTimeoutMs = 2000): Prom
   const dir = mkdtempSync(join(tmpdir(), "folio-cluster-"));
   const ports: number[] = [];
   const procs = new Map<number, Subprocess>();
+  // Every node and bus port distinct: a port handed out twice would leave a node unable to
+  // bind, and the cluster would never form.
+  const taken = new Set<number>();
+  const distinctPort = async () => {
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    return port;
+  };
   for (let i = 0; i < masters * 2; i++) {
-    const port = await freePort();
+    const port = await distinctPort();
     // The cluster bus defaults to port + 10000, which may be taken or past 65535: name a free one.
-    const busPort = await freePort();
+    const busPort = await distinctPort();
     ports.push(port);
     const nodeDir = join(dir, String(port));
     Bun.spawnSync(["mkdir", "-p", nodeDir]);
