@@ -14,15 +14,24 @@ export function isFinal(status: string): boolean {
   return (FINAL_STATUSES as readonly string[]).includes(status);
 }
 
-export interface StageTimings {
-  waitMs?: number;
-  downloadMs?: number;
-  extractMs?: number;
-  aiMs?: number;
-  saveMs?: number;
-  /** Within extractMs: the pages read by OCR. */
-  ocrMs?: number;
-}
+/**
+ * A job's timings, declared once: the job row's column (db/schema.ts, checked against this by
+ * its test), the status writer's SQL, the job view and its OpenAPI schema, the trace's span, the
+ * metrics' stage label and the breakdown log line all read this table. `within` marks a
+ * timing that is part of another (left out of the breakdown's sum of parts).
+ */
+export const TIMINGS = {
+  waitMs: { column: "wait_ms", span: "wait", label: "wait", about: "Accepted → the first stage's first start" },
+  downloadMs: { column: "download_ms", span: "download", label: "download", about: "Reading the PDF from storage (or its URL)" },
+  extractMs: { column: "extract_ms", span: "extract", label: "extract", about: "Reading the text: text layer and OCR" },
+  aiMs: { column: "ai_ms", span: "notes", label: "ai", about: "Making the notes" },
+  saveMs: { column: "save_ms", span: "save", label: "save", about: "Saving the notes" },
+  ocrMs: { column: "ocr_ms", span: "ocr", label: "ocr", about: "Within extractMs: OCR", within: "extractMs" },
+} as const satisfies Record<string, { column: string; span: string; label: string; about: string; within?: string }>;
+
+export type TimingKey = keyof typeof TIMINGS;
+export const TIMING_KEYS = Object.keys(TIMINGS) as TimingKey[];
+export type StageTimings = Partial<Record<TimingKey, number>>;
 
 export interface StatusChange extends StageTimings {
   jobId: string;

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { isDataError } from "./errors.ts";
-import { FINAL_SQL, isFinal, type StatusChange } from "./job-status.ts";
+import { FINAL_SQL, isFinal, TIMING_KEYS, TIMINGS, type StatusChange } from "./job-status.ts";
 
 export interface StatusWriterOptions {
   flushMs: number;
@@ -39,8 +39,11 @@ const int = (v: number | undefined): SQL => (v === undefined ? sql`NULL::int` : 
 const text = (v: string | undefined): SQL => (v === undefined ? sql`NULL::text` : sql`${v}::text`);
 const bool = (v: boolean | undefined): SQL => (v === undefined ? sql`NULL::boolean` : sql`${v}::boolean`);
 
+const TIMING_COLUMNS = TIMING_KEYS.map((key) => TIMINGS[key].column);
+
 function valuesRow(c: StatusChange): SQL {
-  return sql`(${c.jobId}::text, ${c.status}::text, ${int(c.progress)}, ${int(c.seq)}, ${int(c.attempts)}, ${int(c.waitMs)}, ${int(c.downloadMs)}, ${int(c.extractMs)}, ${int(c.aiMs)}, ${int(c.saveMs)}, ${int(c.pages)}, ${int(c.ocrPages)}, ${int(c.ocrPagesDone)}, ${int(c.ocrConfidence)}, ${int(c.ocrMs)}, ${text(c.notesId)}, ${bool(c.cacheHit)}, ${text(c.error?.code)}, ${text(c.error?.message)})`;
+  const timings = sql.join(TIMING_KEYS.map((key) => int(c[key])), sql`, `);
+  return sql`(${c.jobId}::text, ${c.status}::text, ${int(c.progress)}, ${int(c.seq)}, ${int(c.attempts)}, ${timings}, ${int(c.pages)}, ${int(c.ocrPages)}, ${int(c.ocrPagesDone)}, ${int(c.ocrConfidence)}, ${text(c.notesId)}, ${bool(c.cacheHit)}, ${text(c.error?.code)}, ${text(c.error?.message)})`;
 }
 
 /** One UPDATE … FROM (VALUES …) for the whole batch; final rows are never touched again. */
@@ -50,16 +53,11 @@ export function batchUpdateSql(changes: StatusChange[]): SQL {
       progress = v.progress,
       seq = v.seq,
       attempts = COALESCE(v.attempts, j.attempts),
-      wait_ms = COALESCE(v.wait_ms, j.wait_ms),
-      download_ms = COALESCE(v.download_ms, j.download_ms),
-      extract_ms = COALESCE(v.extract_ms, j.extract_ms),
-      ai_ms = COALESCE(v.ai_ms, j.ai_ms),
-      save_ms = COALESCE(v.save_ms, j.save_ms),
+      ${sql.raw(TIMING_COLUMNS.map((c) => `${c} = COALESCE(v.${c}, j.${c}),`).join("\n      "))}
       pages = COALESCE(v.pages, j.pages),
       ocr_pages = COALESCE(v.ocr_pages, j.ocr_pages),
       ocr_pages_done = COALESCE(v.ocr_pages_done, j.ocr_pages_done),
       ocr_confidence = COALESCE(v.ocr_confidence, j.ocr_confidence),
-      ocr_ms = COALESCE(v.ocr_ms, j.ocr_ms),
       notes_id = COALESCE(v.notes_id, j.notes_id),
       cache_hit = COALESCE(v.cache_hit, j.cache_hit),
       error_code = v.error_code,
@@ -67,7 +65,7 @@ export function batchUpdateSql(changes: StatusChange[]): SQL {
       updated_at = now(),
       finished_at = CASE WHEN v.status IN ${FINAL_SQL} THEN now() ELSE NULL END
     FROM (VALUES ${sql.join(changes.map(valuesRow), sql`, `)})
-      AS v(id, status, progress, seq, attempts, wait_ms, download_ms, extract_ms, ai_ms, save_ms, pages, ocr_pages, ocr_pages_done, ocr_confidence, ocr_ms, notes_id, cache_hit, error_code, error_message)
+      AS v(id, status, progress, seq, attempts, ${sql.raw(TIMING_COLUMNS.join(", "))}, pages, ocr_pages, ocr_pages_done, ocr_confidence, notes_id, cache_hit, error_code, error_message)
     WHERE j.id = v.id
       AND j.status NOT IN ${FINAL_SQL}
       AND (v.status IN ${FINAL_SQL} OR v.seq >= j.seq)`;

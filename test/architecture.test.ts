@@ -47,6 +47,8 @@ const LAYERS = [
   // The parts: file storage, the job lifecycle and the pipelines' declaration, breakers,
   // metrics, URL ingest, reading PDFs (the thread pool, pdf.js text, lines, headings, OCR).
   ["src/storage", "src/jobs", "src/resilience", "src/monitoring", "src/ingest", "src/extraction", "src/runtime.ts"],
+  // Each module's typed options, built from the settings (whose type alone it reads).
+  ["src/options.ts"],
   // Notes from the text read; the dependencies checked and started at start-up; the
   // settings, validated against the pipelines and the OCR languages.
   ["src/notes", "src/dependencies", "src/config.ts"],
@@ -57,7 +59,7 @@ const LAYERS = [
   // The two roles: queue consumers (and the stages they run) and the HTTP server.
   ["workers", "src/server"],
   // The wiring of a process, then the command line.
-  ["src/service.ts"],
+  ["src/service"],
   ["src/cli"],
 ];
 /** `src/extraction/ocr/render.ts` → `src/extraction`; top-level files of src/ are their own layer entry. */
@@ -69,7 +71,7 @@ const folderOf = (file: string) => {
 describe("architecture", () => {
   test("the graph was read", () => {
     expect(graph.size).toBeGreaterThan(30);
-    expect(graph.get("src/service.ts")).toContain("src/server/app.ts");
+    expect(graph.get("src/service/server-role.ts")).toContain("src/server/app.ts");
   });
 
   test("there are no import cycles", () => {
@@ -127,7 +129,7 @@ describe("architecture", () => {
       );
     expect(offenders).toEqual([]);
     // And the lifecycle is what the consumers, the upload route and the failure watcher use.
-    for (const file of ["workers/consumer.ts", "src/server/routes/uploads.ts", "src/service.ts"]) {
+    for (const file of ["workers/consumer.ts", "src/server/routes/uploads.ts", "src/service/workers-role.ts"]) {
       expect(readFileSync(join(ROOT, file), "utf8")).toMatch(/lifecycle\.(track|created|enqueueFailed|failedByQueue)\(/);
     }
   });

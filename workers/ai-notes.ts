@@ -3,7 +3,6 @@ import { PipelineError } from "../src/errors/pipeline-error.ts";
 import { cacheNotes, generate, notesOnce } from "./stages.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
-import { PROGRESS } from "../src/jobs/progress.ts";
 
 /** Staged path, step 2: text (from Redis) → notes, cached and returned to the completion job. */
 export const aiNotes: Consumer<PdfJobData> = {
@@ -17,7 +16,7 @@ export const aiNotes: Consumer<PdfJobData> = {
       await cacheNotes(deps, data, notes);
       return notes;
     });
-    await t.progress("generating", PROGRESS.generating.to);
+    await t.leave("generating");
     const [extracted] = Object.values(await job.getChildrenValues<{ timings?: StageTimings }>());
     return { notes, cacheHit: shared, timings: { ...extracted?.timings, ...t.getTimings() } };
   },

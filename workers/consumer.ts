@@ -7,7 +7,7 @@ import { StorageUnavailable } from "../src/storage/storage-unavailable.ts";
 import { BreakerOpen, type AiBreaker } from "../src/resilience/ai-breaker.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";
 import type { JobLifecycle } from "../src/jobs/lifecycle.ts";
-import { roleOf, type QueueName } from "../src/jobs/pipelines.ts";
+import { PIPELINE_TABLE, roleOf, type PipelineTable, type QueueName } from "../src/jobs/pipelines.ts";
 import type { StageDeps } from "./stages.ts";
 import type { DownloadSlots } from "../src/ingest/download-slots.ts";
 import type { TextStore } from "../src/cache/text-store.ts";
@@ -34,8 +34,9 @@ export interface ConsumerDeps extends StageDeps {
   lifecycle: JobLifecycle;
 }
 
-export interface Consumer<D extends BaseJobData = BaseJobData> {
-  queue: QueueName;
+/** The work of one queue; `Q` is a declared queue's name (a test's own pipeline may name others). */
+export interface Consumer<D extends BaseJobData = BaseJobData, Q extends string = QueueName> {
+  queue: Q;
   process(job: Job<D>, tracker: JobTracker, deps: ConsumerDeps): Promise<unknown>;
 }
 
@@ -44,13 +45,13 @@ export interface Consumer<D extends BaseJobData = BaseJobData> {
  * cannot mend, such as an encrypted PDF) is written to its row before BullMQ hears of it,
  * so an accepted job always ends completed or failed with a reason.
  */
-export function startConsumer<D extends BaseJobData>(consumer: Consumer<D>, deps: ConsumerDeps): Worker<D> {
-  const tuning = queueTuning(deps.cfg, consumer.queue);
-  // Its stage number and whether it comes first: from the declared pipelines.
-  const role = roleOf(consumer.queue);
+export function startConsumer<D extends BaseJobData>(consumer: Consumer<D, string>, deps: ConsumerDeps, table: PipelineTable = PIPELINE_TABLE): Worker<D> {
+  const tuning = queueTuning(deps.cfg, consumer.queue, table);
+  // Its stage number, whether it comes first and the phases it runs: from the declared pipelines.
+  const role = roleOf(consumer.queue, table);
   const run = async (job: Job<D>, token: string | undefined): Promise<unknown> => {
     const attempt = job.attemptsMade + 1;
-    const tracker = deps.lifecycle.track(job.data, role.stage, attempt);
+    const tracker = deps.lifecycle.track(job.data, role.stage, attempt, role.decl.phases);
     // Queue wait (enqueued → first start) belongs to the first stage's first attempt.
     if (role.first && job.attemptsMade === 0) tracker.record("waitMs", Date.now() - job.data.acceptedAt);
     const log = jobLog(job.data.jobId, { attempt });

@@ -2,7 +2,6 @@ import { pagesRead } from "../src/extraction/page-range.ts";
 import { cachedNotes, download, extract } from "./stages.ts";
 import type { PdfJobData } from "../src/queues/job-data.ts";
 import type { Consumer } from "./consumer.ts";
-import { PROGRESS } from "../src/jobs/progress.ts";
 
 /**
  * Staged path, step 1: download and extract; the text goes to Redis by the PDF's text key, not into
@@ -27,7 +26,7 @@ export const pdfExtract: Consumer<PdfJobData> = {
         return true;
       },
     );
-    await t.progress("extracting", PROGRESS.extracting.to, { pages });
+    await t.leave("extracting", { pages });
     return { pages, timings: t.getTimings() };
   },
 };

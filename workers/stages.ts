@@ -15,7 +15,7 @@ import type { TokenBudget } from "../src/jobs/token-budget.ts";
 import type { NotesGenerator } from "../src/notes/generator.ts";
 import type { Notes } from "../src/notes/schema.ts";
 import { sourceOf, withSource } from "../src/notes/source.ts";
-import { PROGRESS, progressIn } from "../src/jobs/progress.ts";
+import { PHASES, progressIn } from "../src/jobs/phases.ts";
 
 export interface StageDeps {
   storage: Storage;
@@ -32,19 +32,20 @@ export interface StageDeps {
 
 /** download: the stored PDF's bytes. A missing object is final (nothing to retry). */
 export async function download(deps: StageDeps, data: PdfJobData, t: JobTracker): Promise<Uint8Array> {
-  await t.progress("downloading", PROGRESS.downloading.from);
+  await t.enter("downloading");
   const read = () => deps.storage.get(data.storageKey);
   // An upload by URL keeps the fetch's time as its download time.
-  const bytes = data.sourceUrl ? await read() : await t.timed("downloadMs", read);
+  const bytes = data.sourceUrl ? await read() : await t.timed("downloading", read);
   if (!bytes) throw new PipelineError("source_expired", "the uploaded PDF is no longer stored (deleted by the retention policy, FOLIO_RETAIN_PDF, or on request): upload it again");
   return bytes;
 }
 
 /** extract: text per page, reported as the extracting phase's progress; each OCR'd page reported as it starts. */
 export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Array, t: JobTracker): Promise<ExtractedText> {
-  await t.progress("extracting", PROGRESS.extracting.from);
-  let lastReported = 0;
-  const text = await t.timed("extractMs", async () => {
+  await t.enter("extracting");
+  // Where the text pages last put the bar: OCR's page counts are written at the same place.
+  let reported = { done: 0, total: 0, progress: PHASES.extracting.from as number };
+  const text = await t.timed("extracting", async () => {
     const read = await deps.extractor.extract({
       bytes,
       sha256: data.sha256,
@@ -55,13 +56,13 @@ export async function extract(deps: StageDeps, data: PdfJobData, bytes: Uint8Arr
       onProgress(done, total, stage) {
         if (stage === "ocr") {
           // Seconds a page: every one is worth a write (the CLI shows `ocr 3/40`).
-          void t.progress("extracting", lastReported, { ocrPages: total, ocrPagesDone: done }).catch(() => {});
+          void t.advance("extracting", reported.done, reported.total, { ocrPages: total, ocrPagesDone: done }).catch(() => {});
           return;
         }
         const progress = progressIn("extracting", done, total);
-        if (progress - lastReported >= 10) {
-          lastReported = progress;
-          void t.progress("extracting", progress, { pages: total }).catch(() => {});
+        if (progress - reported.progress >= 10) {
+          reported = { done, total, progress };
+          void t.advance("extracting", done, total, { pages: total }).catch(() => {});
         }
       },
     });
@@ -85,9 +86,9 @@ export function ocrOf(text: ExtractedText): { ocrPages: number; ocrPagesDone: nu
  * name in `generator`; otherwise BreakerOpen goes up and the job waits, its attempts untouched.
  */
 export async function generate(deps: StageDeps, data: PdfJobData, text: ExtractedText, t: JobTracker): Promise<Notes> {
-  await t.progress("generating", PROGRESS.generating.from, { pages: pagesRead(text), ...ocrOf(text) });
+  await t.enter("generating", { pages: pagesRead(text), ...ocrOf(text) });
   await saveJobText(deps.storage, t.jobId, text);
-  const notes = await t.timed("aiMs", async () => {
+  const notes = await t.timed("generating", async () => {
     try {
       return withSource(await deps.generator.generate(text), text);
     } catch (err) {
@@ -130,6 +131,6 @@ export function notesOnce(deps: StageDeps, data: PdfJobData, work: () => Promise
 
 /** save: the notes row, once per job however often this runs. `cached`: the notes were not made for this job. */
 export async function save(deps: StageDeps, data: PdfJobData, notes: Notes, t: JobTracker, cached: boolean): Promise<string> {
-  await t.progress("saving", PROGRESS.saving.from);
-  return t.timed("saveMs", () => deps.store.saveNotes(notesRow(data, notes, cached)));
+  await t.enter("saving");
+  return t.timed("saving", () => deps.store.saveNotes(notesRow(data, notes, cached)));
 }

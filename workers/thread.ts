@@ -35,6 +35,7 @@ import { startConsumer, type ConsumerDeps } from "./consumer.ts";
 import { CONSUMERS } from "./consumers.ts";
 import type { HostMessage, ThreadCalls, ThreadData, ThreadMessage } from "./thread-messages.ts";
 import { serveRpc } from "../src/threads/port-rpc.ts";
+import { producerOptions, storageOptions, webhookOptions } from "../src/options.ts";
 
 const { cfg, queue, port, extractPort, l1Buffer } = workerData as ThreadData;
 const runtime = createRuntime(cfg);
@@ -45,13 +46,13 @@ startTracing(cfg, queue);
 const prom = threadMetrics(queue);
 const latency = new LatencyRecorder(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`);
 const store = remoteJobStore(port);
-const webhooks = webhookQueue(cfg, redis("commands"));
+const webhooks = webhookQueue(webhookOptions(cfg), redis("commands"));
 const breaker = createBreaker(cfg, redis("commands"));
 const deps: ConsumerDeps = {
   cfg,
   redis,
   breaker,
-  storage: watchedStorage(createStorage(cfg), {
+  storage: watchedStorage(createStorage(storageOptions(cfg)), {
     failed: (err) => parentPort!.postMessage({ type: "storage", ok: false, err: (err as Error).message } satisfies ThreadMessage),
     recovered: () => parentPort!.postMessage({ type: "storage", ok: true } satisfies ThreadMessage),
   }),
@@ -71,7 +72,7 @@ const deps: ConsumerDeps = {
   texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),
   metrics: new ConsumerMetrics(redis("commands"), cfg.FOLIO_REDIS_PREFIX, latency, prom, cfg.FOLIO_METRICS_LOG_EVERY),
   extractor: rememberTooComplex(remoteExtractor(extractPort), redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TOO_COMPLEX_TTL_S),
-  producer: new Producer(cfg, redis("commands")),
+  producer: new Producer(producerOptions(cfg), redis("commands")),
   lifecycle: new JobLifecycle({ store, announce: (jobId) => webhooks.announce(jobId) }),
   // A slot's lease outlives every attempt of one download, so only a dead worker's slot expires.
   downloadSlots: new DownloadSlots(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_URL_FETCHES_PER_USER, cfg.FOLIO_URL_TIMEOUT_MS * (cfg.FOLIO_URL_RETRIES + 2)),

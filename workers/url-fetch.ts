@@ -4,7 +4,7 @@ import type { UrlJobData } from "../src/queues/job-data.ts";
 import { NotYet } from "../src/errors/pipeline-error.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";
 import type { Consumer, ConsumerDeps } from "./consumer.ts";
-import { PROGRESS, progressIn } from "../src/jobs/progress.ts";
+import { PHASES } from "../src/jobs/phases.ts";
 
 /**
  * An upload by URL, step 0: stream the PDF into storage (hashing it on the way), record
@@ -28,8 +28,8 @@ export const urlFetch: Consumer<UrlJobData> = {
 };
 
 async function fetchAndHandOn({ url, ...data }: UrlJobData, t: JobTracker, deps: ConsumerDeps) {
-  await t.progress("downloading", PROGRESS.fetching.from);
-  const fetched = await t.timed("downloadMs", () =>
+  await t.enter("fetching");
+  const fetched = await t.timed("fetching", () =>
     downloadUrl(
       url,
       {
@@ -42,13 +42,14 @@ async function fetchAndHandOn({ url, ...data }: UrlJobData, t: JobTracker, deps:
         minBytesPerS: deps.cfg.FOLIO_URL_MIN_BYTES_PER_S,
         minRateGraceMs: deps.cfg.FOLIO_URL_MIN_RATE_GRACE_MS,
         onProgress(received, total) {
-          void t.progress("downloading", total ? progressIn("fetching", received, total) : PROGRESS.fetching.from + 1).catch(() => {});
+          // A size not announced: one step past the start says the bytes are coming.
+          void (total ? t.advance("fetching", received, total) : t.advance("fetching", 1, PHASES.fetching.to - PHASES.fetching.from)).catch(() => {});
         },
       },
       (body) => deps.storage.put(data.storageKey, body),
     ),
   );
-  await t.progress("downloading", PROGRESS.fetching.to);
+  await t.leave("fetching");
   await deps.store.fileFetched({ fileId: data.fileId, sha256: fetched.sha256, size: fetched.size });
   await deps.producer.enqueue({ ...data, sha256: fetched.sha256, sourceUrl: url, acceptedAt: Date.now() });
   return { sha256: fetched.sha256, size: fetched.size, finalUrl: fetched.finalUrl, timings: t.getTimings() };

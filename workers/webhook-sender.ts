@@ -2,15 +2,14 @@ import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { JobRow, NotesRow } from "../db/schema.ts";
 import type { WebhooksRepo } from "../db/webhooks-repo.ts";
 import { isFinal, type JobStatus } from "../db/job-status.ts";
-import type { Config } from "../src/config.ts";
 import { pinnedFetch } from "../src/ingest/pinned-fetch.ts";
-import { checkUrl, UrlRefused, urlPolicy } from "../src/ingest/url-policy.ts";
+import { checkUrl, UrlRefused } from "../src/ingest/url-policy.ts";
 import { onNonConnectionError } from "../src/dependencies/outage-log.ts";
 import { jobLog, log } from "../src/log.ts";
 import type { Redis } from "ioredis";
 import { jobView, notesView } from "../src/views/job-view.ts";
 import { SIGNATURE_HEADER, signPayload } from "../src/webhooks/signature.ts";
-import { WEBHOOK_QUEUE, type WebhookJobData } from "../src/webhooks/webhook-queue.ts";
+import { WEBHOOK_QUEUE, type WebhookJobData, type WebhookOptions } from "../src/webhooks/webhook-queue.ts";
 import { safeUrl } from "../src/redact.ts";
 import { contextOf, inSpan, SpanKind } from "../src/tracing/tracing.ts";
 
@@ -19,11 +18,11 @@ import { contextOf, inSpan, SpanKind } from "../src/tracing/tracing.ts";
  * database (it reads the row and the secret); a non-2xx answer or a network error is
  * retried by BullMQ with exponential backoff, FOLIO_WEBHOOK_ATTEMPTS times in all.
  */
-export function startWebhookSender(cfg: Config, repo: WebhooksRepo, connection: Redis): Worker<WebhookJobData> {
+export function startWebhookSender(opts: WebhookOptions, repo: WebhooksRepo, connection: Redis): Worker<WebhookJobData> {
   /** One delivery attempt: the job and its notes, signed, POSTed to the callback URL. */
   const deliver = async (job: Job<WebhookJobData>, row: JobRow, notes: NotesRow | null | undefined, callbackUrl: string) => {
     const log = jobLog(row.id, { webhook: safeUrl(callbackUrl), attempt: job.attemptsMade + 1 });
-    const { url, address } = await checkUrl(callbackUrl, urlPolicy(cfg)).catch(async (err: unknown) => {
+    const { url, address } = await checkUrl(callbackUrl, opts.policy).catch(async (err: unknown) => {
       if (!(err instanceof UrlRefused)) throw err;
       await repo.recordAttempt(row.id, "failed");
       throw new UnrecoverableError(err.message);
@@ -39,7 +38,7 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo, connection: 
         method: "POST",
         body,
         redirect: "manual",
-        signal: AbortSignal.timeout(cfg.FOLIO_WEBHOOK_TIMEOUT_MS),
+        signal: AbortSignal.timeout(opts.timeoutMs),
         headers: {
           "content-type": "application/json",
           "user-agent": "Folio-Webhooks",
@@ -75,7 +74,7 @@ export function startWebhookSender(cfg: Config, repo: WebhooksRepo, connection: 
       const attributes = { "folio.job_id": row.id, "folio.attempt": job.attemptsMade + 1, "url.full": safeUrl(callbackUrl) };
       return inSpan("webhook", { kind: SpanKind.CLIENT, parent, attributes }, () => deliver(job, row, notes, callbackUrl));
     },
-    { connection, prefix: cfg.FOLIO_REDIS_PREFIX, concurrency: 10, name: "folio-webhooks" },
+    { connection, prefix: opts.prefix, concurrency: 10, name: "folio-webhooks" },
   );
   onNonConnectionError(worker, (err) => log.error({ queue: WEBHOOK_QUEUE, err: err.message }, "webhook worker error"));
   return worker;

@@ -13,6 +13,7 @@ import { JobLifecycle } from "../../src/jobs/lifecycle.ts";
 import { WebhooksRepo } from "../../db/webhooks-repo.ts";
 import { noCache } from "../../src/cache/notes-cache.ts";
 import { loadConfig } from "../../src/config.ts";
+import { producerOptions, webhookOptions } from "../../src/options.ts";
 import { QueueMonitor } from "../../src/monitoring/queue-monitor.ts";
 import { Producer } from "../../src/queues/producer.ts";
 import { Admission } from "../../src/server/admission.ts";
@@ -39,10 +40,10 @@ export async function uploadApp(name: string, env: Record<string, string> = {}):
   const dir = mkdtempSync(join(tmpdir(), "folio-bench-"));
   const db = await openDatabase({ pgliteDir: "memory://" });
   const redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
-  const producer = new Producer(cfg, redis);
+  const producer = new Producer(producerOptions(cfg), redis);
   const repo = new JobsRepo(db.db);
   const writer = new StatusWriter(db, { flushMs: cfg.FOLIO_STATUS_FLUSH_MS, batchSize: cfg.FOLIO_STATUS_BATCH, maxPending: cfg.FOLIO_STATUS_MAX_PENDING });
-  const webhooks = webhookQueue(cfg, redis);
+  const webhooks = webhookQueue(webhookOptions(cfg), redis);
   const app = createApp({
     cfg,
     lifecycle: new JobLifecycle({ store: localJobStore(repo, writer), announce: (jobId) => webhooks.announce(jobId) }, repo),

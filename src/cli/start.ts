@@ -6,7 +6,7 @@ import { ConfigError } from "../errors/config-error.ts";
 import { log } from "../log.ts";
 import { redactSecrets } from "../redact.ts";
 import { QUEUE_NAMES, isQueueName } from "../jobs/pipelines.ts";
-import { startService, type Role } from "../service.ts";
+import { startService, type Role } from "../service/index.ts";
 
 /** One line on stderr and out: 1 for what stops the service, 2 for arguments it does not know. */
 function fail(message: string, code: 1 | 2 = 1): never {

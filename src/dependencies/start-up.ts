@@ -2,6 +2,7 @@ import type { Config } from "../config.ts";
 import { startLocalRedis, type LocalRedis } from "./local-redis.ts";
 import { parseRedisUrl } from "../redis/redis-url.ts";
 import { createStorage, type Storage } from "../storage/index.ts";
+import { storageOptions } from "../options.ts";
 import { OutageLog } from "./outage-log.ts";
 import { checkDatabase, checkDataDir, checkRedis, checkStorage } from "./preflight.ts";
 import { reportTo, watchedStorage } from "./watched-storage.ts";
@@ -29,7 +30,7 @@ export async function prepareDependencies(cfg: Config): Promise<Dependencies> {
   const autostart = cfg.FOLIO_REDIS_AUTOSTART && parseRedisUrl(cfg.REDIS_URL).kind === "single";
   const localRedis = autostart ? await startLocalRedis(cfg.REDIS_URL, cfg.FOLIO_DATA_DIR) : undefined;
   const effective = localRedis ? { ...cfg, REDIS_URL: localRedis.url } : cfg;
-  const storage = createStorage(effective);
+  const storage = createStorage(storageOptions(effective));
   try {
     await checkRedis(effective);
     await Promise.all([checkDatabase(effective), checkStorage(effective, storage)]);

@@ -4,7 +4,6 @@ import { ErasureRepo } from "../../db/erasure-repo.ts";
 import { RetentionRepo } from "../../db/retention-repo.ts";
 import type { Db } from "../../db/client.ts";
 import type { Caches } from "../cache/index.ts";
-import type { Config } from "../config.ts";
 import { TextStore } from "../cache/text-store.ts";
 import { keyspace } from "../redis/keyspace.ts";
 import type { Storage } from "../storage/storage.ts";
@@ -21,8 +20,18 @@ export { ErasureQueue, type ErasureStatus } from "./erasure-queue.ts";
  * Deletion on request, wired: the eraser, the queue of whole-user deletions, and (`work`:
  * a process beside the database) the worker that does them and the retention sweep.
  */
-export function createErasure(cfg: Config, deps: { db: Db; redis: Redis; worker: Redis; storage: Storage; caches: Caches; work: boolean }) {
-  const prefix = cfg.FOLIO_REDIS_PREFIX;
+export interface ErasureOptions {
+  prefix: string;
+  /** The cache's scope: under `user`, a user's deletion takes their cache entries too. */
+  scope: "global" | "user";
+  /** Seconds each kind of data is kept after its job ends (retention). */
+  retain: { pdfS: number; textS: number; jobsS: number };
+  /** Seconds between retention sweeps. */
+  intervalS: number;
+}
+
+export function createErasure(opts: ErasureOptions, deps: { db: Db; redis: Redis; worker: Redis; storage: Storage; caches: Caches; work: boolean }) {
+  const prefix = opts.prefix;
   const queues = new Map<string, Queue>();
   const queue = (name: string) => {
     let q = queues.get(name);
@@ -34,7 +43,7 @@ export function createErasure(cfg: Config, deps: { db: Db; redis: Redis; worker:
     storage: deps.storage,
     redis: deps.redis,
     prefix,
-    scope: cfg.FOLIO_CACHE_SCOPE,
+    scope: opts.scope,
     caches: deps.caches,
     texts: new TextStore(deps.redis, prefix, 0),
     queue,
@@ -42,9 +51,8 @@ export function createErasure(cfg: Config, deps: { db: Db; redis: Redis; worker:
   });
   const requests = new ErasureQueue(deps.redis, prefix);
   const worker = deps.work ? startErasureWorker(deps.worker, prefix, eraser) : undefined;
-  const policy = { pdfS: cfg.retainS.pdf, textS: cfg.retainS.text, jobsS: cfg.retainS.jobs };
-  const sweeper = new RetentionSweeper({ repo: new RetentionRepo(deps.db), eraser, storage: deps.storage, redis: deps.redis, prefix, policy });
-  const retention = deps.work ? startRetention(deps.redis, deps.worker, prefix, cfg.FOLIO_RETENTION_INTERVAL_S, sweeper) : undefined;
+  const sweeper = new RetentionSweeper({ repo: new RetentionRepo(deps.db), eraser, storage: deps.storage, redis: deps.redis, prefix, policy: opts.retain });
+  const retention = deps.work ? startRetention(deps.redis, deps.worker, prefix, opts.intervalS, sweeper) : undefined;
   return {
     eraser,
     requests,

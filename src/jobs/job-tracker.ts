@@ -1,10 +1,9 @@
-import { statusSeq, type JobStatus, type StageTimings, type StatusChange } from "../../db/job-status.ts";
+import { statusSeq, TIMINGS, type JobStatus, type StageTimings, type StatusChange, type TimingKey } from "../../db/job-status.ts";
 import { jobLog } from "../log.ts";
 import { failureOf } from "../errors/pipeline-error.ts";
 import { inSpan } from "../tracing/tracing.ts";
+import { PHASES, progressIn, type Phase } from "./phases.ts";
 import type { LifecycleWriters } from "./lifecycle-writers.ts";
-
-const SPAN_NAMES: Record<keyof StageTimings, string> = { waitMs: "wait", downloadMs: "download", extractMs: "extract", aiMs: "notes", saveMs: "save", ocrMs: "ocr" };
 
 /**
  * One attempt of one stage of a job, as the lifecycle hands it to a consumer: its progress,
@@ -21,6 +20,8 @@ export class JobTracker {
     private readonly callbackUrl: string | undefined,
     private readonly stage: number,
     private readonly attempt: number,
+    /** The phases the stage declares (pipelines.ts); another is a mistake in the stage's code. */
+    private readonly phases?: readonly Phase[],
   ) {}
 
   private change(status: JobStatus, progress: number, extra: Partial<StatusChange> = {}): StatusChange {
@@ -40,17 +41,41 @@ export class JobTracker {
     return this.writers.store.progress(this.change(status, progress, extra));
   }
 
-  /** Times one stage, as a span of the job's trace too, and records it on the row with the next write. */
-  async timed<T>(key: keyof StageTimings, fn: () => Promise<T>): Promise<T> {
+  /** A phase begins: its status, the bar at the phase's start. */
+  enter(phase: Phase, extra: Partial<StatusChange> = {}): Promise<void> {
+    return this.progress(this.statusOf(phase), PHASES[phase].from, extra);
+  }
+
+  /** `done` of `total` units of a phase's work are done. */
+  advance(phase: Phase, done: number, total: number, extra: Partial<StatusChange> = {}): Promise<void> {
+    return this.progress(this.statusOf(phase), progressIn(phase, done, total), extra);
+  }
+
+  /** A phase's work is done: the bar at its end. */
+  leave(phase: Phase, extra: Partial<StatusChange> = {}): Promise<void> {
+    return this.progress(this.statusOf(phase), PHASES[phase].to, extra);
+  }
+
+  private statusOf(phase: Phase): JobStatus {
+    if (this.phases && !this.phases.includes(phase)) throw new Error(`stage ${this.stage} does not run the phase "${phase}": declare it in the pipeline table`);
+    return PHASES[phase].status;
+  }
+
+  /** Times a phase's work, as a span of the job's trace too, and records it on the row with the next write. */
+  timed<T>(phase: Phase, fn: () => Promise<T>): Promise<T> {
+    return this.time(PHASES[phase].timing, fn);
+  }
+
+  private async time<T>(key: TimingKey, fn: () => Promise<T>): Promise<T> {
     const start = performance.now();
     try {
-      return await inSpan(SPAN_NAMES[key], { attributes: { "folio.job_id": this.jobId } }, fn);
+      return await inSpan(TIMINGS[key].span, { attributes: { "folio.job_id": this.jobId } }, fn);
     } finally {
       this.timings[key] = Math.round(performance.now() - start);
     }
   }
 
-  record(key: keyof StageTimings, ms: number): void {
+  record(key: TimingKey, ms: number): void {
     this.timings[key] = Math.round(ms);
   }
 

@@ -4,6 +4,7 @@ import type { NewFile, NewJob, NewNotes } from "../../db/jobs-repo.ts";
 import { log } from "../log.ts";
 import { INTERNAL_MESSAGE } from "../errors/pipeline-error.ts";
 import { JobTracker } from "./job-tracker.ts";
+import type { Phase } from "./phases.ts";
 import type { LifecycleWriters } from "./lifecycle-writers.ts";
 
 /**
@@ -40,8 +41,8 @@ export class JobLifecycle {
   }
 
   /** The handle a consumer reports one attempt of one stage through (stage 0 is url-fetch). */
-  track(job: { jobId: string; callbackUrl?: string }, stage: number, attempt: number): JobTracker {
-    return new JobTracker(this.writers, job.jobId, job.callbackUrl, stage, attempt);
+  track(job: { jobId: string; callbackUrl?: string }, stage: number, attempt: number, phases?: readonly Phase[]): JobTracker {
+    return new JobTracker(this.writers, job.jobId, job.callbackUrl, stage, attempt, phases);
   }
 
   /** The queue refused an accepted job: it is failed with the reason, never left queued. */

@@ -1,8 +1,12 @@
+import type { Phase } from "./phases.ts";
+import type { Profile, QueueTuning } from "./queue-tuning.ts";
+
 /**
- * What a job goes through, declared once. Each pipeline names its queues in order; the
- * producer's flow, each consumer's stage number and first/last role, the BullMQ job ids
- * and the order of status writes all derive from this table. Adding a stage (OCR for
- * scans, say) is one entry here and its consumer in workers/consumers.ts.
+ * What a job goes through, declared once. Each pipeline names its stages in order; the
+ * producer's flow, each consumer's stage number and first/last role, the BullMQ job ids, the
+ * order of status writes, the phases a stage may write (status, progress bar and timing:
+ * phases.ts) and its workers' settings per profile all derive from this table. Adding a stage
+ * is one entry here and its consumer in workers/consumers.ts (whose type asks for it).
  */
 export interface StageDecl<Q extends string = string> {
   queue: Q;
@@ -10,19 +14,72 @@ export interface StageDecl<Q extends string = string> {
   idSuffix: string;
   /** For people reading this table. */
   does: string;
+  /** The phases this stage runs, in order. */
+  phases: readonly Phase[];
+  tuning: Record<Profile, QueueTuning>;
 }
 
 export type PipelineTable<Q extends string = string> = Record<string, readonly StageDecl<Q>[]>;
 
-/** Uploads by URL pass through this queue before their pipeline: stage 0. */
-export const INTAKE = { queue: "url-fetch", idSuffix: "fetch", does: "download the PDF from its URL into storage, hashing it on the way" } as const;
+const LONG = { lockDuration: 120000, stalledInterval: 120000 };
+const SHORT = { lockDuration: 60000, stalledInterval: 60000 };
+
+/** Uploads by URL pass through this queue before their pipeline: stage 0. Downloads wait on the network, not the CPU: many at once. */
+export const INTAKE = {
+  queue: "url-fetch",
+  idSuffix: "fetch",
+  does: "download the PDF from its URL into storage, hashing it on the way",
+  phases: ["fetching"],
+  tuning: {
+    baseline: { concurrency: 10, limiterMax: 0, drainDelay: 10, ...LONG, backoffBaseMs: 2000 },
+    optimized: { concurrency: 10, limiterMax: 0, drainDelay: 10, ...LONG, backoffBaseMs: 2000 },
+  },
+} as const satisfies StageDecl;
 
 export const PIPELINE_TABLE = {
-  optimized: [{ queue: "pdf-notes-optimized", idSuffix: "", does: "download, extract, make the notes and save them, in one job" }],
+  optimized: [
+    {
+      queue: "pdf-notes-optimized",
+      idSuffix: "",
+      does: "download, extract, make the notes and save them, in one job",
+      phases: ["downloading", "extracting", "generating", "saving"],
+      tuning: {
+        baseline: { concurrency: 15, limiterMax: 25, drainDelay: 20, ...LONG, backoffBaseMs: 0 },
+        optimized: { concurrency: 20, limiterMax: 30, drainDelay: 10, ...LONG, backoffBaseMs: 1000 },
+      },
+    },
+  ],
   staged: [
-    { queue: "pdf-extract", idSuffix: "extract", does: "download and extract; the text goes to Redis, not into the job" },
-    { queue: "ai-notes", idSuffix: "notes", does: "make the notes from the text (cached), return them to the last stage" },
-    { queue: "completion", idSuffix: "", does: "save the notes and the final status" },
+    {
+      queue: "pdf-extract",
+      idSuffix: "extract",
+      does: "download and extract; the text goes to Redis, not into the job",
+      phases: ["downloading", "extracting"],
+      tuning: {
+        baseline: { concurrency: 3, limiterMax: 0, drainDelay: 60, ...SHORT, backoffBaseMs: 0 },
+        optimized: { concurrency: 8, limiterMax: 15, drainDelay: 15, ...LONG, backoffBaseMs: 0 },
+      },
+    },
+    {
+      queue: "ai-notes",
+      idSuffix: "notes",
+      does: "make the notes from the text (cached), return them to the last stage",
+      phases: ["generating"],
+      tuning: {
+        baseline: { concurrency: 2, limiterMax: 0, drainDelay: 60, ...SHORT, backoffBaseMs: 0 },
+        optimized: { concurrency: 5, limiterMax: 10, drainDelay: 15, ...LONG, backoffBaseMs: 2000 },
+      },
+    },
+    {
+      queue: "completion",
+      idSuffix: "",
+      does: "save the notes and the final status",
+      phases: ["saving"],
+      tuning: {
+        baseline: { concurrency: 5, limiterMax: 0, drainDelay: 60, ...SHORT, backoffBaseMs: 0 },
+        optimized: { concurrency: 10, limiterMax: 20, drainDelay: 10, ...SHORT, backoffBaseMs: 0 },
+      },
+    },
   ],
 } as const satisfies PipelineTable;
 
@@ -39,13 +96,14 @@ export const QUEUE_NAMES: QueueName[] = [INTAKE.queue, ...Object.values(PIPELINE
 export interface StageRole {
   stage: number;
   first: boolean;
+  decl: StageDecl;
 }
 
 export function roleOf(queue: string, table: PipelineTable = PIPELINE_TABLE): StageRole {
-  if (queue === INTAKE.queue) return { stage: 0, first: true };
+  if (queue === INTAKE.queue) return { stage: 0, first: true, decl: INTAKE };
   for (const stages of Object.values(table)) {
     const i = stages.findIndex((s) => s.queue === queue);
-    if (i >= 0) return { stage: i + 1, first: i === 0 };
+    if (i >= 0) return { stage: i + 1, first: i === 0, decl: stages[i]! };
   }
   throw new Error(`queue ${queue} is in no pipeline`);
 }

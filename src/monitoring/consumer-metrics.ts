@@ -1,3 +1,4 @@
+import { TIMING_KEYS, TIMINGS } from "../../db/job-status.ts";
 import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { JobTracker } from "../jobs/job-tracker.ts";
@@ -6,7 +7,8 @@ import { countOutcome, type Outcome } from "./counters.ts";
 import type { LatencyRecorder } from "./latency.ts";
 import type { ThreadMetrics } from "./process-metrics.ts";
 
-const STAGES = { downloadMs: "download", extractMs: "extract", ocrMs: "ocr", aiMs: "ai", saveMs: "save" } as const;
+/** The queue wait is recorded per queue above; every other timing is a stage's. */
+const STAGES = TIMING_KEYS.filter((key) => key !== "waitMs");
 
 /**
  * The metrics collector of one consumer: outcomes to Redis counters, processing and
@@ -32,8 +34,10 @@ export class ConsumerMetrics {
     this.latency.record(`${queue}:processing`, processing, now);
     if (wait !== undefined) this.latency.record(`${queue}:wait`, wait, now);
     this.prom.job(queue, outcome, wait === undefined ? undefined : wait / 1000, processing / 1000);
-    for (const [key, stage] of Object.entries(STAGES)) {
-      const ms = tracker.getTimings()[key as keyof typeof STAGES];
+    const timings = tracker.getTimings();
+    for (const key of STAGES) {
+      const ms = timings[key];
+      const stage = TIMINGS[key].label;
       if (ms === undefined) continue;
       this.latency.record(`stage:${stage}`, ms, now);
       this.prom.stage(stage, ms / 1000);

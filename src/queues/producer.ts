@@ -1,6 +1,5 @@
 import { FlowProducer, Queue, type FlowJob, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Config } from "../config.ts";
 import { onNonConnectionError } from "../dependencies/outage-log.ts";
 import { log } from "../log.ts";
 import { bullJobId, flowOf, INTAKE, PIPELINE_TABLE, type FlowNode, type PipelineTable } from "../jobs/pipelines.ts";
@@ -13,23 +12,32 @@ import { BACKOFF_TYPE } from "./worker-options.ts";
  * before it); an upload by URL first goes to the intake queue, whose consumer calls
  * `enqueue` once the PDF is stored.
  */
+export interface ProducerOptions {
+  prefix: string;
+  /** Attempts of each stage's job, the first included. */
+  attempts: number;
+  /** Finished BullMQ records kept per queue (the job's row is the record that lasts). */
+  keepCompleted: number;
+  keepFailed: number;
+}
+
 export class Producer {
   private readonly queues = new Map<string, Queue>();
   private readonly flows: FlowProducer;
 
   constructor(
-    private readonly cfg: Config,
+    private readonly opts: ProducerOptions,
     private readonly connection: Redis,
     private readonly table: PipelineTable = PIPELINE_TABLE,
   ) {
-    this.flows = new FlowProducer({ connection, prefix: cfg.FOLIO_REDIS_PREFIX });
+    this.flows = new FlowProducer({ connection, prefix: opts.prefix });
     onNonConnectionError(this.flows, (err) => log.warn({ err: err.message }, "flow producer error"));
   }
 
   private queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: this.connection, prefix: this.cfg.FOLIO_REDIS_PREFIX });
+      q = new Queue(name, { connection: this.connection, prefix: this.opts.prefix });
       onNonConnectionError(q, (err) => log.warn({ queue: name, err: err.message }, "queue error"));
       this.queues.set(name, q);
     }
@@ -43,10 +51,10 @@ export class Producer {
   private jobOptions(jobId: string): JobsOptions {
     return {
       jobId,
-      attempts: this.cfg.FOLIO_JOB_ATTEMPTS,
+      attempts: this.opts.attempts,
       backoff: { type: BACKOFF_TYPE },
-      removeOnComplete: { count: this.cfg.FOLIO_KEEP_COMPLETED },
-      removeOnFail: { count: this.cfg.FOLIO_KEEP_FAILED },
+      removeOnComplete: { count: this.opts.keepCompleted },
+      removeOnFail: { count: this.opts.keepFailed },
     };
   }
 
@@ -67,7 +75,7 @@ export class Producer {
       queueName: node.queueName,
       data,
       opts: root ? this.jobOptions(node.jobId) : { ...this.jobOptions(node.jobId), failParentOnFailure: true },
-      prefix: this.cfg.FOLIO_REDIS_PREFIX,
+      prefix: this.opts.prefix,
       children: node.children?.map((c) => this.flowJob(c, data, false)),
     };
   }

@@ -1,7 +1,6 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { JobsRepo, UnfinishedJob } from "../../db/jobs-repo.ts";
-import type { Config } from "../config.ts";
 import { onNonConnectionError } from "../dependencies/outage-log.ts";
 import { log } from "../log.ts";
 import { bullJobIds, isPipeline, QUEUE_NAMES, type QueueName } from "../jobs/pipelines.ts";
@@ -15,19 +14,27 @@ import type { Producer } from "./producer.ts";
  * represented by no BullMQ job at all are enqueued again, under their own ids (so two
  * reconcilers, or a job that reappears, cannot make a second one).
  */
+export interface ReconcilerOptions {
+  prefix: string;
+  /** How often a pass runs. */
+  intervalMs: number;
+  /** A job untouched for this long, and in no queue, is enqueued again. */
+  graceMs: number;
+}
+
 export class Reconciler {
   private readonly queues = new Map<QueueName, Queue>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<number> | undefined;
 
   constructor(
-    private readonly cfg: Config,
+    private readonly opts: ReconcilerOptions,
     connection: Redis,
     private readonly repo: JobsRepo,
     private readonly producer: Producer,
   ) {
     for (const name of QUEUE_NAMES) {
-      const queue = new Queue(name, { connection, prefix: cfg.FOLIO_REDIS_PREFIX });
+      const queue = new Queue(name, { connection, prefix: opts.prefix });
       onNonConnectionError(queue, (err) => log.warn({ queue: name, err: err.message }, "queue error"));
       this.queues.set(name, queue);
     }
@@ -35,7 +42,7 @@ export class Reconciler {
 
   start(): void {
     void this.runOnce().catch((err: unknown) => log.warn({ err: (err as Error).message }, "reconcile failed"));
-    this.timer = setInterval(() => void this.runOnce().catch((err: unknown) => log.warn({ err: (err as Error).message }, "reconcile failed")), this.cfg.FOLIO_RECONCILE_INTERVAL_MS);
+    this.timer = setInterval(() => void this.runOnce().catch((err: unknown) => log.warn({ err: (err as Error).message }, "reconcile failed")), this.opts.intervalMs);
   }
 
   /** One pass; returns how many jobs were enqueued again. Passes never overlap. */
@@ -46,7 +53,7 @@ export class Reconciler {
 
   private async pass(): Promise<number> {
     let requeued = 0;
-    for (const job of await this.repo.unfinished(this.cfg.FOLIO_RECONCILE_GRACE_MS)) {
+    for (const job of await this.repo.unfinished(this.opts.graceMs)) {
       if (await this.inQueues(job.jobId)) continue;
       await this.requeue(job);
       requeued++;

@@ -1,42 +1,15 @@
 import type { WorkerOptions } from "bullmq";
 import type { Config } from "../config.ts";
-import type { QueueName } from "../jobs/pipelines.ts";
+import { PIPELINE_TABLE, QUEUE_NAMES, roleOf, type PipelineTable, type QueueName } from "../jobs/pipelines.ts";
+import type { Profile, QueueTuning } from "../jobs/queue-tuning.ts";
 import { retryAfterOf } from "../errors/pipeline-error.ts";
-
-export type Profile = "optimized" | "baseline";
-
-export interface QueueTuning {
-  concurrency: number;
-  /** Jobs per second across all workers of the queue; 0 = no limiter. */
-  limiterMax: number;
-  /** Seconds BullMQ blocks on an empty queue before looking again. */
-  drainDelay: number;
-  lockDuration: number;
-  stalledInterval: number;
-  /** Exponential backoff base in ms (min(base·2^n, cap)); 0 = BullMQ's default fixed backoff. */
-  backoffBaseMs: number;
-}
 
 const BACKOFF_CAP_MS = 60_000;
 
-/** The worker options per profile (the README's table under Configuration), exact values. */
-export const PROFILES: Record<Profile, Record<QueueName, QueueTuning>> = {
-  baseline: {
-    "url-fetch": { concurrency: 10, limiterMax: 0, drainDelay: 10, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 2000 },
-    "pdf-notes-optimized": { concurrency: 15, limiterMax: 25, drainDelay: 20, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 0 },
-    "ai-notes": { concurrency: 2, limiterMax: 0, drainDelay: 60, lockDuration: 60000, stalledInterval: 60000, backoffBaseMs: 0 },
-    "pdf-extract": { concurrency: 3, limiterMax: 0, drainDelay: 60, lockDuration: 60000, stalledInterval: 60000, backoffBaseMs: 0 },
-    completion: { concurrency: 5, limiterMax: 0, drainDelay: 60, lockDuration: 60000, stalledInterval: 60000, backoffBaseMs: 0 },
-  },
-  optimized: {
-    // Downloads wait on the network, not the CPU: many at once.
-    "url-fetch": { concurrency: 10, limiterMax: 0, drainDelay: 10, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 2000 },
-    "pdf-notes-optimized": { concurrency: 20, limiterMax: 30, drainDelay: 10, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 1000 },
-    "ai-notes": { concurrency: 5, limiterMax: 10, drainDelay: 15, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 2000 },
-    "pdf-extract": { concurrency: 8, limiterMax: 15, drainDelay: 15, lockDuration: 120000, stalledInterval: 120000, backoffBaseMs: 0 },
-    completion: { concurrency: 10, limiterMax: 20, drainDelay: 10, lockDuration: 60000, stalledInterval: 60000, backoffBaseMs: 0 },
-  },
-};
+/** The worker settings per profile, as declared on each stage of the pipeline table. */
+export const PROFILES = Object.fromEntries(
+  (["baseline", "optimized"] as const).map((profile) => [profile, Object.fromEntries(QUEUE_NAMES.map((queue) => [queue, roleOf(queue).decl.tuning[profile]]))]),
+) as Record<Profile, Record<QueueName, QueueTuning>>;
 
 /** Every job names this backoff type so that BullMQ asks the worker's strategy below. */
 export const BACKOFF_TYPE = "folio";
@@ -44,8 +17,9 @@ export const BACKOFF_TYPE = "folio";
 /** BullMQ's default backoff when a job has attempts but no strategy of its own: fixed, this many ms. */
 export const DEFAULT_BACKOFF_MS = 1000;
 
-export function queueTuning(cfg: Pick<Config, "FOLIO_PROFILE" | "queueOverrides">, queue: QueueName): QueueTuning {
-  return { ...PROFILES[cfg.FOLIO_PROFILE][queue], ...cfg.queueOverrides[queue] };
+/** A queue's settings: its stage's declared tuning for the profile, with the operator's overrides. */
+export function queueTuning(cfg: Pick<Config, "FOLIO_PROFILE" | "queueOverrides">, queue: string, table: PipelineTable = PIPELINE_TABLE): QueueTuning {
+  return { ...roleOf(queue, table).decl.tuning[cfg.FOLIO_PROFILE], ...cfg.queueOverrides[queue as QueueName] };
 }
 
 /** The delay before retry n (1-based attempts made so far), as the seed defines it. */

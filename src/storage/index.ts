@@ -1,14 +1,12 @@
-import { join } from "node:path";
-import type { Config } from "../config.ts";
 import { localStorage } from "./local.ts";
 import type { Storage } from "./storage.ts";
 import { supabaseStorage } from "./supabase.ts";
 
 export type { Storage } from "./storage.ts";
 
-export function createStorage(cfg: Config): Storage {
-  if (cfg.SUPABASE_URL && cfg.SUPABASE_SERVICE_KEY) {
-    return supabaseStorage({ url: cfg.SUPABASE_URL, serviceKey: cfg.SUPABASE_SERVICE_KEY, bucket: cfg.SUPABASE_BUCKET, spoolDir: join(cfg.FOLIO_DATA_DIR, "upload-spool") });
-  }
-  return localStorage(join(cfg.FOLIO_DATA_DIR, "uploads"));
+/** Supabase Storage (its URL, service key, bucket, and a local folder for spooling), or a local folder. */
+export type StorageOptions = ({ kind: "supabase" } & Parameters<typeof supabaseStorage>[0]) | { kind: "local"; dir: string };
+
+export function createStorage(opts: StorageOptions): Storage {
+  return opts.kind === "supabase" ? supabaseStorage(opts) : localStorage(opts.dir);
 }

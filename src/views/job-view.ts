@@ -1,4 +1,4 @@
-import type { JobStatus } from "../../db/job-status.ts";
+import { TIMING_KEYS, type JobStatus, type TimingKey } from "../../db/job-status.ts";
 import type { JobRow, NotesRow } from "../../db/schema.ts";
 import type { Pipeline } from "../jobs/pipelines.ts";
 import { traceIdOf } from "../tracing/tracing.ts";
@@ -16,14 +16,7 @@ export function jobView(job: JobRow) {
     pages: job.pages,
     ocr: ocrView(job),
     notesId: job.notesId,
-    timings: {
-      waitMs: job.waitMs,
-      downloadMs: job.downloadMs,
-      extractMs: job.extractMs,
-      aiMs: job.aiMs,
-      saveMs: job.saveMs,
-      ocrMs: job.ocrMs,
-    },
+    timings: Object.fromEntries(TIMING_KEYS.map((key) => [key, job[key]])) as Record<TimingKey, number | null>,
     error: job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? "" } : null,
     callback: job.callbackUrl ? { url: job.callbackUrl, status: (job.callbackStatus ?? "pending") as "pending" | "delivered" | "failed", attempts: job.callbackAttempts } : null,
     createdAt: job.createdAt.toISOString(),

@@ -1,10 +1,21 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Config } from "../config.ts";
+import type { UrlPolicy } from "../ingest/url-policy.ts";
 import { onNonConnectionError } from "../dependencies/outage-log.ts";
 import { log } from "../log.ts";
 
 export const WEBHOOK_QUEUE = "webhooks";
+
+export interface WebhookOptions {
+  prefix: string;
+  /** Deliveries of one final status, the first included, with exponential backoff from `backoffMs`. */
+  attempts: number;
+  backoffMs: number;
+  /** How long one delivery may take. */
+  timeoutMs: number;
+  /** Where a callback URL may point. */
+  policy: UrlPolicy;
+}
 
 export interface WebhookJobData {
   jobId: string;
@@ -46,5 +57,4 @@ export class WebhookQueue {
   }
 }
 
-export const webhookQueue = (cfg: Config, connection: Redis) =>
-  new WebhookQueue(connection, cfg.FOLIO_REDIS_PREFIX, { attempts: cfg.FOLIO_WEBHOOK_ATTEMPTS, backoffMs: cfg.FOLIO_WEBHOOK_BACKOFF_MS });
+export const webhookQueue = (opts: WebhookOptions, connection: Redis) => new WebhookQueue(connection, opts.prefix, opts);

@@ -89,7 +89,7 @@ describe("retention", () => {
     const [file] = await sql`SELECT f.storage_key FROM files f JOIN jobs j ON j.file_id = f.id WHERE j.id = ${jobId}`;
     expect(file!.storage_key).toBe(contentKey("user", up.body.sha256, "alice-r3t"));
     const data = { jobId, storageKey: file!.storage_key } as PdfJobData;
-    const tracker = { progress: async () => {}, timed: <T>(_: string, f: () => Promise<T>) => f() } as unknown as Parameters<typeof download>[2];
+    const tracker = { enter: async () => {}, timed: <T>(_: string, f: () => Promise<T>) => f() } as unknown as Parameters<typeof download>[2];
     const failed = await download({ storage: localStorage(join(svc.dataDir, "uploads")) } as StageDeps, data, tracker).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(PipelineError);
     expect((failed as PipelineError).code).toBe("source_expired");

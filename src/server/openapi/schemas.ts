@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { JOB_STATUSES } from "../../../db/job-status.ts";
+import { JOB_STATUSES, TIMING_KEYS, TIMINGS, type TimingKey } from "../../../db/job-status.ts";
 import { OCR_MODES } from "../../extraction/ocr/ocr-pages.ts";
-import { PIPELINES } from "../../jobs/pipelines.ts";
+import { PIPELINE_TABLE, PIPELINES } from "../../jobs/pipelines.ts";
 
 /** The shapes of the API: validation and the OpenAPI document both come from these. */
 
@@ -9,7 +9,9 @@ export const ErrorBody = z
   .object({ error: z.object({ code: z.string().openapi({ example: "job_not_found" }), message: z.string() }) })
   .openapi("Error");
 
-export const Pipeline = z.enum(PIPELINES).openapi({ description: "optimized: one job; staged: pdf-extract → ai-notes → completion" });
+export const Pipeline = z.enum(PIPELINES).openapi({
+  description: PIPELINES.map((name) => `${name}: ${PIPELINE_TABLE[name].map((s) => s.queue).join(" → ")}`).join("; "),
+});
 
 // Checked by the handler (scheme and SSRF policy), so its errors say `invalid_callback_url`.
 const CallbackUrl = z.string().openapi({
@@ -85,7 +87,7 @@ export const JobView = z
       .nullable()
       .openapi({ description: "Where the text came from, once extraction has said: null before then, and for notes from the cache" }),
     notesId: z.string().nullable(),
-    timings: z.object({ waitMs: ms, downloadMs: ms, extractMs: ms, aiMs: ms, saveMs: ms, ocrMs: ms.openapi({ description: "Within extractMs: OCR" }) }),
+    timings: z.object(Object.fromEntries(TIMING_KEYS.map((key) => [key, ms.openapi({ description: TIMINGS[key].about })])) as Record<TimingKey, typeof ms>),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     callback: z.object({ url: z.string(), status: z.enum(["pending", "delivered", "failed"]), attempts: z.number().int() }).nullable(),
     createdAt: z.string(),
