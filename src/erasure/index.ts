@@ -10,7 +10,7 @@ import type { Storage } from "../storage/storage.ts";
 import { Eraser } from "./eraser.ts";
 import { ErasureQueue } from "./erasure-queue.ts";
 import { startErasureWorker } from "./erasure-worker.ts";
-import { RetentionSweeper } from "./retention-sweeper.ts";
+import { RetentionSweeper, type RetentionPolicy } from "./retention-sweeper.ts";
 import { startRetention } from "./retention-worker.ts";
 
 export { Eraser } from "./eraser.ts";
@@ -25,7 +25,7 @@ export interface ErasureOptions {
   /** The cache's scope: under `user`, a user's deletion takes their cache entries too. */
   scope: "global" | "user";
   /** Seconds each kind of data is kept after its job ends (retention). */
-  retain: { pdfS: number; textS: number; jobsS: number };
+  retain: RetentionPolicy;
   /** Seconds between retention sweeps. */
   intervalS: number;
 }

@@ -24,16 +24,16 @@ export type PipelineTable<Q extends string = string> = Record<string, readonly S
 const LONG = { lockDuration: 120000, stalledInterval: 120000 };
 const SHORT = { lockDuration: 60000, stalledInterval: 60000 };
 
-/** Uploads by URL pass through this queue before their pipeline: stage 0. Downloads wait on the network, not the CPU: many at once. */
+/** Downloads wait on the network, not the CPU: many at once, in either profile. */
+const FETCH_TUNING = { concurrency: 10, limiterMax: 0, drainDelay: 10, ...LONG, backoffBaseMs: 2000 };
+
+/** Uploads by URL pass through this queue before their pipeline: stage 0. */
 export const INTAKE = {
   queue: "url-fetch",
   idSuffix: "fetch",
   does: "download the PDF from its URL into storage, hashing it on the way",
   phases: ["fetching"],
-  tuning: {
-    baseline: { concurrency: 10, limiterMax: 0, drainDelay: 10, ...LONG, backoffBaseMs: 2000 },
-    optimized: { concurrency: 10, limiterMax: 0, drainDelay: 10, ...LONG, backoffBaseMs: 2000 },
-  },
+  tuning: { baseline: FETCH_TUNING, optimized: FETCH_TUNING },
 } as const satisfies StageDecl;
 
 export const PIPELINE_TABLE = {

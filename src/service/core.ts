@@ -27,7 +27,7 @@ import { KeyRing } from "../server/key-ring.ts";
 import { parseApiKeys } from "../server/middleware/identity/index.ts";
 import type { ReadinessCheck } from "../server/routes/probes.ts";
 import { startTracing, stopTracing } from "../tracing/tracing.ts";
-import { webhookQueue, type WebhookQueue } from "../webhooks/webhook-queue.ts";
+import { webhookQueue } from "../webhooks/webhook-queue.ts";
 import { erasureOptions, webhookOptions } from "../options.ts";
 import { bounded } from "./shutdown.ts";
 
@@ -43,7 +43,6 @@ export interface Core extends Pick<Dependencies, "storage" | "storageOutage"> {
   /** Keys exist: every route asks for one, and the service may listen beyond loopback. */
   authRequired: boolean;
   webhooksRepo: WebhooksRepo;
-  webhooks: WebhookQueue;
   lifecycle: JobLifecycle;
   caches: Caches;
   /** The shared-memory L1's buffer, handed to every worker thread. */
@@ -125,7 +124,6 @@ export async function startCore(cfg: Config, opts: { listens: boolean; works: bo
     keys: { repo: keysRepo, ring, env: envKeys },
     authRequired,
     webhooksRepo: new WebhooksRepo(database.db),
-    webhooks,
     lifecycle,
     caches,
     l1Buffer: l1.buffer,

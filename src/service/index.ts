@@ -13,7 +13,7 @@ import { prometheusMetrics, type MetricsSources } from "../monitoring/prometheus
 import { generatorFingerprint } from "../notes/index.ts";
 import { probeRoutes } from "../server/routes/probes.ts";
 import { startCore } from "./core.ts";
-import { startServer, type ServerRole } from "./server-role.ts";
+import { startServer } from "./server-role.ts";
 import { startWorkers } from "./workers-role.ts";
 
 export type Role = "all" | "server" | "workers";
@@ -21,14 +21,10 @@ export type Role = "all" | "server" | "workers";
 export interface ServiceOptions {
   role: Role;
   queues?: readonly QueueName[];
-  /** The server's app is built but not bound to a port: requests are made in-process (`app`). */
-  listen?: boolean;
 }
 
 export interface Service {
   port: number | undefined;
-  /** The HTTP app of a process that serves (absent in a workers-only process). */
-  app: ServerRole["app"] | undefined;
   database: Database;
   writer: StatusWriter;
   stop(): Promise<void>;
@@ -57,11 +53,10 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   // A worker process has no API: it answers probes and Prometheus on a port of its own.
   const probes = listens ? undefined : Bun.serve({ port: cfg.FOLIO_WORKER_PORT, hostname: cfg.HOST, fetch: probeRoutes(readiness, prometheusMetrics(metrics)).fetch });
   if (workers) log.info({ queues, probes: probes && `http://${cfg.HOST}:${probes.port}` }, "workers ready");
-  const server = listens ? await startServer(core, { readiness, metrics, fingerprint, listen: opts.listen }) : undefined;
+  const server = listens ? await startServer(core, { readiness, metrics, fingerprint }) : undefined;
 
   return {
     port: server?.port,
-    app: server?.app,
     database: core.database,
     writer,
     async stop() {

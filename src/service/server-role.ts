@@ -32,14 +32,12 @@ import { producerOptions, reconcilerOptions } from "../options.ts";
 import { bounded } from "./shutdown.ts";
 
 export interface ServerRole {
-  app: ReturnType<typeof createApp>;
-  /** Where it listens (none with `listen: false`). */
   port: number | undefined;
   stop(): Promise<void>;
 }
 
-/** The app, built from the core; `listen: false` leaves it to be called in-process (the benchmarks). */
-export async function startServer(core: Core, parts: { readiness: ReadinessCheck[]; metrics: MetricsSources; fingerprint: GeneratorFingerprint; listen?: boolean }): Promise<ServerRole> {
+/** The app, built from the core, listening on the configured port. */
+export async function startServer(core: Core, parts: { readiness: ReadinessCheck[]; metrics: MetricsSources; fingerprint: GeneratorFingerprint }): Promise<ServerRole> {
   const { cfg, redis, repo } = core;
   const prefix = cfg.FOLIO_REDIS_PREFIX;
   await publishStorageProbe(core.storage, redis(), prefix);
@@ -94,24 +92,20 @@ export async function startServer(core: Core, parts: { readiness: ReadinessCheck
     limits: { live: new LiveLimits(redis(), prefix), model: createLimiter(cfg, redis()) },
     metrics: prometheusMetrics({ ...parts.metrics, fleet: { monitor, reporter: new FleetReporter(redis(), prefix, core.processId) } }),
   });
-  const server =
-    parts.listen === false
-      ? undefined
-      : Bun.serve({
-          port: cfg.PORT,
-          hostname: cfg.HOST,
-          fetch: app.fetch,
-          // Above the upload limit so our own JSON 413 answers, not Bun's.
-          maxRequestBodySize: cfg.maxUploadBytes * 2 + 1024 * 1024,
-          idleTimeout: 60,
-        });
-  if (server) log.info({ port: server.port, host: cfg.HOST }, `Folio listening on http://${cfg.HOST}:${server.port}`);
+  const server = Bun.serve({
+    port: cfg.PORT,
+    hostname: cfg.HOST,
+    fetch: app.fetch,
+    // Above the upload limit so our own JSON 413 answers, not Bun's.
+    maxRequestBodySize: cfg.maxUploadBytes * 2 + 1024 * 1024,
+    idleTimeout: 60,
+  });
+  log.info({ port: server.port, host: cfg.HOST }, `Folio listening on http://${cfg.HOST}:${server.port}`);
   if (!core.authRequired) log.warn("no FOLIO_API_KEYS: single-user dev mode, listening on loopback only");
   return {
-    app,
-    port: server?.port,
+    port: server.port,
     async stop() {
-      await server?.stop();
+      await server.stop();
       await pageCounter.stop();
       await reconciler.stop();
       monitor.stop();
