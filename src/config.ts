@@ -206,6 +206,9 @@ export const EnvSchema = z.object({
   /** off: no circuit breaker around model calls (their timeout stays): the seed's "before". */
   FOLIO_BREAKER: z.enum(["on", "off"]).default("on"),
   FOLIO_BREAKER_FAILURES: int(5, 1),
+  /** The breaker also opens when this share of the last FOLIO_BREAKER_WINDOW calls failed (window 0: never). */
+  FOLIO_BREAKER_WINDOW: int(20, 0, 1000),
+  FOLIO_BREAKER_FAILURE_RATE: z.coerce.number().gt(0, "must be more than 0").max(1, "must be at most 1").default(0.5),
   FOLIO_BREAKER_HALF_OPEN_MS: ms(60000, 100),
   /** adaptive: one limit on model calls in flight for the whole fleet, tuned by latency and 429s; off: per-process concurrency only. */
   FOLIO_AI_LIMIT: z.enum(["adaptive", "off"]).optional(),

@@ -55,19 +55,22 @@ export function createExtractive(cfg: Config): NotesGenerator {
 export function createBreaker(cfg: Config, redis: Redis): AiBreaker | undefined {
   if (notesMode(cfg) === "extractive") return undefined;
   return new AiBreaker(
-    { enabled: cfg.FOLIO_BREAKER === "on", failures: cfg.FOLIO_BREAKER_FAILURES, halfOpenAfterMs: cfg.FOLIO_BREAKER_HALF_OPEN_MS, timeoutMs: cfg.FOLIO_AI_TIMEOUT_MS },
+    {
+      enabled: cfg.FOLIO_BREAKER === "on",
+      failures: cfg.FOLIO_BREAKER_FAILURES,
+      window: cfg.FOLIO_BREAKER_WINDOW,
+      failureRate: cfg.FOLIO_BREAKER_FAILURE_RATE,
+      halfOpenAfterMs: cfg.FOLIO_BREAKER_HALF_OPEN_MS,
+      timeoutMs: cfg.FOLIO_AI_TIMEOUT_MS,
+    },
     redis,
     keyspace.aiBreaker(cfg.FOLIO_REDIS_PREFIX),
   );
 }
 
-/**
- * Opt-in for now: with the adaptive limit on, a fleet that meets a model outage sends so few
- * calls that the breaker did not open within test/faults/ai-outage.test.ts's 30 s outage in
- * 4 runs of 5 (README, Limits on model calls).
- */
+/** The optimized profile's default; the baseline keeps the seed's fixed numbers, so the load test's before/after compares like with like. */
 export function aiLimitMode(cfg: Config): "adaptive" | "off" {
-  return cfg.FOLIO_AI_LIMIT ?? "off";
+  return cfg.FOLIO_AI_LIMIT ?? (cfg.FOLIO_PROFILE === "baseline" ? "off" : "adaptive");
 }
 
 /** A thread's handle on the fleet's limit on model calls (state in Redis), when there is one. */

@@ -183,6 +183,31 @@ describe("circuit breaker", () => {
     expect(await b.refresh()).toMatchObject({ state: "closed", consecutiveFailures: 0 });
   });
 
+  test("half the calls failing, never five in a row, opens it by its failure rate over the window; a steady 8 % does not", async () => {
+    const key = `{ai-test-${process.pid}-rate}:ai-breaker`;
+    const b = new AiBreaker({ failures: 5, window: 20, failureRate: 0.5, halfOpenAfterMs: 5_000, timeoutMs: 5_000 }, redis, key);
+    const ok = async () => "ok";
+    const fail = () => Promise.reject(new Error("model down"));
+    // Failure, failure, success: two in a row at most, 2 of 3 failed.
+    const calls = () => Array.from({ length: 30 }, (_, i) => (i % 3 === 2 ? ok : fail));
+    let sentBeforeOpen = 0;
+    for (const call of calls()) {
+      if ((await b.refresh()).state !== "closed") break;
+      sentBeforeOpen++;
+      await b.call(call).catch(() => undefined);
+    }
+    expect(await b.refresh()).toMatchObject({ state: "open" });
+    expect(b.state().consecutiveFailures).toBeLessThan(5);
+    // It opened when the window first held 20 calls, not before (the rate needs a full window).
+    expect(sentBeforeOpen).toBe(20);
+    await redis.del(key);
+
+    const steady = new AiBreaker({ failures: 5, window: 20, failureRate: 0.5, halfOpenAfterMs: 5_000, timeoutMs: 5_000 }, redis, key);
+    for (let i = 0; i < 100; i++) await steady.call(i % 12 === 0 ? fail : ok).catch(() => undefined);
+    expect(await steady.refresh()).toMatchObject({ state: "closed" });
+    await redis.del(key);
+  });
+
   test("a hung call is cut at the timeout and counts as a failure", async () => {
     reset();
     standIn.knobs.hangRate = 1;

@@ -99,10 +99,11 @@ test("a 429 with Retry-After stops every process until the reset, then both send
   expect(s.calls.filter((c) => c.arrivedAt >= pushback.at + 1000).length).toBeGreaterThan(0);
 });
 
-test("the adaptive limit is opt-in (FOLIO_AI_LIMIT=adaptive), in either profile, and only with a model", () => {
+test("the adaptive limit is the optimized profile's default, off in the baseline unless asked for, and only with a model", () => {
   const ai = { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" };
-  expect(createLimiter(loadConfig(ai), redis)).toBeUndefined();
-  expect(createLimiter(loadConfig({ ...ai, FOLIO_AI_LIMIT: "adaptive" }), redis)).toBeInstanceOf(AiLimiter);
+  expect(createLimiter(loadConfig(ai), redis)).toBeInstanceOf(AiLimiter);
+  expect(createLimiter(loadConfig({ ...ai, FOLIO_AI_LIMIT: "off" }), redis)).toBeUndefined();
+  expect(createLimiter(loadConfig({ ...ai, FOLIO_PROFILE: "baseline" }), redis)).toBeUndefined();
   expect(createLimiter(loadConfig({ ...ai, FOLIO_PROFILE: "baseline", FOLIO_AI_LIMIT: "adaptive" }), redis)).toBeInstanceOf(AiLimiter);
   expect(createLimiter(loadConfig({ FOLIO_AI_LIMIT: "adaptive" }), redis)).toBeUndefined();
 });
