@@ -113,6 +113,8 @@ export const EnvSchema = z.object({
   FOLIO_RETAIN_JOBS: duration("90d"),
   FOLIO_RETENTION_INTERVAL_S: seconds(600, 1),
   FOLIO_MAX_IN_FLIGHT_PER_USER: int(200, 1),
+  /** on: each user's k-th unfinished job is queued at priority k, so no user's backlog holds back another's first job; off: first come, first served. */
+  FOLIO_FAIR_SHARES: z.enum(["on", "off"]).optional(),
   FOLIO_UPLOAD_TIMEOUT_MS: ms(120000, 100),
   /** Upload bodies still arriving, per user and per server process (429 / 503 past them). */
   FOLIO_MAX_UPLOADS_IN_PROGRESS_PER_USER: int(16, 1),

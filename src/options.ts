@@ -14,7 +14,12 @@ import type { StorageOptions } from "./storage/index.ts";
 import type { WebhookOptions } from "./webhooks/webhook-queue.ts";
 
 export function producerOptions(cfg: Config): ProducerOptions {
-  return { prefix: cfg.FOLIO_REDIS_PREFIX, attempts: cfg.FOLIO_JOB_ATTEMPTS, keepCompleted: cfg.FOLIO_KEEP_COMPLETED, keepFailed: cfg.FOLIO_KEEP_FAILED };
+  return { prefix: cfg.FOLIO_REDIS_PREFIX, attempts: cfg.FOLIO_JOB_ATTEMPTS, keepCompleted: cfg.FOLIO_KEEP_COMPLETED, keepFailed: cfg.FOLIO_KEEP_FAILED, fairShares: fairShares(cfg) };
+}
+
+/** The optimized profile's default; the baseline keeps the seed's first come, first served. */
+function fairShares(cfg: Config): boolean {
+  return (cfg.FOLIO_FAIR_SHARES ?? (cfg.FOLIO_PROFILE === "baseline" ? "off" : "on")) === "on";
 }
 
 export function reconcilerOptions(cfg: Config): ReconcilerOptions {

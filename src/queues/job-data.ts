@@ -12,6 +12,8 @@ export interface BaseJobData {
   callbackUrl?: string;
   /** The upload request's span (W3C trace context), when tracing is on: the job's spans are its children. */
   trace?: TraceCarrier;
+  /** How many of the user's jobs were unfinished when this one was accepted, itself included: its place in the fair queue. */
+  rank?: number;
 }
 
 /** A stored PDF on its way through the pipeline. */

@@ -26,7 +26,8 @@ export class Admission {
     private readonly opts: AdmissionOptions,
   ) {}
 
-  async admit(userId: string): Promise<void> {
+  /** Admits an upload or throws; returns how many of the user's jobs are unfinished now (the new one's rank is one more). */
+  async admit(userId: string): Promise<number> {
     await this.perMinute(`ratelimit:${userId}`, this.opts.uploadsPerMinute, "rate_limited", "uploads");
     if (this.tokens.perDay > 0 && (await this.tokens.used(userId)) >= this.tokens.perDay) {
       const retry = this.tokens.resetsInS();
@@ -40,6 +41,7 @@ export class Admission {
         "retry-after": "5",
       });
     }
+    return busy;
   }
 
   /** An upload that asked for refresh=true, on top of admit(). */

@@ -99,13 +99,13 @@ export function uploadRoutes(deps: UploadDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.openAPIRegistry.register("UrlUpload", UrlUpload);
   return app.openapi(route, async (c) => {
-    await deps.admission.admit(c.get("userId"));
+    const rank = (await deps.admission.admit(c.get("userId"))) + 1;
     await deps.quotas.admit(c.get("userId"));
     const query = c.req.valid("query");
     const isJson = (c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json");
     const release = deps.slots.acquire(c.get("userId"));
     try {
-      const answer = isJson ? await acceptUrl(c, deps, await urlUploadOf(c, deps.cfg)) : await acceptFile(c, deps, query);
+      const answer = isJson ? await acceptUrl(c, deps, await urlUploadOf(c, deps.cfg), rank) : await acceptFile(c, deps, query, rank);
       return c.json(answer, answer.status === "completed" ? 200 : 202);
     } finally {
       release();
@@ -120,7 +120,7 @@ async function urlUploadOf(c: Context<AppEnv>, cfg: Config): Promise<z.infer<typ
   return parsed.data;
 }
 
-async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<typeof UploadQuery>): Promise<Answer> {
+async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<typeof UploadQuery>, rank: number): Promise<Answer> {
   const { cfg } = deps;
   const deadline = AbortSignal.timeout(cfg.FOLIO_UPLOAD_TIMEOUT_MS);
   const incoming = await readIncoming(c, cfg, deadline);
@@ -205,14 +205,14 @@ async function acceptFile(c: Context<AppEnv>, deps: UploadDeps, query: z.infer<t
     return { ...answer, status: "completed", cached: true, notesId: notes.id };
   }
   await enqueueOrFail(deps, jobId, callbackUrl, () =>
-    deps.producer.enqueue({ jobId, fileId, userId, storageKey: copyKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, trace, ...(refresh && { refresh }), ...(ocr && { ocr }), ...(pages && { pages }) }),
+    deps.producer.enqueue({ jobId, fileId, userId, storageKey: copyKey, sha256: meta.sha256, pipeline, acceptedAt: Date.now(), callbackUrl, trace, rank, ...(refresh && { refresh }), ...(ocr && { ocr }), ...(pages && { pages }) }),
   );
   log.info({ jobId, fileId, pipeline, size: meta.size, refresh }, "upload accepted");
   return { ...answer, status: "queued", cached: false };
 }
 
 /** JSON `{url}`: the job is accepted now and downloaded by the url-fetch queue. */
-async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typeof UrlUpload>): Promise<Answer> {
+async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typeof UrlUpload>, rank: number): Promise<Answer> {
   const pages = pagesOf(body.pages);
   const { url } = await checkUrl(body.url, urlPolicy(deps.cfg)).catch((err: unknown) => {
     throw err instanceof UrlRefused ? new HttpError(400, err.code, err.message) : err;
@@ -231,7 +231,7 @@ async function acceptUrl(c: Context<AppEnv>, deps: UploadDeps, body: z.infer<typ
     { id: jobId, userId, fileId, pipeline, status: "queued", callbackUrl, traceparent: trace?.traceparent },
   );
   await enqueueOrFail(deps, jobId, callbackUrl, () =>
-    deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl, trace, ...(body.refresh && { refresh: true }), ...(body.ocr && { ocr: body.ocr }), ...(pages && { pages }) }),
+    deps.producer.enqueueFetch({ jobId, fileId, userId, storageKey, pipeline, url: url.href, acceptedAt: Date.now(), callbackUrl, trace, rank, ...(body.refresh && { refresh: true }), ...(body.ocr && { ocr: body.ocr }), ...(pages && { pages }) }),
   );
   log.info({ jobId, fileId, pipeline, url: safeUrl(url.href) }, "upload by URL accepted");
   return { jobId, fileId, sha256: null, status: "queued", pipeline, cached: false, size: null, url: url.href };
