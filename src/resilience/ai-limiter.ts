@@ -14,7 +14,7 @@ import { ProviderPaused, PushedBack } from "./pushback.ts";
 export interface LimiterOptions {
   min: number;
   max: number;
-  /** Where a fresh fleet starts (clamped to the bounds): Gradient2's default, 20, unless given. */
+  /** Where a fresh fleet starts its slow start (clamped to the bounds): the minimum, unless given. */
   initial?: number;
   /** Longer than any call can last (the breaker cuts a call at its timeout). */
   leaseMs: number;
@@ -26,12 +26,6 @@ export type CallOutcome = "ok" | "error" | "unsent";
 
 /** What a call that failed was, seen from the limit: "unsent" if it never reached the endpoint. */
 export type Classify = (err: unknown) => CallOutcome;
-
-/**
- * A fresh fleet's limit. Netflix's Gradient2 starts at 20 too: starting at the minimum made a
- * fleet that met an outage first send so few calls that its breaker hardly saw the failures.
- */
-const INITIAL_LIMIT = 20;
 
 /** How often a thread with calls waiting looks for a free permit, besides when one of its own comes back. */
 const POLL_MS = 20;
@@ -69,7 +63,7 @@ export class AiLimiter {
   ) {}
 
   private get initial(): number {
-    return Math.max(this.opts.min, Math.min(this.opts.max, this.opts.initial ?? INITIAL_LIMIT));
+    return Math.max(this.opts.min, Math.min(this.opts.max, this.opts.initial ?? this.opts.min));
   }
 
   private get keys(): [string, string] {

@@ -8,7 +8,8 @@
  * operator stored; absent: the configured ones, ARGV), pausedUntil (a provider's reset), best
  * and bestAt (the best average latency seen recently), lastDrop (when the limit last shrank),
  * ceiling and ceilingAt (the limit at the last 429), latency (answered calls' latency averaged
- * over about one round of calls), pushbacks and errors (counts, for monitoring).
+ * over about one round of calls), slow ("0" once slow start has ended), pushbacks and errors
+ * (counts, for monitoring).
  */
 
 const BOUNDS = `
@@ -52,7 +53,11 @@ return {n, 0}`;
  * of calls (model answers vary with their length: one sample says little) and best the lowest
  * such average. Each sample moves the limit 1/limit of the
  * way to the target, so a full round of calls moves it once: while latency stays within 20 %
- * of the best, the limit grows by √limit per round trip (2 → 20 in about seven). The best
+ * of the best, the limit grows by √limit per round trip. Before that, a fresh fleet starts at
+ * the minimum in slow start, as TCP does: each answer adds one permit, so the limit doubles
+ * every round trip (2 → 32 in four), until an answer takes 1.5 × the best latency (HyStart's
+ * exit on delay, which a provider's queue shows long before it refuses: per answer, not
+ * averaged, because the average lags a doubling by a round), a 429 or an error. The best
  * forgets slowly (+1 % a second) so that a provider that got slower for good is measured
  * again. It grows only while at least half the permits are in use (an idle fleet learns
  * nothing). 429s cut it by a quarter and errors by a tenth, at most once a second (a burst
@@ -74,13 +79,19 @@ local best = tonumber(redis.call("HGET", KEYS[1], "best") or "0")
 local bestAt = tonumber(redis.call("HGET", KEYS[1], "bestAt") or now)
 if best > 0 then best = best * (1 + 0.01 * math.max(0, now - bestAt) / 1000) end
 local function shrink(factor)
+  redis.call("HSET", KEYS[1], "slow", "0")
   local lastDrop = tonumber(redis.call("HGET", KEYS[1], "lastDrop") or "0")
   if now - lastDrop >= math.max(best, 1000) then
     limit = math.max(lo, limit * factor)
     redis.call("HSET", KEYS[1], "lastDrop", now)
   end
 end
+local slow = redis.call("HGET", KEYS[1], "slow") ~= "0"
 if outcome == "ok" then
+  if slow and best > 0 and sample >= 1.5 * best then
+    slow = false
+    redis.call("HSET", KEYS[1], "slow", "0")
+  end
   -- Latency averaged over a round of calls (16 at least): one long answer is not congestion.
   local short = tonumber(redis.call("HGET", KEYS[1], "latency") or sample)
   short = short + (sample - short) * 2 / (math.max(limit, 16) + 1)
@@ -92,6 +103,7 @@ if outcome == "ok" then
   if step > 0 then
     local ceiling = tonumber(redis.call("HGET", KEYS[1], "ceiling") or "0")
     if held < limit / 2 then step = 0
+    elseif slow then step = 1
     elseif limit >= 0.9 * ceiling and now - tonumber(redis.call("HGET", KEYS[1], "ceilingAt") or "0") < 60000 then step = step / 10 end
   end
   limit = limit + step

@@ -82,6 +82,19 @@ test("the limit rises while latency stays near its best and falls when the provi
   expect(falling.last).toBeGreaterThanOrEqual(3);
 });
 
+test("a fresh fleet starts at the minimum and doubles its limit each round trip while latency holds (slow start)", async () => {
+  const s = standIn({ latencyMs: 40 });
+  const limiter = new AiLimiter(options(), redis, prefix());
+  expect((await limiter.snapshot()).limit).toBe(2);
+  let answered = 0;
+  await Promise.all(Array.from({ length: 64 }, async () => {
+    while (answered < 60) await limiter.run(() => chat(s.url), () => "error").then(() => answered++);
+  }));
+  // One permit per answer: 2 + ~60. The gradient rule alone adds 1/√limit per answer, under 35 by now.
+  expect((await limiter.snapshot()).limit).toBeGreaterThanOrEqual(48);
+  expect(s.calls.filter((c) => c.status === 429)).toEqual([]);
+});
+
 test("a 429 with Retry-After stops every process until the reset, then both send again", async () => {
   const s = standIn({ latencyMs: 20, errorStatus: 429, retryAfterS: 1 });
   const p = prefix();
