@@ -8,7 +8,7 @@ import { readPools } from "./extraction-board.ts";
 import { readLoopBoard } from "./loop-board.ts";
 import { readCounts, readModelUsage, readPerMinute, readRetention, readWindowCount, type ModelUsage } from "./counters.ts";
 import { readLatency } from "./latency.ts";
-import type { PerformanceReport, QueueStats } from "./report-schema.ts";
+import type { ModelLimitView, PerformanceReport, QueueStats } from "./report-schema.ts";
 
 export type { PerformanceReport, QueueStats } from "./report-schema.ts";
 
@@ -22,6 +22,8 @@ export interface MonitorOptions {
   webhookUrl?: string;
   /** The clock the window ends at (tests move it across minute boundaries). */
   now?: () => number;
+  /** The fleet's limit on model calls now, when it has one. */
+  modelLimit?: () => Promise<ModelLimitView>;
 }
 
 /**
@@ -123,6 +125,7 @@ export class QueueMonitor {
       breaker: await readBreakers(this.redis, this.prefix),
       extraction: await readPools(this.redis, this.prefix),
       eventLoop: await readLoopBoard(this.redis, this.prefix),
+      modelLimit: this.opts.modelLimit ? await this.opts.modelLimit() : null,
       tokens: { input: total(models, "inputTokens"), output: total(models, "outputTokens") },
       models,
       totals: Object.fromEntries(

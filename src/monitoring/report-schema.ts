@@ -79,6 +79,17 @@ export const PerformanceReportSchema = z
     eventLoop: z.array(z.object({ process: z.string(), thread: z.string(), maxMs: z.number(), avgMs: z.number() })).openapi({
       description: "Each live thread's event-loop delay over the last 2 s (worst first)",
     }),
+    modelLimit: z
+      .object({
+        limit: z.number().int(),
+        inFlight: z.number().int(),
+        min: z.number().int(),
+        max: z.number().int(),
+        latencyMs: z.number().nullable(),
+        pushbacks: z.number().int(),
+      })
+      .nullable()
+      .openapi({ description: "The fleet's adaptive limit on model calls and the calls in flight now; null when there is none (FOLIO_AI_LIMIT=off, or no model)" }),
     tokens: z.object({ input: z.number().int(), output: z.number().int() }),
     models: z.record(
       z.string(),
@@ -97,3 +108,4 @@ export const PerformanceReportSchema = z
 export type LatencySummary = z.infer<typeof LatencySummarySchema>;
 export type QueueStats = z.infer<typeof QueueStatsSchema>;
 export type PerformanceReport = z.infer<typeof PerformanceReportSchema>;
+export type ModelLimitView = NonNullable<PerformanceReport["modelLimit"]>;

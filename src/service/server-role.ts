@@ -45,7 +45,9 @@ export async function startServer(core: Core, parts: { readiness: ReadinessCheck
   const producer = new Producer(producerOptions(cfg), redis());
   const reconciler = new Reconciler(reconcilerOptions(cfg), redis(), repo, producer);
   reconciler.start();
+  const modelLimiter = createLimiter(cfg, redis());
   const monitor = new QueueMonitor(redis(), prefix, core.caches.notes, {
+    modelLimit: modelLimiter && (async () => (({ limit, inFlight, min, max, latencyMs, pushbacks }) => ({ limit, inFlight, min, max, latencyMs, pushbacks }))(await modelLimiter.snapshot())),
     windowMinutes: cfg.FOLIO_ALERT_WINDOW_MIN,
     webhookUrl: cfg.ALERT_WEBHOOK_URL,
     thresholds: {
@@ -89,7 +91,7 @@ export async function startServer(core: Core, parts: { readiness: ReadinessCheck
     events: new JobEvents(redis("subscriber"), core.channel),
     readiness: parts.readiness,
     monitor,
-    limits: { live: new LiveLimits(redis(), prefix), model: createLimiter(cfg, redis()) },
+    limits: { live: new LiveLimits(redis(), prefix), model: modelLimiter },
     metrics: prometheusMetrics({ ...parts.metrics, fleet: { monitor, reporter: new FleetReporter(redis(), prefix, core.processId) } }),
   });
   const server = Bun.serve({

@@ -9,14 +9,19 @@ import { freshDatabase } from "../support/postgres.ts";
 import { OUTPUT_DIR, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 import { CHROMIUM_PATH } from "../support/browser.ts";
 import { fixture } from "../support/fixtures.ts";
+import { startOpenAIStandIn, type StandIn } from "../support/openai-standin.ts";
 
 let db: { url: string; drop: () => Promise<void> };
 let svc: ServiceProcess;
 let browser: Browser;
+let standIn: StandIn;
 
 beforeAll(async () => {
   db = await freshDatabase("dashboard");
-  svc = await startServiceProcess({ name: "dashboard", env: { DATABASE_URL: db.url, FOLIO_CACHE: "off", FOLIO_OCR_DPI: "150" } });
+  // Notes by a model (the stand-in): the fleet's limit on model calls has something to show.
+  // Calls of 3 s: longer than the 2 s between reports, so the page sees them in flight.
+  standIn = startOpenAIStandIn({ latencyMs: 3000 });
+  svc = await startServiceProcess({ name: "dashboard", env: { DATABASE_URL: db.url, FOLIO_CACHE: "off", FOLIO_OCR_DPI: "150", OPENAI_BASE_URL: standIn.url, OPENAI_API_KEY: "stand-in" } });
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -27,6 +32,7 @@ afterAll(async () => {
   await svc?.stop();
   svc?.cleanup();
   await db?.drop();
+  await standIn?.stop();
 });
 
 test("the dashboard shows the queues and its numbers move as jobs complete, OCR's among them", async () => {
@@ -36,6 +42,8 @@ test("the dashboard shows the queues and its numbers move as jobs complete, OCR'
   const before = Number(await page.textContent("#processed"));
   expect(await page.locator("#queues tbody tr").count()).toBe(QUEUE_NAMES.length);
   expect(await page.textContent("#breaker")).toBe("unused");
+  // A fresh fleet's limit, nothing in flight yet.
+  expect(await page.textContent("#model-limit")).toBe("2 · 0");
 
   const ups = [];
   for (const f of ["paper-bookmarks.pdf", "slides.pdf", "paper-two-column.pdf", "bad-first-1kb.pdf", "scan-paper.pdf"]) ups.push(await uploadFile(svc.url, fixture(f)));
@@ -58,6 +66,9 @@ test("the dashboard shows the queues and its numbers move as jobs complete, OCR'
   const threads = await page.locator("#loops tbody tr td:nth-child(2)").allTextContents();
   expect(new Set(threads)).toEqual(new Set(["main", ...QUEUE_NAMES]));
   for (const ms of await page.locator("#loops tbody tr td:nth-child(3)").allTextContents()) expect(ms.trim()).toMatch(/^\d+(\.\d+)?$/);
+  // The model calls' limit against calls in flight, over time: the calls the jobs made were seen in flight.
+  expect(await page.locator("#limit-chart canvas").count()).toBeGreaterThan(0);
+  expect(await page.evaluate("Math.max(...limits.inFlight)")).toBeGreaterThan(0);
   mkdirSync(OUTPUT_DIR, { recursive: true });
   await page.screenshot({ path: join(OUTPUT_DIR, "dashboard.png"), fullPage: true });
   // The README's screenshot is regenerated only when asked, never by a normal run.

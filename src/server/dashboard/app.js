@@ -11,6 +11,20 @@ function chart(queues) {
     plot = new uPlot({ width: 560, height: 220, series: [{}, ...queues.map((q, i) => ({ label: q.name, stroke: colors[i % 4], width: 2 }))], axes: [{}, { label: "jobs/min" }] }, data, $("chart"));
   } else plot.setData(data);
 }
+/** The adaptive limit against calls in flight, one point per report (every 2 s), the last 10 minutes. */
+const limits = { t: [], limit: [], inFlight: [] };
+let limitPlot;
+function limitChart(m) {
+  for (const [k, v] of [["t", Date.now() / 1000], ["limit", m.limit], ["inFlight", m.inFlight]]) {
+    limits[k].push(v);
+    if (limits[k].length > 300) limits[k].shift();
+  }
+  const data = [limits.t, limits.limit, limits.inFlight];
+  if (!limitPlot) {
+    const series = [{}, { label: "limit", stroke: "#3b6fd4", width: 2 }, { label: "in flight", stroke: "#b26a00", width: 1, dash: [4, 3] }];
+    limitPlot = new uPlot({ width: 560, height: 180, series, axes: [{}, { label: "calls" }] }, data, $("limit-chart"));
+  } else limitPlot.setData(data);
+}
 /** A table row of text cells: values never become markup (queue names and alert messages are data). */
 function row(cells) {
   const tr = document.createElement("tr");
@@ -26,6 +40,8 @@ function render(r) {
   $("breaker").textContent = r.breaker.state;
   $("breaker").className = r.breaker.state === "open" ? "bad" : r.breaker.state === "half-open" ? "warn" : "ok";
   $("health").textContent = r.healthyQueues + " / " + r.totalQueues;
+  $("model-limit").textContent = r.modelLimit ? r.modelLimit.limit + " · " + r.modelLimit.inFlight : "off";
+  if (r.modelLimit) limitChart(r.modelLimit);
   $("extraction").textContent = r.extraction.busy + " / " + r.extraction.threads + " · " + r.extraction.waiting;
   const ocr = r.extraction.ocr;
   $("ocr-pages").textContent = ocr.pages;
