@@ -41,7 +41,7 @@ test("the dashboard shows the queues and its numbers move as jobs complete, OCR'
   await page.waitForFunction(() => document.getElementById("processed")?.textContent !== "–");
   const before = Number(await page.textContent("#processed"));
   expect(await page.locator("#queues tbody tr").count()).toBe(QUEUE_NAMES.length);
-  expect(await page.textContent("#breaker")).toBe("unused");
+  expect(await page.textContent("#breaker")).toBe("closed");
   // A fresh fleet's limit, nothing in flight yet.
   expect(await page.textContent("#model-limit")).toBe("2 · 0");
 
