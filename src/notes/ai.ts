@@ -6,7 +6,7 @@ import { log } from "../log.ts";
 import { BreakerOpen, type AiBreaker } from "../resilience/ai-breaker.ts";
 import type { AiLimiter, CallOutcome } from "../resilience/ai-limiter.ts";
 import type { TokenBucket } from "../resilience/token-bucket.ts";
-import { exhaustedUntil, pushbackUntil, PushedBack, retryAfterMs } from "../resilience/pushback.ts";
+import { exhaustedUntil, pushbackUntil, PushedBack } from "../resilience/pushback.ts";
 import { inSpan, SpanKind } from "../tracing/tracing.ts";
 import { NotYet, PipelineError } from "../errors/pipeline-error.ts";
 import type { ExtractedText } from "../extraction/extract.ts";
@@ -101,7 +101,12 @@ export function aiGenerator(opts: AiOptions, breaker: AiBreaker, { limiter, toke
       try {
         return await generateText({ model, system: SYSTEM, prompt, output: Output.object({ schema: NotesContentSchema }), maxRetries: 0, abortSignal });
       } catch (err) {
-        if (limiter && APICallError.isInstance(err) && err.statusCode === 429) throw new PushedBack(pushbackUntil(err.responseHeaders));
+        // A 429 is the provider answering, not failing: the breaker does not count it, with a limit or without.
+        if (APICallError.isInstance(err) && err.statusCode === 429) {
+          const now = Date.now();
+          const until = pushbackUntil(err.responseHeaders, now);
+          throw new PushedBack(until, until - now);
+        }
         throw err;
       }
     });
@@ -183,12 +188,10 @@ function outcomeOf(err: unknown): CallOutcome {
   return NoObjectGeneratedError.isInstance(err) ? "ok" : "error";
 }
 
-/** Rate limits keep the provider's Retry-After; everything else is a retryable outage. */
+/** Rate limits keep the provider's Retry-After (or reset, else a second); everything else is a retryable outage. */
 function asPipelineError(err: unknown): PipelineError {
   if (err instanceof PipelineError) return err;
-  if (APICallError.isInstance(err) && err.statusCode === 429) {
-    return new PipelineError("ai_unavailable", "the model endpoint is rate limiting (429)", true, retryAfterMs(err.responseHeaders?.["retry-after"]));
-  }
+  if (err instanceof PushedBack) return new PipelineError("ai_unavailable", "the model endpoint is rate limiting (429)", true, err.afterMs);
   // The provider's own text can quote the request, an account or a key's prefix: logs only.
   const detail = (err instanceof Error ? err.message : String(err)).slice(0, 300);
   const status = APICallError.isInstance(err) ? err.statusCode : undefined;

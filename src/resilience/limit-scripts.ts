@@ -54,10 +54,12 @@ return {n, 0}`;
  * such average. Each sample moves the limit 1/limit of the
  * way to the target, so a full round of calls moves it once: while latency stays within 20 %
  * of the best, the limit grows by √limit per round trip. Before that, a fresh fleet starts at
- * the minimum in slow start, as TCP does: each answer adds one permit, so the limit doubles
- * every round trip (2 → 32 in four), until an answer takes 1.5 × the best latency (HyStart's
- * exit on delay, which a provider's queue shows long before it refuses: per answer, not
- * averaged, because the average lags a doubling by a round), a 429 or an error. The best
+ * the minimum in slow start, as TCP does, a little gentler: each answer adds half a permit, so
+ * the limit grows 1.5× every round trip (2 → 34 in seven), until an answer takes 1.25 × the best
+ * latency (HyStart++'s exit on delay, which a provider's queue shows before it refuses: per
+ * answer, not averaged, because the average lags a round behind; and 1.5×, not 2×, because
+ * the calls a round sends before its answers show the delay overshoot by that much), a 429
+ * or an error. The best
  * forgets slowly (+1 % a second) so that a provider that got slower for good is measured
  * again. It grows only while at least half the permits are in use (an idle fleet learns
  * nothing). 429s cut it by a quarter and errors by a tenth, at most once a second (a burst
@@ -88,9 +90,10 @@ local function shrink(factor)
 end
 local slow = redis.call("HGET", KEYS[1], "slow") ~= "0"
 if outcome == "ok" then
-  if slow and best > 0 and sample >= 1.5 * best then
+  if slow and best > 0 and sample >= 1.25 * best then
+    -- The average lags a round behind a limit that grew 1.5×: it starts again from what the provider shows now.
     slow = false
-    redis.call("HSET", KEYS[1], "slow", "0")
+    redis.call("HSET", KEYS[1], "slow", "0", "latency", sample)
   end
   -- Latency averaged over a round of calls (16 at least): one long answer is not congestion.
   local short = tonumber(redis.call("HGET", KEYS[1], "latency") or sample)
@@ -103,7 +106,7 @@ if outcome == "ok" then
   if step > 0 then
     local ceiling = tonumber(redis.call("HGET", KEYS[1], "ceiling") or "0")
     if held < limit / 2 then step = 0
-    elseif slow then step = 1
+    elseif slow then step = 0.5
     elseif limit >= 0.9 * ceiling and now - tonumber(redis.call("HGET", KEYS[1], "ceilingAt") or "0") < 60000 then step = step / 10 end
   end
   limit = limit + step

@@ -10,6 +10,8 @@ export class PushedBack extends Error {
   constructor(
     /** ms since the epoch at which the provider takes calls again. */
     readonly until: number,
+    /** How long that was from when the answer came. */
+    readonly afterMs = until - Date.now(),
   ) {
     super(`the model endpoint asked to slow down until ${new Date(until).toISOString()}`);
   }

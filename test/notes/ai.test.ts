@@ -67,14 +67,16 @@ describe("AI notes through the stand-in", () => {
     expect(standIn.calls).toHaveLength(2);
   });
 
-  test("a 429 carries the provider's Retry-After", async () => {
+  test("a 429 carries the provider's Retry-After, and the breaker does not count it as a failure", async () => {
     reset();
     Object.assign(standIn.knobs, { failNext: 1, errorStatus: 429, retryAfterS: 7 });
-    await expect(aiGenerator(opts(), breaker()).generate(await doc("slides.pdf"))).rejects.toMatchObject({
+    const b = breaker();
+    await expect(aiGenerator(opts(), b).generate(await doc("slides.pdf"))).rejects.toMatchObject({
       code: "ai_unavailable",
       retryable: true,
       retryAfterMs: 7000,
     });
+    expect((await b.refresh()).consecutiveFailures).toBe(0);
     standIn.knobs.errorStatus = 500;
   });
 

@@ -72,7 +72,8 @@ test("the limit rises while latency stays near its best and falls when the provi
     clearInterval(watch);
     return { peak: Math.max(...trace), last: (await limiter.snapshot()).limit };
   };
-  const rising = await busy(1500);
+  // 3 s: slow start may overshoot the capacity once (one or two 429s) before it settles.
+  const rising = await busy(3000);
   expect(rising.peak).toBeGreaterThanOrEqual(12);
   // Its calls found the provider's capacity without being refused much for it.
   expect(s.calls.filter((c) => c.status === 429).length).toBeLessThan(s.calls.length / 100);
@@ -80,18 +81,19 @@ test("the limit rises while latency stays near its best and falls when the provi
   const falling = await busy(1500);
   expect(falling.last).toBeLessThan(rising.last / 2);
   expect(falling.last).toBeGreaterThanOrEqual(3);
-});
+}, 20_000);
 
-test("a fresh fleet starts at the minimum and doubles its limit each round trip while latency holds (slow start)", async () => {
-  const s = standIn({ latencyMs: 40 });
+test("a fresh fleet starts at the minimum and grows its limit 1.5× each round trip while latency holds (slow start)", async () => {
+  // 100 ms: a busy machine's scheduling noise stays well under the 25 % that ends slow start.
+  const s = standIn({ latencyMs: 100 });
   const limiter = new AiLimiter(options(), redis, prefix());
   expect((await limiter.snapshot()).limit).toBe(2);
   let answered = 0;
   await Promise.all(Array.from({ length: 64 }, async () => {
-    while (answered < 60) await limiter.run(() => chat(s.url), () => "error").then(() => answered++);
+    while (answered < 100) await limiter.run(() => chat(s.url), () => "error").then(() => answered++);
   }));
-  // One permit per answer: 2 + ~60. The gradient rule alone adds 1/√limit per answer, under 35 by now.
-  expect((await limiter.snapshot()).limit).toBeGreaterThanOrEqual(48);
+  // Half a permit per answer: 2 + ~50. The gradient rule alone adds 1/√limit per answer, under 35 by now.
+  expect((await limiter.snapshot()).limit).toBeGreaterThanOrEqual(44);
   expect(s.calls.filter((c) => c.status === 429)).toEqual([]);
 });
 
