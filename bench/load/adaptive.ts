@@ -166,12 +166,16 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 console.log(
   `\nCommand: \`bun run bench:adaptive ${process.argv.slice(2).join(" ")}\` — ${jobs} distinct uploads per run (the repo's small fixtures, ≤ 30 pages, one model call each), stand-in base latency ${BASE_MS} ms, fixed = per-process concurrency with FOLIO_AI_LIMIT=off, adaptive = per-process concurrency ${ADAPTIVE_CONCURRENCY} with FOLIO_AI_LIMIT=adaptive (bounds 2–64), ${cpus().length} cores.\n`,
 );
-console.log("| scenario | processes | setting | jobs/min | × best fixed | p95 | × best fixed's p95 | 429s / calls | failed | lost | peak in flight | limit settled after the drop |");
+console.log("| scenario | processes | setting | completed jobs/min | × best fixed | p95 | × best fixed's p95 | 429s / calls | failed | lost | peak in flight | limit settled after the drop |");
 console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const scenario of values.scenarios.split(",")) {
   for (const processes of values.processes.split(",").map(Number)) {
     const group = rows.filter((r) => r.scenario === scenario && r.processes === processes);
-    const best = group.filter((r) => r.setting !== "adaptive").reduce((a, b) => (b.perMin > a.perMin ? b : a));
+    // The best fixed setting an operator could run: one that lost no job to the provider's pushback
+    // (a setting that fails most of its jobs fast has a high rate of the few it completes).
+    const fixed = group.filter((r) => r.setting !== "adaptive");
+    const clean = fixed.filter((r) => r.failed === 0);
+    const best = (clean.length ? clean : fixed).reduce((a, b) => (b.perMin > a.perMin ? b : a));
     for (const r of group) {
       const settle = r.settleS === undefined ? "" : `${r.settleS.toFixed(1)} s`;
       console.log(
