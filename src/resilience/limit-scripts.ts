@@ -62,11 +62,13 @@ return {n, 0}`;
  * or an error. The best
  * forgets slowly (+1 % a second) so that a provider that got slower for good is measured
  * again. It grows only while at least half the permits are in use (an idle fleet learns
- * nothing). 429s cut it by a quarter and errors by a tenth, at most once a second (a burst
- * of failures is one signal; an outage is the breaker's to handle, not a reason to starve it
- * of the calls that tell it the endpoint is failing). A 429 also marks a ceiling: for a minute, growth
- * within 10 % of it is ten times slower (as TCP CUBIC slows down near its last loss), so the
- * fleet probes the provider's edge instead of running into it every few round trips.
+ * nothing). 429s halve it, as TCP halves its window on a loss (when a provider cut its
+ * capacity fourfold, cutting a quarter at a time took five pauses and 30 refused calls), and
+ * errors cut it by a tenth, at most once a second (a burst of failures is one signal; an
+ * outage is the breaker's to handle, not a reason to starve it of the calls that tell it the
+ * endpoint is failing). A 429 also marks a ceiling: for a minute, growth within 10 % of it is
+ * ten times slower (as TCP CUBIC slows down near its last loss), so the fleet probes the
+ * provider's edge instead of running into it every few round trips.
  */
 export const RELEASE = `${BOUNDS}
 local now = tonumber(ARGV[1])
@@ -113,7 +115,7 @@ if outcome == "ok" then
 elseif outcome == "pushback" then
   redis.call("HINCRBY", KEYS[1], "pushbacks", 1)
   redis.call("HSET", KEYS[1], "ceiling", limit, "ceilingAt", now)
-  shrink(0.75)
+  shrink(0.5)
 else
   redis.call("HINCRBY", KEYS[1], "errors", 1)
   shrink(0.9)
