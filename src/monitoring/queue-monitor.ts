@@ -163,7 +163,7 @@ export class QueueMonitor {
     ]);
     return {
       name,
-      counts: { ...(Object.fromEntries(STATES.map((s) => [s, counts[s] ?? 0])) as Record<(typeof STATES)[number], number>), paused: paused ? (counts.waiting ?? 0) : 0 },
+      counts: { ...(Object.fromEntries(STATES.map((s) => [s, counts[s] ?? 0])) as Record<(typeof STATES)[number], number>), paused: paused ? (counts.waiting ?? 0) + (counts.prioritized ?? 0) : 0 },
       throughputPerMinute: throughput,
       bullmqCompletedPerMinute: [...metrics.data].reverse(),
       windowMinutes: w,

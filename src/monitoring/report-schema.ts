@@ -25,7 +25,7 @@ export const QueueStatsSchema = z
   .object({
     name: z.string(),
     counts: z.object(Object.fromEntries(STATES.map((s) => [s, z.number().int()])) as Record<(typeof STATES)[number], z.ZodNumber>).openapi({
-      description: "BullMQ's jobs per state; `paused` counts the waiting jobs of a paused queue",
+      description: "BullMQ's jobs per state; `paused` counts the jobs a paused queue holds back (waiting and prioritized)",
     }),
     throughputPerMinute: z.array(z.number()).openapi({ description: "Completions per minute over the last 60 minutes, oldest first" }),
     bullmqCompletedPerMinute: z.array(z.number()).openapi({ description: "BullMQ's own per-minute metric of completed jobs" }),
