@@ -7,7 +7,8 @@
  * limit, ARGV, until the first call), min and max (bounds an
  * operator stored; absent: the configured ones, ARGV), pausedUntil (a provider's reset), best
  * and bestAt (the best average latency seen recently), lastDrop (when the limit last shrank),
- * ceiling and ceilingAt (the limit at the last 429), latency (answered calls' latency averaged
+ * ceiling and ceilingAt (the limit at the last 429), ssthresh (where a slow start after a 429
+ * ends), latency (answered calls' latency averaged
  * over about one round of calls), slow ("0" once slow start has ended), pushbacks and errors
  * (counts, for monitoring).
  */
@@ -62,13 +63,16 @@ return {n, 0}`;
  * or an error. The best
  * forgets slowly (+1 % a second) so that a provider that got slower for good is measured
  * again. It grows only while at least half the permits are in use (an idle fleet learns
- * nothing). 429s halve it, as TCP halves its window on a loss (when a provider cut its
- * capacity fourfold, cutting a quarter at a time took five pauses and 30 refused calls), and
- * errors cut it by a tenth, at most once a second (a burst of failures is one signal; an
- * outage is the breaker's to handle, not a reason to starve it of the calls that tell it the
- * endpoint is failing). A 429 also marks a ceiling: for a minute, growth within 10 % of it is
- * ten times slower (as TCP CUBIC slows down near its last loss), so the fleet probes the
- * provider's edge instead of running into it every few round trips.
+ * nothing). Errors cut it by a tenth, at most once a second (a burst of failures is one
+ * signal; an outage is the breaker's to handle, not a reason to starve it of the calls that
+ * tell it the endpoint is failing). A 429 is TCP's timeout, not its lost packet: the whole
+ * fleet stops until the reset, so nothing paces the restart, and sending the halved limit at
+ * once after the pause ran into the refusal again (a fourfold drop in capacity took three
+ * bursts of 429s). So the first 429 of a burst restarts slow start from the minimum up to half
+ * the limit it refused (TCP's ssthresh), and marks that limit as a ceiling: for a minute the
+ * limit stays under 90 % of it (a provider's cap does not move, and the gradient rule, whose
+ * headroom √limit is large next to a small cap, otherwise climbed back into it every few
+ * seconds); after the minute it probes again. The rest of the burst changes nothing.
  */
 export const RELEASE = `${BOUNDS}
 local now = tonumber(ARGV[1])
@@ -82,17 +86,12 @@ local sample = tonumber(ARGV[4])
 local best = tonumber(redis.call("HGET", KEYS[1], "best") or "0")
 local bestAt = tonumber(redis.call("HGET", KEYS[1], "bestAt") or now)
 if best > 0 then best = best * (1 + 0.01 * math.max(0, now - bestAt) / 1000) end
-local function shrink(factor)
-  redis.call("HSET", KEYS[1], "slow", "0")
-  local lastDrop = tonumber(redis.call("HGET", KEYS[1], "lastDrop") or "0")
-  if now - lastDrop >= math.max(best, 1000) then
-    limit = math.max(lo, limit * factor)
-    redis.call("HSET", KEYS[1], "lastDrop", now)
-  end
-end
+-- One signal per round trip (a second at least): the rest of a burst of 429s or errors says nothing new.
+local dropDue = now - tonumber(redis.call("HGET", KEYS[1], "lastDrop") or "0") >= math.max(best, 1000)
 local slow = redis.call("HGET", KEYS[1], "slow") ~= "0"
 if outcome == "ok" then
-  if slow and best > 0 and sample >= 1.25 * best then
+  local ssthresh = tonumber(redis.call("HGET", KEYS[1], "ssthresh") or hi)
+  if slow and ((best > 0 and sample >= 1.25 * best) or limit >= ssthresh) then
     -- The average lags a round behind a limit that grew 1.5×: it starts again from what the provider shows now.
     slow = false
     redis.call("HSET", KEYS[1], "slow", "0", "latency", sample)
@@ -106,19 +105,26 @@ if outcome == "ok" then
   local target = limit * gradient + math.sqrt(limit)
   local step = (target - limit) / limit
   if step > 0 then
-    local ceiling = tonumber(redis.call("HGET", KEYS[1], "ceiling") or "0")
     if held < limit / 2 then step = 0
-    elseif slow then step = 0.5
-    elseif limit >= 0.9 * ceiling and now - tonumber(redis.call("HGET", KEYS[1], "ceilingAt") or "0") < 60000 then step = step / 10 end
+    elseif slow then step = math.min(0.5, ssthresh - limit) end
+    if now - tonumber(redis.call("HGET", KEYS[1], "ceilingAt") or "0") < 60000 then
+      step = math.max(0, math.min(step, 0.9 * tonumber(redis.call("HGET", KEYS[1], "ceiling")) - limit))
+    end
   end
   limit = limit + step
 elseif outcome == "pushback" then
   redis.call("HINCRBY", KEYS[1], "pushbacks", 1)
-  redis.call("HSET", KEYS[1], "ceiling", limit, "ceilingAt", now)
-  shrink(0.5)
+  if dropDue then
+    redis.call("HSET", KEYS[1], "ceiling", limit, "ceilingAt", now, "lastDrop", now, "slow", "1", "ssthresh", math.max(lo, limit / 2))
+    limit = lo
+  end
 else
   redis.call("HINCRBY", KEYS[1], "errors", 1)
-  shrink(0.9)
+  redis.call("HSET", KEYS[1], "slow", "0")
+  if dropDue then
+    limit = math.max(lo, limit * 0.9)
+    redis.call("HSET", KEYS[1], "lastDrop", now)
+  end
 end
 local pause = tonumber(ARGV[7])
 if pause > tonumber(redis.call("HGET", KEYS[1], "pausedUntil") or "0") then redis.call("HSET", KEYS[1], "pausedUntil", pause) end

@@ -41,7 +41,8 @@ test("the dashboard shows the queues and its numbers move as jobs complete, OCR'
   await page.waitForFunction(() => document.getElementById("processed")?.textContent !== "–");
   const before = Number(await page.textContent("#processed"));
   expect(await page.locator("#queues tbody tr").count()).toBe(QUEUE_NAMES.length);
-  expect(await page.textContent("#breaker")).toBe("closed");
+  // The worker threads post their breakers every 2 s: a page opened as the service starts may see none yet.
+  await page.waitForFunction(() => document.getElementById("breaker")?.textContent === "closed", undefined, { timeout: 10_000 });
   // A fresh fleet's limit, nothing in flight yet.
   expect(await page.textContent("#model-limit")).toBe("2 · 0");
 

@@ -114,6 +114,22 @@ test("a 429 with Retry-After stops every process until the reset, then both send
   expect(s.calls.filter((c) => c.arrivedAt >= pushback.at + 1000).length).toBeGreaterThan(0);
 });
 
+test("after a 429 the fleet starts again from the minimum and stays under the limit that was refused", async () => {
+  // A provider that refuses past 8 calls in flight and shows no slow-down before it: latency
+  // never stops the limit's growth, only the refusal does.
+  const s = standIn({ capacity: { baseMs: 50, k: 8, m: 8, retryAfterS: 1 } });
+  const limiter = new AiLimiter(options(), redis, prefix());
+  let answered = 0;
+  await Promise.all(Array.from({ length: 30 }, async () => {
+    while (answered < 400) await limiter.run(() => chat(s.url), () => "error").then(() => answered++);
+  }));
+  const refused = s.calls.filter((c) => c.status === 429);
+  // Slow start ran into the refusal once; after that pause the fleet held below it.
+  const pauseEnd = refused[0]!.at + 1000;
+  expect(refused.filter((c) => c.arrivedAt >= pauseEnd)).toEqual([]);
+  expect((await limiter.snapshot()).limit).toBe(8);
+}, 30_000);
+
 test("the adaptive limit is the optimized profile's default, off in the baseline unless asked for, and only with a model", () => {
   const ai = { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" };
   expect(createLimiter(loadConfig(ai), redis)).toBeInstanceOf(AiLimiter);
