@@ -9,7 +9,8 @@
  * and bestAt (the best average latency seen recently), lastDrop (when the limit last shrank),
  * ceiling and ceilingAt (the limit at the last 429), ssthresh (where a slow start after a 429
  * ends), latency (answered calls' latency averaged
- * over about one round of calls), slow ("0" once slow start has ended), pushbacks and errors
+ * over about one round of calls), slow ("0" once slow start has ended, "restart" in one after
+ * a 429), pushbacks and errors
  * (counts, for monitoring).
  */
 
@@ -68,9 +69,10 @@ return {n, 0}`;
  * tell it the endpoint is failing). A 429 is TCP's timeout, not its lost packet: the whole
  * fleet stops until the reset, so nothing paces the restart, and sending the halved limit at
  * once after the pause ran into the refusal again (a fourfold drop in capacity took three
- * bursts of 429s). So the first 429 of a burst restarts slow start from the minimum up to half
- * the limit it refused (TCP's ssthresh), and marks that limit as a ceiling: for a minute the
- * limit stays under 90 % of it (a provider's cap does not move, and the gradient rule, whose
+ * bursts of 429s). So the first 429 of a burst restarts slow start from a quarter of the limit
+ * it refused, doubling each round trip (half a permit an answer would be gentler, but half the
+ * refused limit, TCP's ssthresh, already bounds it) up to half of it, and marks that limit
+ * as a ceiling: for a minute the limit stays under 90 % of it (a provider's cap does not move, and the gradient rule, whose
  * headroom √limit is large next to a small cap, otherwise climbed back into it every few
  * seconds); after the minute it probes again. The rest of the burst changes nothing.
  */
@@ -88,7 +90,8 @@ local bestAt = tonumber(redis.call("HGET", KEYS[1], "bestAt") or now)
 if best > 0 then best = best * (1 + 0.01 * math.max(0, now - bestAt) / 1000) end
 -- One signal per round trip (a second at least): the rest of a burst of 429s or errors says nothing new.
 local dropDue = now - tonumber(redis.call("HGET", KEYS[1], "lastDrop") or "0") >= math.max(best, 1000)
-local slow = redis.call("HGET", KEYS[1], "slow") ~= "0"
+local slowMode = redis.call("HGET", KEYS[1], "slow")
+local slow = slowMode ~= "0"
 if outcome == "ok" then
   local ssthresh = tonumber(redis.call("HGET", KEYS[1], "ssthresh") or hi)
   if slow and ((best > 0 and sample >= 1.25 * best) or limit >= ssthresh) then
@@ -106,7 +109,7 @@ if outcome == "ok" then
   local step = (target - limit) / limit
   if step > 0 then
     if held < limit / 2 then step = 0
-    elseif slow then step = math.min(0.5, ssthresh - limit) end
+    elseif slow then step = math.min(slowMode == "restart" and 1 or 0.5, ssthresh - limit) end
     if now - tonumber(redis.call("HGET", KEYS[1], "ceilingAt") or "0") < 60000 then
       step = math.max(0, math.min(step, 0.9 * tonumber(redis.call("HGET", KEYS[1], "ceiling")) - limit))
     end
@@ -115,8 +118,8 @@ if outcome == "ok" then
 elseif outcome == "pushback" then
   redis.call("HINCRBY", KEYS[1], "pushbacks", 1)
   if dropDue then
-    redis.call("HSET", KEYS[1], "ceiling", limit, "ceilingAt", now, "lastDrop", now, "slow", "1", "ssthresh", math.max(lo, limit / 2))
-    limit = lo
+    redis.call("HSET", KEYS[1], "ceiling", limit, "ceilingAt", now, "lastDrop", now, "slow", "restart", "ssthresh", math.max(lo, limit / 2))
+    limit = math.max(lo, limit / 4)
   end
 else
   redis.call("HINCRBY", KEYS[1], "errors", 1)

@@ -114,7 +114,7 @@ test("a 429 with Retry-After stops every process until the reset, then both send
   expect(s.calls.filter((c) => c.arrivedAt >= pushback.at + 1000).length).toBeGreaterThan(0);
 });
 
-test("after a 429 the fleet starts again from the minimum and stays under the limit that was refused", async () => {
+test("after a 429 the fleet starts again from a quarter of the limit and stays under the limit that was refused", async () => {
   // A provider that refuses past 8 calls in flight and shows no slow-down before it: latency
   // never stops the limit's growth, only the refusal does.
   const s = standIn({ capacity: { baseMs: 50, k: 8, m: 8, retryAfterS: 1 } });
