@@ -1,3 +1,4 @@
+import { tracingOptions } from "../src/options.ts";
 import { loadConfig } from "../src/config.ts";
 import { startTracing, stopTracing, tracingOn } from "../src/tracing/tracing.ts";
 import { corpusPath } from "../test/support/corpus.ts";
@@ -42,7 +43,7 @@ export const tracing: BenchSuite = {
       {
         name: "upload with tracing on vs off",
         project: async () => {
-          if (!tracingOn()) startTracing(cfg, "main");
+          if (!tracingOn()) startTracing(tracingOptions(cfg), "main");
           for (let i = 0; i < BATCH; i++) await app!.upload(pdf);
         },
         reference: async () => {

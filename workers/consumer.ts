@@ -1,5 +1,4 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
-import type { Config } from "../src/config.ts";
 import type { Runtime } from "../src/runtime.ts";
 import { jobLog } from "../src/log.ts";
 import { NotYet, PipelineError, detailOf, failureOf } from "../src/errors/pipeline-error.ts";
@@ -16,11 +15,22 @@ import type { BaseJobData, UrlJobData } from "../src/queues/job-data.ts";
 import { isErased } from "../src/erasure/tombstones.ts";
 import { deleteJobText } from "../src/storage/job-text.ts";
 import type { Producer } from "../src/queues/producer.ts";
-import { queueTuning, workerOptions } from "../src/queues/worker-options.ts";
+import { queueTuning, workerOptions, type TuningChoice } from "../src/queues/worker-options.ts";
+import type { DownloadOptions } from "../src/ingest/download-url.ts";
 import { contextOf, inSpan, recordSpan, SpanKind } from "../src/tracing/tracing.ts";
 
+/** What the consumers are told, built once from the config (workers/thread-options.ts). */
+export interface ConsumerOptions {
+  prefix: string;
+  tuning: TuningChoice;
+  /** How url-fetch downloads (its progress is the job's). */
+  download: Omit<DownloadOptions, "onProgress">;
+  /** Downloads one user may run at once across the fleet. */
+  fetchesPerUser: number;
+}
+
 export interface ConsumerDeps extends StageDeps {
-  cfg: Config;
+  options: ConsumerOptions;
   /** This thread's connections (src/runtime.ts). */
   redis: Runtime["redis"];
   /** This thread's handle on the fleet's model breaker (absent offline). */
@@ -46,7 +56,7 @@ export interface Consumer<D extends BaseJobData = BaseJobData, Q extends string 
  * so an accepted job always ends completed or failed with a reason.
  */
 export function startConsumer<D extends BaseJobData>(consumer: Consumer<D, string>, deps: ConsumerDeps, table: PipelineTable = PIPELINE_TABLE): Worker<D> {
-  const tuning = queueTuning(deps.cfg, consumer.queue, table);
+  const tuning = queueTuning(deps.options.tuning, consumer.queue, table);
   // Its stage number, whether it comes first and the phases it runs: from the declared pipelines.
   const role = roleOf(consumer.queue, table);
   const run = async (job: Job<D>, token: string | undefined): Promise<unknown> => {
@@ -98,11 +108,11 @@ export function startConsumer<D extends BaseJobData>(consumer: Consumer<D, strin
       if (role.first && job.attemptsMade === 0) recordSpan(`${consumer.queue} wait`, parent, job.data.acceptedAt, job.processedOn ?? Date.now(), attributes);
       return inSpan(`${consumer.queue} process`, { kind: SpanKind.CONSUMER, parent, attributes }, () => run(job, token));
     },
-    { connection: deps.redis("worker"), prefix: deps.cfg.FOLIO_REDIS_PREFIX, name: `folio-${consumer.queue}`, ...workerOptions(tuning) },
+    { connection: deps.redis("worker"), prefix: deps.options.prefix, name: `folio-${consumer.queue}`, ...workerOptions(tuning) },
   );
 }
 
-const erased = (job: Job<BaseJobData>, deps: ConsumerDeps) => isErased(deps.redis(), deps.cfg.FOLIO_REDIS_PREFIX, job.data.jobId).catch(() => false);
+const erased = (job: Job<BaseJobData>, deps: ConsumerDeps) => isErased(deps.redis(), deps.options.prefix, job.data.jobId).catch(() => false);
 
 /**
  * The job was deleted on request while queued or held here: nothing more is written for it,

@@ -7,8 +7,8 @@ import { log } from "../src/log.ts";
 import type { OutageReporter } from "../src/dependencies/watched-storage.ts";
 import type { QueueName } from "../src/jobs/pipelines.ts";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
-import type { Config } from "../src/config.ts";
 import type { HostMessage, ThreadCalls, ThreadData, ThreadMessage } from "./thread-messages.ts";
+import type { ThreadOptions } from "./thread-options.ts";
 import { rpcClient } from "../src/threads/port-rpc.ts";
 
 interface Hosted {
@@ -27,8 +27,8 @@ export class ThreadHost {
   private stopping = false;
 
   constructor(
-    /** Handed to every thread, validated once: threads do not read the environment. */
-    private readonly cfg: Config,
+    /** Handed to every thread, built once from the validated config: threads read no environment names. */
+    private readonly options: ThreadOptions,
     private readonly store: JobStore,
     private readonly queues: readonly QueueName[],
     /** The shared-memory L1 cache every thread attaches to. */
@@ -49,7 +49,7 @@ export class ThreadHost {
     const extraction = new MessageChannel();
     serveExtraction(extraction.port1, this.pool);
     const thread = new Worker(new URL("./thread.ts", import.meta.url), {
-      workerData: { cfg: this.cfg, queue, port: port2, extractPort: extraction.port2, l1Buffer: this.l1Buffer } satisfies ThreadData,
+      workerData: { options: this.options, queue, port: port2, extractPort: extraction.port2, l1Buffer: this.l1Buffer } satisfies ThreadData,
       transferList: [port2, extraction.port2],
     });
     const hosted: Hosted = { queue, thread, calls: rpcClient<ThreadCalls>(thread), stopping: false };

@@ -1,11 +1,11 @@
 import type { MessagePort } from "node:worker_threads";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
-import type { Config } from "../src/config.ts";
 import type { QueueName } from "../src/jobs/pipelines.ts";
+import type { ThreadOptions } from "./thread-options.ts";
 
-/** What a worker thread starts from: its queue, the validated config, its ports and the shared L1. */
+/** What a worker thread starts from: its queue, its modules' options, its ports and the shared L1. */
 export interface ThreadData {
-  cfg: Config;
+  options: ThreadOptions;
   queue: QueueName;
   port: MessagePort;
   extractPort: MessagePort;

@@ -35,59 +35,58 @@ import { startConsumer, type ConsumerDeps } from "./consumer.ts";
 import { CONSUMERS } from "./consumers.ts";
 import type { HostMessage, ThreadCalls, ThreadData, ThreadMessage } from "./thread-messages.ts";
 import { serveRpc } from "../src/threads/port-rpc.ts";
-import { producerOptions, storageOptions, webhookOptions } from "../src/options.ts";
 
-const { cfg, queue, port, extractPort, l1Buffer } = workerData as ThreadData;
-const runtime = createRuntime(cfg);
+const { options: o, queue, port, extractPort, l1Buffer } = workerData as ThreadData;
+const runtime = createRuntime(o.runtime);
 const redis = runtime.redis;
 log.setBindings({ role: "worker", queue });
-startTracing(cfg, queue);
+startTracing(o.tracing, queue);
 
 const prom = threadMetrics(queue);
-const latency = new LatencyRecorder(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${process.pid}:${threadId}`);
+const latency = new LatencyRecorder(redis("commands"), o.prefix, `${process.pid}:${threadId}`);
 const store = remoteJobStore(port);
-const webhooks = webhookQueue(webhookOptions(cfg), redis("commands"));
-const breaker = createBreaker(cfg, redis("commands"));
+const webhooks = webhookQueue(o.webhooks, redis("commands"));
+const breaker = createBreaker(o.notes, redis("commands"));
 const deps: ConsumerDeps = {
-  cfg,
+  options: o.consumer,
   redis,
   breaker,
-  storage: watchedStorage(createStorage(storageOptions(cfg)), {
+  storage: watchedStorage(createStorage(o.storage), {
     failed: (err) => parentPort!.postMessage({ type: "storage", ok: false, err: (err as Error).message } satisfies ThreadMessage),
     recovered: () => parentPort!.postMessage({ type: "storage", ok: true } satisfies ThreadMessage),
   }),
-  caches: createCaches(cfg, redis("commands"), l1Buffer),
+  caches: createCaches(o.caches, redis("commands"), l1Buffer),
   store,
   generator: createGenerator(
-    cfg,
+    o.notes,
     breaker,
     (call) => {
       prom.modelCall(call);
-      void countModelCall(redis("commands"), cfg.FOLIO_REDIS_PREFIX, call).catch(() => {});
+      void countModelCall(redis("commands"), o.prefix, call).catch(() => {});
     },
-    createCallGuards(cfg, redis("commands")),
+    createCallGuards(o.notes, redis("commands")),
   ),
-  fallback: cfg.FOLIO_AI_FALLBACK === "extractive" ? createExtractive(cfg) : undefined,
-  tokens: new TokenBudget(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_USER_TOKENS_PER_DAY),
-  texts: new TextStore(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TEXT_TTL_S),
-  metrics: new ConsumerMetrics(redis("commands"), cfg.FOLIO_REDIS_PREFIX, latency, prom, cfg.FOLIO_METRICS_LOG_EVERY),
-  extractor: rememberTooComplex(remoteExtractor(extractPort), redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_TOO_COMPLEX_TTL_S),
-  producer: new Producer(producerOptions(cfg), redis("commands")),
+  fallback: o.notes.fallback ? createExtractive(o.notes) : undefined,
+  tokens: new TokenBudget(redis("commands"), o.prefix, o.userTokensPerDay),
+  texts: new TextStore(redis("commands"), o.prefix, o.textTtlS),
+  metrics: new ConsumerMetrics(redis("commands"), o.prefix, latency, prom, o.metricsLogEvery),
+  extractor: rememberTooComplex(remoteExtractor(extractPort), redis("commands"), o.prefix, o.tooComplexTtlS),
+  producer: new Producer(o.producer, redis("commands")),
   lifecycle: new JobLifecycle({ store, announce: (jobId) => webhooks.announce(jobId) }),
   // A slot's lease outlives every attempt of one download, so only a dead worker's slot expires.
-  downloadSlots: new DownloadSlots(redis("commands"), cfg.FOLIO_REDIS_PREFIX, cfg.FOLIO_URL_FETCHES_PER_USER, cfg.FOLIO_URL_TIMEOUT_MS * (cfg.FOLIO_URL_RETRIES + 2)),
+  downloadSlots: new DownloadSlots(redis("commands"), o.prefix, o.consumer.fetchesPerUser, o.consumer.download.timeoutMs * (o.consumer.download.retries + 2)),
 };
 
 // Post this thread's AI breaker (if it made model calls) where every process's monitoring reads it.
-const stopBreakerBeat = breakerBoard(redis("commands"), cfg.FOLIO_REDIS_PREFIX).beat(`${process.pid}:${threadId}`, () => breaker?.state());
+const stopBreakerBeat = breakerBoard(redis("commands"), o.prefix).beat(`${process.pid}:${threadId}`, () => breaker?.state());
 
-const stopLoopBoard = startLoopBoard(redis("commands"), cfg.FOLIO_REDIS_PREFIX, `${hostname()}:${process.pid}`, queue);
+const stopLoopBoard = startLoopBoard(redis("commands"), o.prefix, `${hostname()}:${process.pid}`, queue);
 
 const consumer = CONSUMERS[queue];
 const worker = startConsumer(consumer, deps);
 onNonConnectionError(worker, (err) => log.error({ err: err.message }, "worker error"));
 // An operator's PUT /admin/limits reaches this worker within a second or two, and a restarted process starts from it.
-const stopFollowing = new LiveLimits(redis("commands"), cfg.FOLIO_REDIS_PREFIX).follow(queue, worker, `${hostname()}:${process.pid}`, queueTuning(cfg, queue).concurrency);
+const stopFollowing = new LiveLimits(redis("commands"), o.prefix).follow(queue, worker, `${hostname()}:${process.pid}`, queueTuning(o.consumer.tuning, queue).concurrency);
 await worker.waitUntilReady();
 
 const send = (m: ThreadMessage) => parentPort!.postMessage(m);

@@ -1,5 +1,4 @@
 import { downloadUrl } from "../src/ingest/download-url.ts";
-import { urlPolicy } from "../src/ingest/url-policy.ts";
 import type { UrlJobData } from "../src/queues/job-data.ts";
 import { NotYet } from "../src/errors/pipeline-error.ts";
 import type { JobTracker } from "../src/jobs/job-tracker.ts";
@@ -17,7 +16,7 @@ export const urlFetch: Consumer<UrlJobData> = {
     const { data } = job;
     // One user's slow URLs must not hold every url-fetch slot: past their share, wait.
     if (!(await deps.downloadSlots.acquire(data.userId, data.jobId))) {
-      throw new NotYet(Date.now() + 1000 + Math.floor(Math.random() * 500), `${data.userId} has ${deps.cfg.FOLIO_URL_FETCHES_PER_USER} downloads running`);
+      throw new NotYet(Date.now() + 1000 + Math.floor(Math.random() * 500), `${data.userId} has ${deps.options.fetchesPerUser} downloads running`);
     }
     try {
       return await fetchAndHandOn(job.data, t, deps);
@@ -33,14 +32,7 @@ async function fetchAndHandOn({ url, ...data }: UrlJobData, t: JobTracker, deps:
     downloadUrl(
       url,
       {
-        policy: urlPolicy(deps.cfg),
-        timeoutMs: deps.cfg.FOLIO_URL_TIMEOUT_MS,
-        maxBytes: deps.cfg.maxUploadBytes,
-        maxRedirects: deps.cfg.FOLIO_URL_MAX_REDIRECTS,
-        retries: deps.cfg.FOLIO_URL_RETRIES,
-        backoffMs: deps.cfg.FOLIO_URL_BACKOFF_MS,
-        minBytesPerS: deps.cfg.FOLIO_URL_MIN_BYTES_PER_S,
-        minRateGraceMs: deps.cfg.FOLIO_URL_MIN_RATE_GRACE_MS,
+        ...deps.options.download,
         onProgress(received, total) {
           // A size not announced: one step past the start says the bytes are coming.
           void (total ? t.advance("fetching", received, total) : t.advance("fetching", 1, PHASES.fetching.to - PHASES.fetching.from)).catch(() => {});

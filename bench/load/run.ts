@@ -10,12 +10,12 @@
  * follows every job to its end, and prints the seed's before/after table. --write puts the
  * table, the bound check and an SVG chart into bench/RESULTS.md and bench/load/chart.svg.
  */
+import { poolOptions, tuningChoice } from "../../src/options.ts";
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../src/config.ts";
-import { poolOptions } from "../../src/extraction/pool-options.ts";
 import { queueTuning } from "../../src/queues/worker-options.ts";
 import { startOpenAIStandIn } from "../../test/support/openai-standin.ts";
 import { startServiceProcess } from "../../test/support/service-process.ts";
@@ -146,7 +146,7 @@ try {
 const lines: string[] = [];
 for (const r of runs) {
   const cfg = loadConfig({ ...PROFILE_ENV[r.profile], ...extraEnv });
-  const t = queueTuning(cfg, boundQueue);
+  const t = queueTuning(tuningChoice(cfg), boundQueue);
   const byLimiter = t.limiterMax > 0 ? t.limiterMax * 60 : Number.POSITIVE_INFINITY;
   const byConcurrency = r.serviceMs > 0 ? (t.concurrency * 60_000) / r.serviceMs : Number.POSITIVE_INFINITY;
   const share = r.share;

@@ -1,5 +1,4 @@
 import type { Redis } from "ioredis";
-import type { Config } from "../config.ts";
 import { noCache, NotesCache, type NotesLookup } from "./notes-cache.ts";
 import { RedisL2 } from "./redis-l2.ts";
 import { SharedL1, type SharedL1Options } from "./shared-l1.ts";
@@ -10,8 +9,16 @@ import { keyspace } from "../redis/keyspace.ts";
 
 export type { NotesLookup } from "./notes-cache.ts";
 
-export function l1Options(cfg: Config): SharedL1Options {
-  return { entries: cfg.FOLIO_L1_ENTRIES, slotBytes: cfg.FOLIO_L1_SLOT_KB * 1024 };
+/** The caches' settings, built once from the config (src/options.ts). */
+export interface CacheOptions {
+  prefix: string;
+  /** false (FOLIO_CACHE=off): every upload runs the pipeline. */
+  enabled: boolean;
+  scope: CacheScope;
+  l1: SharedL1Options;
+  l1TtlS: number;
+  l2TtlS: number;
+  singleFlightWaitS: number;
 }
 
 export interface Caches {
@@ -27,23 +34,22 @@ export interface Caches {
  * The caches of one thread. `l1Buffer` is the SharedArrayBuffer the thread host created
  * (absent: this thread makes its own table).
  */
-export function createCaches(cfg: Config, redis: Redis, l1Buffer?: SharedArrayBuffer): Caches {
-  const prefix = cfg.FOLIO_REDIS_PREFIX;
-  const scope: CacheScope = cfg.FOLIO_CACHE_SCOPE;
+export function createCaches(o: CacheOptions, redis: Redis, l1Buffer?: SharedArrayBuffer): Caches {
+  const { prefix, scope } = o;
   const keys = { notesKey: (pdf: KeyedPdf, fingerprint: string) => notesKey(scope, pdf, fingerprint), textKey: (pdf: KeyedPdf) => textKey(scope, pdf) };
-  if (cfg.FOLIO_CACHE === "off") {
+  if (!o.enabled) {
     return { ...keys, notes: noCache, once: async (_k, _o, _lookup, work) => ({ value: await work(), shared: false }) };
   }
-  const l1 = new SharedL1(l1Options(cfg), l1Buffer);
+  const l1 = new SharedL1(o.l1, l1Buffer);
   return {
     ...keys,
-    notes: new NotesCache(l1, new RedisL2(redis, prefix, cfg.FOLIO_L2_TTL_S), cfg.FOLIO_L1_TTL_S * 1000, (key) => publishDrop(redis, prefix, key)),
+    notes: new NotesCache(l1, new RedisL2(redis, prefix, o.l2TtlS), o.l1TtlS * 1000, (key) => publishDrop(redis, prefix, key)),
     once: (key, owner, lookup, work) =>
       singleFlight(
         redis,
         keyspace.flight(prefix, key),
         owner,
-        { lockTtlMs: 30_000, maxWaitMs: cfg.FOLIO_SINGLE_FLIGHT_WAIT_S * 1000, pollMs: 100 },
+        { lockTtlMs: 30_000, maxWaitMs: o.singleFlightWaitS * 1000, pollMs: 100 },
         lookup,
         work,
       ),

@@ -1,5 +1,4 @@
 import type { WorkerOptions } from "bullmq";
-import type { Config } from "../config.ts";
 import { PIPELINE_TABLE, QUEUE_NAMES, roleOf, type PipelineTable, type QueueName } from "../jobs/pipelines.ts";
 import type { Profile, QueueTuning } from "../jobs/queue-tuning.ts";
 import { retryAfterOf } from "../errors/pipeline-error.ts";
@@ -17,9 +16,15 @@ export const BACKOFF_TYPE = "folio";
 /** BullMQ's default backoff when a job has attempts but no strategy of its own: fixed, this many ms. */
 export const DEFAULT_BACKOFF_MS = 1000;
 
+/** Which tuning the queues run: the profile, and what the operator overrode per queue (src/options.ts). */
+export interface TuningChoice {
+  profile: Profile;
+  overrides: Partial<Record<QueueName, Partial<QueueTuning>>>;
+}
+
 /** A queue's settings: its stage's declared tuning for the profile, with the operator's overrides. */
-export function queueTuning(cfg: Pick<Config, "FOLIO_PROFILE" | "queueOverrides">, queue: string, table: PipelineTable = PIPELINE_TABLE): QueueTuning {
-  return { ...roleOf(queue, table).decl.tuning[cfg.FOLIO_PROFILE], ...cfg.queueOverrides[queue as QueueName] };
+export function queueTuning(choice: TuningChoice, queue: string, table: PipelineTable = PIPELINE_TABLE): QueueTuning {
+  return { ...roleOf(queue, table).decl.tuning[choice.profile], ...choice.overrides[queue as QueueName] };
 }
 
 /** The delay before retry n (1-based attempts made so far), as the seed defines it. */

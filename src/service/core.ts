@@ -10,7 +10,7 @@ import { ApiKeysRepo } from "../../db/api-keys-repo.ts";
 import { JobsRepo } from "../../db/jobs-repo.ts";
 import { StatusWriter } from "../../db/status-writer.ts";
 import { WebhooksRepo } from "../../db/webhooks-repo.ts";
-import { createCaches, l1Options, type Caches } from "../cache/index.ts";
+import { createCaches, type Caches } from "../cache/index.ts";
 import { dropOnPublish } from "../cache/l1-invalidation.ts";
 import { SharedL1 } from "../cache/shared-l1.ts";
 import type { Config } from "../config.ts";
@@ -28,7 +28,7 @@ import { parseApiKeys } from "../server/middleware/identity/index.ts";
 import type { ReadinessCheck } from "../server/routes/probes.ts";
 import { startTracing, stopTracing } from "../tracing/tracing.ts";
 import { webhookQueue } from "../webhooks/webhook-queue.ts";
-import { erasureOptions, webhookOptions } from "../options.ts";
+import { cacheOptions, erasureOptions, runtimeOptions, tracingOptions, webhookOptions } from "../options.ts";
 import { bounded } from "./shutdown.ts";
 
 export interface Core extends Pick<Dependencies, "storage" | "storageOutage"> {
@@ -57,13 +57,13 @@ export interface Core extends Pick<Dependencies, "storage" | "storageOutage"> {
 }
 
 export async function startCore(cfg: Config, opts: { listens: boolean; works: boolean }): Promise<Core> {
-  startTracing(cfg, "main");
+  startTracing(tracingOptions(cfg), "main");
   const prepared = await prepareDependencies(cfg);
   const { storage, storageOutage, localRedis } = prepared;
   // A Redis Folio started has a password: every connection of the process and its threads (which get this config) uses it.
   cfg = prepared.cfg;
   // Everything is built from this runtime, passed down: no module reads the environment or a global connection.
-  const runtime = createRuntime(cfg, new OutageLog("redis"));
+  const runtime = createRuntime(runtimeOptions(cfg), new OutageLog("redis"));
   const redis = runtime.redis;
 
   const database = await openDatabase({ url: cfg.DATABASE_URL, pgliteDir: `${cfg.FOLIO_DATA_DIR}/pglite`, poolSize: cfg.FOLIO_DB_POOL });
@@ -105,8 +105,9 @@ export async function startCore(cfg: Config, opts: { listens: boolean; works: bo
   const lifecycle = new JobLifecycle({ store, announce: (jobId) => webhooks.announce(jobId) }, repo);
 
   // One shared-memory L1 for the whole process: the worker threads and the upload route.
-  const l1 = new SharedL1(l1Options(cfg));
-  const caches = createCaches(cfg, redis(), l1.buffer);
+  const cacheOpts = cacheOptions(cfg);
+  const l1 = new SharedL1(cacheOpts.l1);
+  const caches = createCaches(cacheOpts, redis(), l1.buffer);
   const stopDrops = cfg.FOLIO_CACHE === "off" ? undefined : await dropOnPublish(redis("subscriber"), cfg.FOLIO_REDIS_PREFIX, l1);
   const processId = `${hostname()}:${process.pid}`;
   const stopLoopBoard = startLoopBoard(redis(), cfg.FOLIO_REDIS_PREFIX, processId, "main");

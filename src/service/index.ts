@@ -12,6 +12,7 @@ import { threadMetrics } from "../monitoring/process-metrics.ts";
 import { prometheusMetrics, type MetricsSources } from "../monitoring/prometheus.ts";
 import { generatorFingerprint } from "../notes/index.ts";
 import { probeRoutes } from "../server/routes/probes.ts";
+import { notesOptions } from "../options.ts";
 import { startCore } from "./core.ts";
 import { startServer } from "./server-role.ts";
 import { startWorkers } from "./workers-role.ts";
@@ -42,7 +43,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   const core = await startCore(config, { listens, works });
   const { cfg, writer } = core;
   const queues = opts.queues ?? QUEUE_NAMES;
-  const fingerprint = generatorFingerprint(cfg);
+  const fingerprint = generatorFingerprint(notesOptions(cfg));
   const workers = works ? await startWorkers(core, queues, fingerprint, listens) : undefined;
   const readiness = [...core.readiness, ...(workers?.readiness ?? [])];
   const metrics: MetricsSources = {

@@ -28,7 +28,7 @@ import type { ReadinessCheck } from "../server/routes/probes.ts";
 import type { UploadCache } from "../server/routes/uploads.ts";
 import { publishStorageProbe } from "../storage/shared-check.ts";
 import type { Core } from "./core.ts";
-import { producerOptions, reconcilerOptions } from "../options.ts";
+import { notesOptions, producerOptions, reconcilerOptions } from "../options.ts";
 import { bounded } from "./shutdown.ts";
 
 export interface ServerRole {
@@ -45,7 +45,7 @@ export async function startServer(core: Core, parts: { readiness: ReadinessCheck
   const producer = new Producer(producerOptions(cfg), redis());
   const reconciler = new Reconciler(reconcilerOptions(cfg), redis(), repo, producer);
   reconciler.start();
-  const modelLimiter = createLimiter(cfg, redis());
+  const modelLimiter = createLimiter(notesOptions(cfg), redis());
   const monitor = new QueueMonitor(redis(), prefix, core.caches.notes, {
     modelLimit: modelLimiter && (async () => (({ limit, inFlight, min, max, latencyMs, pushbacks }) => ({ limit, inFlight, min, max, latencyMs, pushbacks }))(await modelLimiter.snapshot())),
     windowMinutes: cfg.FOLIO_ALERT_WINDOW_MIN,

@@ -5,12 +5,12 @@
 import { QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { ThreadHost } from "../../workers/thread-host.ts";
+import { threadOptions } from "../../workers/thread-options.ts";
 import { startWebhookSender } from "../../workers/webhook-sender.ts";
 import type { Config } from "../config.ts";
 import { reportTo } from "../dependencies/watched-storage.ts";
 import { onNonConnectionError } from "../dependencies/outage-log.ts";
 import { ExtractionPool } from "../extraction/pool.ts";
-import { poolOptions } from "../extraction/pool-options.ts";
 import type { JobLifecycle } from "../jobs/lifecycle.ts";
 import { folioJobId, type QueueName } from "../jobs/pipelines.ts";
 import { log } from "../log.ts";
@@ -20,7 +20,7 @@ import type { GeneratorFingerprint } from "../notes/fingerprint.ts";
 import { checkStorageShared } from "../storage/shared-check.ts";
 import type { ReadinessCheck } from "../server/routes/probes.ts";
 import type { Core } from "./core.ts";
-import { webhookOptions } from "../options.ts";
+import { poolOptions, webhookOptions } from "../options.ts";
 import { bounded } from "./shutdown.ts";
 
 export interface WorkersRole {
@@ -38,7 +38,7 @@ export async function startWorkers(core: Core, queues: readonly QueueName[], fin
   const pool = new ExtractionPool(poolOptions(cfg, core.authRequired));
   await pool.start();
   const stopPoolBeat = poolBoard(redis(), cfg.FOLIO_REDIS_PREFIX).beat(core.processId, () => pool.stats());
-  const host = new ThreadHost(cfg, core.store, queues, core.l1Buffer, pool, reportTo(core.storageOutage));
+  const host = new ThreadHost(threadOptions(cfg), core.store, queues, core.l1Buffer, pool, reportTo(core.storageOutage));
   await host.start();
   const unpublish = await publishGenerator(redis(), cfg.FOLIO_REDIS_PREFIX, core.processId, fingerprint);
   const watchers = watchFailures(cfg, redis("worker"), core.lifecycle, queues);

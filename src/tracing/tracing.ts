@@ -4,7 +4,6 @@ import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import type { Config } from "../config.ts";
 
 export { SpanKind } from "@opentelemetry/api";
 
@@ -28,18 +27,19 @@ let provider: TracerProvider | undefined;
 
 export const tracingOn = () => provider !== undefined;
 
-/** Starts the SDK in this thread (once), if the config names an endpoint. `thread`: "main" or a queue. */
-export function startTracing(cfg: Config, thread: string): void {
-  const url = cfg.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (cfg.OTEL_EXPORTER_OTLP_ENDPOINT && `${cfg.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`);
-  if (provider || !url || cfg.OTEL_SDK_DISABLED) return;
-  const headers = Object.fromEntries(
-    (cfg.OTEL_EXPORTER_OTLP_HEADERS ?? "")
-      .split(",")
-      .filter((pair) => pair.includes("="))
-      .map((pair) => pair.split("=").map((s) => s.trim()) as [string, string]),
-  );
+/** Where spans go, built once from the config (src/options.ts); no url: tracing is off. */
+export interface TracingOptions {
+  url?: string;
+  headers: Record<string, string>;
+  serviceName: string;
+}
+
+/** Starts the SDK in this thread (once), if the options name an endpoint. `thread`: "main" or a queue. */
+export function startTracing(o: TracingOptions, thread: string): void {
+  const { url, headers } = o;
+  if (provider || !url) return;
   provider = new TracerProvider({
-    resource: resourceFromAttributes({ "service.name": cfg.OTEL_SERVICE_NAME, "process.pid": process.pid, "thread.name": thread }),
+    resource: resourceFromAttributes({ "service.name": o.serviceName, "process.pid": process.pid, "thread.name": thread }),
     spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url, headers }), scheduledDelayMillis: 1000 })],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

@@ -2,6 +2,8 @@
  * The declared pipelines: what derives from the table, and a toy three-stage pipeline declared
  * the way a new stage would be, run end to end through the consumers' own start-up on Redis and PGlite.
  */
+import { runtimeOptions } from "../../src/options.ts";
+import { threadOptions } from "../../workers/thread-options.ts";
 import { afterAll, expect, test } from "bun:test";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -88,10 +90,10 @@ function toyConsumer(queue: string, phases: readonly Phase[]): Consumer<PdfJobDa
 test("a stage declared in one entry runs through startConsumer with its declared tuning, and the job view shows its phases' timings", async () => {
   expect(roleOf("toy-think", toy)).toMatchObject({ stage: 2, first: false });
   const cfg = loadConfig({ FOLIO_REDIS_PREFIX: prefix });
-  const runtime = createRuntime(cfg);
+  const runtime = createRuntime(runtimeOptions(cfg));
   const metrics = new ConsumerMetrics(runtime.redis(), prefix, new LatencyRecorder(runtime.redis(), prefix, "toy"), threadMetrics("toy"), 1000);
   // The toy stages use none of the PDF stages' parts (storage, caches, the extractor, the model).
-  const deps = { cfg, redis: runtime.redis, lifecycle, metrics } as Partial<ConsumerDeps> as ConsumerDeps;
+  const deps = { options: threadOptions(cfg).consumer, redis: runtime.redis, lifecycle, metrics } as Partial<ConsumerDeps> as ConsumerDeps;
   const workers = toy.toy.map((s) => startConsumer(toyConsumer(s.queue, s.phases), deps, toy));
   expect(workers.map((w) => w.concurrency)).toEqual([3, 4, 5]);
 

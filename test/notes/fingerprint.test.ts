@@ -1,8 +1,9 @@
+import { notesOptions } from "../../src/options.ts";
 import { expect, test } from "bun:test";
 import { loadConfig } from "../../src/config.ts";
 import { generatorFingerprint } from "../../src/notes/index.ts";
 
-const fp = (env: Record<string, string>) => generatorFingerprint(loadConfig(env));
+const fp = (env: Record<string, string>) => generatorFingerprint(notesOptions(loadConfig(env)));
 const model = { OPENAI_BASE_URL: "http://127.0.0.1:11434/v1", FOLIO_MODEL: "llama3:8b" };
 
 test("the fingerprint changes with what changes the notes", () => {

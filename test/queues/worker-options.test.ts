@@ -1,3 +1,4 @@
+import { tuningChoice } from "../../src/options.ts";
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config.ts";
 import { backoffDelay, PROFILES, queueTuning, workerOptions } from "../../src/queues/worker-options.ts";
@@ -21,11 +22,11 @@ describe("worker options", () => {
 
   test("FOLIO_PROFILE selects the table and env overrides single values", () => {
     const cfg = loadConfig({ FOLIO_PROFILE: "baseline", FOLIO_COMPLETION_CONCURRENCY: "7" });
-    expect(queueTuning(cfg, "completion").concurrency).toBe(7);
-    expect(queueTuning(cfg, "ai-notes").concurrency).toBe(2);
-    const opts = workerOptions(queueTuning(loadConfig({}), "ai-notes"));
+    expect(queueTuning(tuningChoice(cfg), "completion").concurrency).toBe(7);
+    expect(queueTuning(tuningChoice(cfg), "ai-notes").concurrency).toBe(2);
+    const opts = workerOptions(queueTuning(tuningChoice(loadConfig({})), "ai-notes"));
     expect(opts.limiter).toEqual({ max: 10, duration: 1000 });
-    expect(workerOptions(queueTuning(cfg, "ai-notes")).limiter).toBeUndefined();
+    expect(workerOptions(queueTuning(tuningChoice(cfg), "ai-notes")).limiter).toBeUndefined();
   });
 
   test("backoff is min(base·2^n, 60 s) as the seed defines it", () => {

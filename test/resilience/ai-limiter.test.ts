@@ -3,6 +3,7 @@ import { afterAll, expect, test } from "bun:test";
 import { Redis } from "ioredis";
 import { loadConfig } from "../../src/config.ts";
 import { createLimiter } from "../../src/notes/index.ts";
+import { notesOptions } from "../../src/options.ts";
 import { AiLimiter, type LimiterOptions } from "../../src/resilience/ai-limiter.ts";
 import { chat, type ClientSettings } from "../support/limiter-client.ts";
 import { startOpenAIStandIn, type StandIn } from "../support/openai-standin.ts";
@@ -132,9 +133,9 @@ test("after a 429 the fleet starts again from a quarter of the limit and stays u
 
 test("the adaptive limit is the optimized profile's default, off in the baseline unless asked for, and only with a model", () => {
   const ai = { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" };
-  expect(createLimiter(loadConfig(ai), redis)).toBeInstanceOf(AiLimiter);
-  expect(createLimiter(loadConfig({ ...ai, FOLIO_AI_LIMIT: "off" }), redis)).toBeUndefined();
-  expect(createLimiter(loadConfig({ ...ai, FOLIO_PROFILE: "baseline" }), redis)).toBeUndefined();
-  expect(createLimiter(loadConfig({ ...ai, FOLIO_PROFILE: "baseline", FOLIO_AI_LIMIT: "adaptive" }), redis)).toBeInstanceOf(AiLimiter);
-  expect(createLimiter(loadConfig({ FOLIO_AI_LIMIT: "adaptive" }), redis)).toBeUndefined();
+  expect(createLimiter(notesOptions(loadConfig(ai)), redis)).toBeInstanceOf(AiLimiter);
+  expect(createLimiter(notesOptions(loadConfig({ ...ai, FOLIO_AI_LIMIT: "off" })), redis)).toBeUndefined();
+  expect(createLimiter(notesOptions(loadConfig({ ...ai, FOLIO_PROFILE: "baseline" })), redis)).toBeUndefined();
+  expect(createLimiter(notesOptions(loadConfig({ ...ai, FOLIO_PROFILE: "baseline", FOLIO_AI_LIMIT: "adaptive" })), redis)).toBeInstanceOf(AiLimiter);
+  expect(createLimiter(notesOptions(loadConfig({ FOLIO_AI_LIMIT: "adaptive" })), redis)).toBeUndefined();
 });

@@ -1,3 +1,4 @@
+import { tuningChoice } from "../../options.ts";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Queue } from "bullmq";
 import type { Config } from "../../config.ts";
@@ -49,7 +50,7 @@ async function view({ cfg, queues, live, model }: LimitsDeps): Promise<LimitsVie
     QUEUE_NAMES.map(async (queue: QueueName) => {
       const q = byName.get(queue);
       const [globalConcurrency, rate] = q ? await Promise.all([q.getGlobalConcurrency(), q.getGlobalRateLimit()]) : [null, null];
-      const tuning = queueTuning(cfg, queue);
+      const tuning = queueTuning(tuningChoice(cfg), queue);
       return {
         queue,
         configured: { concurrency: tuning.concurrency, limiterMax: tuning.limiterMax },
