@@ -61,12 +61,12 @@ export function erasureOptions(cfg: Config): ErasureOptions {
 }
 
 /** `ai` when a model endpoint is configured (or FOLIO_NOTES=ai), else the offline generator. */
-export function notesMode(cfg: Config): "ai" | "extractive" {
+function notesMode(cfg: Config): "ai" | "extractive" {
   return cfg.FOLIO_NOTES ?? (cfg.OPENAI_API_KEY || cfg.OPENAI_BASE_URL ? "ai" : "extractive");
 }
 
 /** The optimized profile's default; the baseline keeps the seed's fixed numbers, so the load test's before/after compares like with like. */
-export function aiLimitMode(cfg: Config): "adaptive" | "off" {
+function aiLimitMode(cfg: Config): "adaptive" | "off" {
   return cfg.FOLIO_AI_LIMIT ?? (cfg.FOLIO_PROFILE === "baseline" ? "off" : "adaptive");
 }
 

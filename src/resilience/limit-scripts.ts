@@ -4,14 +4,12 @@
  * held (member: permit id, score: when its lease ends).
  *
  * Hash fields: limit (a float; floor() of it is the number of permits; absent: the initial
- * limit, ARGV, until the first call), min and max (bounds an
- * operator stored; absent: the configured ones, ARGV), pausedUntil (a provider's reset), best
- * and bestAt (the best average latency seen recently), lastDrop (when the limit last shrank),
- * ceiling and ceilingAt (the limit at the last 429), ssthresh (where a slow start after a 429
- * ends), latency (answered calls' latency averaged
- * over about one round of calls), slow ("0" once slow start has ended, "restart" in one after
- * a 429), pushbacks and errors
- * (counts, for monitoring).
+ * limit, ARGV, until the first call), min and max (bounds an operator stored; absent: the
+ * configured ones, ARGV), pausedUntil (a provider's reset), best and bestAt (the best average
+ * latency seen recently), lastDrop (when the limit last shrank), ceiling and ceilingAt (the
+ * limit at the last 429), ssthresh (where a slow start after a 429 ends), latency (answered
+ * calls' latency averaged over about one round of calls), slow ("0" once slow start has
+ * ended, "restart" in one after a 429), pushbacks and errors (counts, for monitoring).
  */
 
 const BOUNDS = `
@@ -72,9 +70,10 @@ return {n, 0}`;
  * bursts of 429s). So the first 429 of a burst restarts slow start from a quarter of the limit
  * it refused, doubling each round trip (half a permit an answer would be gentler, but half the
  * refused limit, TCP's ssthresh, already bounds it) up to half of it, and marks that limit
- * as a ceiling: for a minute the limit stays under 90 % of it (a provider's cap does not move, and the gradient rule, whose
- * headroom √limit is large next to a small cap, otherwise climbed back into it every few
- * seconds); after the minute it probes again. The rest of the burst changes nothing.
+ * as a ceiling: for a minute the limit stays under 90 % of it (a provider's cap does not
+ * move, and the gradient rule, whose headroom √limit is large next to a small cap, otherwise
+ * climbed back into it every few seconds); after the minute it probes again. The rest of the
+ * burst changes nothing.
  */
 export const RELEASE = `${BOUNDS}
 local now = tonumber(ARGV[1])
